@@ -1,0 +1,124 @@
+// RunRecord is everything one finished run measured: what each workload
+// offered and achieved, its latency histograms, the ledger summary, the
+// completeness check and the visibility-lag probes. It is plain data: the
+// scenario runner fills it, assertions evaluate it, reports render it. No I/O
+// and no clocks here; every time is a value the runner injected.
+//
+// Units: latencies and lags are nanoseconds in obs::Histogram; rates are per
+// second; timestamps are Unix milliseconds.
+//
+// Thread safety: a value type; no shared state.
+
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "obs/base/histogram.h"
+
+namespace obs::assertions {
+
+// Counters and histograms of one workload (e.g. one remote-write load).
+struct WorkloadRecord {
+  std::string name;                  // Scenario workload name, e.g. "remote_write".
+  std::string kind;                  // "remote_write".
+  double duration_seconds = 0;       // Wall time from the first due send to the last answer.
+  std::uint64_t series = 0;          // Distinct series written.
+
+  // Offered versus achieved load. Target rates are what the schedule asked
+  // for, averaged over the run; achieved rates are what was really sent.
+  double target_samples_per_second = 0;
+  double achieved_samples_per_second = 0;
+  double target_requests_per_second = 0;
+  double achieved_requests_per_second = 0;
+
+  // Requests: each logical request (a batch) counts once in `requests`,
+  // however often it was retried. `attempts` counts every HTTP attempt.
+  std::uint64_t requests = 0;
+  std::uint64_t attempts = 0;
+  std::uint64_t requests_succeeded = 0;  // 2xx, possibly after retries.
+  std::uint64_t requests_rejected = 0;   // Non-retryable 4xx: never retried.
+  std::uint64_t requests_failed = 0;     // Retries exhausted (5xx, 429, transport errors).
+  std::uint64_t retries = 0;             // Attempts beyond the first.
+  // Requests that left later than `late_threshold_ns` after their due time:
+  // the generator could not keep up with the schedule.
+  std::uint64_t requests_late = 0;
+  std::int64_t late_threshold_ns = 0;
+  // Requests the schedule asked for that were never sent (the run ended first).
+  std::uint64_t requests_unsent = 0;
+
+  std::uint64_t samples_sent = 0;      // Samples in logical requests.
+  std::uint64_t samples_acked = 0;     // Samples in succeeded requests.
+  std::uint64_t samples_rejected = 0;  // Samples in rejected requests.
+  std::uint64_t samples_failed = 0;    // Samples in failed requests.
+
+  std::map<int, std::uint64_t> status_codes;  // HTTP status of every attempt (0 = transport error).
+
+  // Latency of each logical request measured from its *due* time
+  // (coordinated-omission corrected) and from its actual first send.
+  Histogram latency_corrected;
+  Histogram latency_uncorrected;
+};
+
+// One example of a series that did not come back whole.
+struct MissingSeriesExample {
+  std::string series;                // Prometheus text form, e.g. `m{a="b"}`.
+  std::uint64_t expected_samples = 0;
+  std::uint64_t found_samples = 0;
+  std::int64_t expected_first_ms = 0;
+  std::int64_t expected_last_ms = 0;
+  std::vector<std::int64_t> missing_timestamps_ms;  // The first few, when known.
+};
+
+// The result of reading every acknowledged sample back from the target.
+struct CompletenessRecord {
+  bool checked = false;               // False when the run skipped verification.
+  std::string skipped_reason;         // Why, when !checked.
+  std::uint64_t series_expected = 0;  // Series with at least one acknowledged sample.
+  std::uint64_t series_found = 0;
+  std::uint64_t series_missing = 0;     // Expected but not found at all.
+  std::uint64_t series_incomplete = 0;  // Found with fewer samples than acknowledged.
+  std::uint64_t series_unexpected = 0;  // Found but never acknowledged.
+  std::uint64_t samples_expected = 0;   // Acknowledged samples.
+  std::uint64_t samples_found = 0;      // Of those, found again.
+  std::uint64_t samples_missing = 0;
+  std::uint64_t samples_duplicated = 0;  // Found more often than acknowledged.
+  std::uint64_t samples_unexpected = 0;  // In unexpected series.
+  std::uint64_t queries = 0;             // Queries the check needed.
+  double seconds_to_settle = 0;          // Polling time until counts were stable.
+  std::vector<MissingSeriesExample> examples;
+};
+
+// Write-to-queryable lag measured with probe writes.
+struct VisibilityRecord {
+  bool checked = false;
+  std::uint64_t probes = 0;
+  std::uint64_t visible = 0;    // Probes found before the deadline.
+  std::uint64_t timed_out = 0;  // Probes never found.
+  std::int64_t poll_interval_ns = 0;
+  Histogram lag;                // Ack -> first query that found it.
+};
+
+struct RunRecord {
+  std::string scenario_name;
+  std::string scenario_description;
+  std::string scenario_file;
+  std::string run_id;
+  std::uint64_t seed = 0;
+  std::string target_kind;       // "embedded" or "prometheus".
+  std::string target_write_url;
+  std::string target_query_url;
+  std::int64_t started_unix_ms = 0;
+  double duration_seconds = 0;
+  // Where the run happened: obsbench version, host, cores, compiler, ...
+  std::map<std::string, std::string> environment;
+  std::vector<WorkloadRecord> workloads;
+  CompletenessRecord completeness;
+  VisibilityRecord visibility;
+  // Errors that did not stop the run but a reader must see.
+  std::vector<std::string> warnings;
+};
+
+}  // namespace obs::assertions
