@@ -1,4 +1,4 @@
-// RunRecord is everything one finished run measured: what each workload
+// RunRecord (shared vocabulary: loadgen fills workloads, the runner the rest) is everything one finished run measured: what each workload
 // offered and achieved, its latency histograms, the ledger summary, the
 // completeness check and the visibility-lag probes. It is plain data: the
 // scenario runner fills it, assertions evaluate it, reports render it. No I/O
@@ -18,7 +18,7 @@
 
 #include "obs/base/histogram.h"
 
-namespace obs::assertions {
+namespace obs {
 
 // Counters and histograms of one workload (e.g. one remote-write load).
 struct WorkloadRecord {
@@ -121,4 +121,4 @@ struct RunRecord {
   std::vector<std::string> warnings;
 };
 
-}  // namespace obs::assertions
+}  // namespace obs

@@ -1,0 +1,1 @@
+obs_benchmark(histogram_benchmark.cc DEPS obs::base)
