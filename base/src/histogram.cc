@@ -16,7 +16,8 @@ constexpr std::size_t kSubBuckets = std::size_t{1} << kSubBits;  // 128
 }  // namespace
 
 std::size_t Histogram::IndexOf(std::int64_t value) noexcept {
-  if (value < kLinear) return static_cast<std::size_t>(value);
+  if (value < kLinear)
+    return static_cast<std::size_t>(value);
   const auto v = static_cast<std::uint64_t>(value);
   const int k = 63 - std::countl_zero(v);  // >= 8
   const int shift = k - kSubBits;
@@ -26,7 +27,8 @@ std::size_t Histogram::IndexOf(std::int64_t value) noexcept {
 }
 
 std::int64_t Histogram::LowerOf(std::size_t index) noexcept {
-  if (index < static_cast<std::size_t>(kLinear)) return static_cast<std::int64_t>(index);
+  if (index < static_cast<std::size_t>(kLinear))
+    return static_cast<std::int64_t>(index);
   const std::size_t rest = index - static_cast<std::size_t>(kLinear);
   const int k = static_cast<int>(rest / kSubBuckets) + 8;
   const std::uint64_t sub = (rest % kSubBuckets) + kSubBuckets;
@@ -34,7 +36,8 @@ std::int64_t Histogram::LowerOf(std::size_t index) noexcept {
 }
 
 std::int64_t Histogram::UpperOf(std::size_t index) noexcept {
-  if (index < static_cast<std::size_t>(kLinear)) return static_cast<std::int64_t>(index);
+  if (index < static_cast<std::size_t>(kLinear))
+    return static_cast<std::int64_t>(index);
   const std::size_t rest = index - static_cast<std::size_t>(kLinear);
   const int k = static_cast<int>(rest / kSubBuckets) + 8;
   return LowerOf(index) + (std::int64_t{1} << (k - kSubBits)) - 1;
@@ -50,10 +53,13 @@ bool Histogram::RecordN(std::int64_t value, std::uint64_t count) noexcept {
     out_of_range_ += count;
     return false;
   }
-  if (count == 0) return true;
+  if (count == 0)
+    return true;
   counts_[IndexOf(value)] += count;
-  if (count_ == 0 || value < min_) min_ = value;
-  if (count_ == 0 || value > max_) max_ = value;
+  if (count_ == 0 || value < min_)
+    min_ = value;
+  if (count_ == 0 || value > max_)
+    max_ = value;
   count_ += count;
   sum_ += static_cast<double>(value) * static_cast<double>(count);
   return true;
@@ -62,8 +68,10 @@ bool Histogram::RecordN(std::int64_t value, std::uint64_t count) noexcept {
 void Histogram::Merge(const Histogram& other) {
   OBS_CHECK(other.max_value_ == max_value_) << other.max_value_ << " vs " << max_value_;
   out_of_range_ += other.out_of_range_;
-  if (other.count_ == 0) return;
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  if (other.count_ == 0)
+    return;
+  for (std::size_t i = 0; i < counts_.size(); ++i)
+    counts_[i] += other.counts_[i];
   min_ = count_ == 0 ? other.min_ : std::min(min_, other.min_);
   max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
   count_ += other.count_;
@@ -82,11 +90,13 @@ double Histogram::mean() const {
 }
 
 std::int64_t Histogram::ValueAtPercentile(double p) const {
-  if (count_ == 0) return 0;
-  if (p <= 0) return min_;
-  if (p >= 100) return max_;
-  const auto rank = static_cast<std::uint64_t>(
-      std::ceil(p / 100.0 * static_cast<double>(count_)));
+  if (count_ == 0)
+    return 0;
+  if (p <= 0)
+    return min_;
+  if (p >= 100)
+    return max_;
+  const auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(count_)));
   const std::uint64_t want = std::max<std::uint64_t>(rank, 1);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
@@ -102,14 +112,16 @@ std::int64_t Histogram::ValueAtPercentile(double p) const {
 std::vector<Histogram::Bucket> Histogram::NonEmptyBuckets() const {
   std::vector<Bucket> out;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] != 0) out.push_back({LowerOf(i), UpperOf(i), counts_[i]});
+    if (counts_[i] != 0)
+      out.push_back({LowerOf(i), UpperOf(i), counts_[i]});
   }
   return out;
 }
 
 Result<Histogram> Histogram::FromBuckets(const std::vector<Bucket>& buckets, std::int64_t min,
                                          std::int64_t max, double sum, std::int64_t max_value) {
-  if (max_value < kLinear) return InvalidArgumentError("histogram max_value must be >= 256");
+  if (max_value < kLinear)
+    return InvalidArgumentError("histogram max_value must be >= 256");
   Histogram h(max_value);
   for (const Bucket& b : buckets) {
     if (b.lower < 0 || b.lower > max_value || LowerOf(IndexOf(b.lower)) != b.lower ||
@@ -121,7 +133,8 @@ Result<Histogram> Histogram::FromBuckets(const std::vector<Bucket>& buckets, std
     h.count_ += b.count;
   }
   if (h.count_ > 0) {
-    if (min > max) return InvalidArgumentError("histogram min > max");
+    if (min > max)
+      return InvalidArgumentError("histogram min > max");
     h.min_ = min;
     h.max_ = max;
     h.sum_ = sum;

@@ -31,12 +31,14 @@ std::string_view StatusCodeName(StatusCode code) {
 }
 
 std::string Status::ToString() const {
-  if (ok()) return "ok";
+  if (ok())
+    return "ok";
   return std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
 Status Status::WithPrefix(std::string_view prefix) const {
-  if (ok()) return *this;
+  if (ok())
+    return *this;
   return {code_, std::string(prefix) + ": " + message_};
 }
 

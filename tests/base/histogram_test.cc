@@ -1,13 +1,13 @@
 #include "obs/base/histogram.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "obs/testing/status_matchers.h"
 
@@ -31,7 +31,8 @@ TEST(HistogramTest, EmptyHistogramReportsZeros) {
 
 TEST(HistogramTest, SmallValuesAreExact) {
   Histogram h;
-  for (std::int64_t v = 0; v < 200; ++v) ASSERT_TRUE(h.Record(v));
+  for (std::int64_t v = 0; v < 200; ++v)
+    ASSERT_TRUE(h.Record(v));
   EXPECT_EQ(h.ValueAtPercentile(50), 99);
   EXPECT_EQ(h.min(), 0);
   EXPECT_EQ(h.max(), 199);
@@ -51,7 +52,8 @@ TEST(HistogramTest, PercentilesWithinOnePercentFromMicrosecondToHour) {
   }
   std::sort(values.begin(), values.end());
   for (double p : {1.0, 10.0, 50.0, 90.0, 99.0, 99.9}) {
-    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size()))) - 1;
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size()))) - 1;
     EXPECT_LE(RelativeError(h.ValueAtPercentile(p), values[rank]), 0.01) << "p" << p;
   }
   EXPECT_EQ(h.ValueAtPercentile(100), values.back());
@@ -76,13 +78,15 @@ TEST(HistogramTest, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.count(), all.count());
   EXPECT_EQ(a.min(), all.min());
   EXPECT_EQ(a.max(), all.max());
-  for (double p : {50.0, 99.0, 99.99}) EXPECT_EQ(a.ValueAtPercentile(p), all.ValueAtPercentile(p));
+  for (double p : {50.0, 99.0, 99.99})
+    EXPECT_EQ(a.ValueAtPercentile(p), all.ValueAtPercentile(p));
 }
 
 TEST(HistogramTest, MemoryDoesNotGrowWithRecordCount) {
   Histogram h;
   const std::size_t before = h.NonEmptyBuckets().capacity();
-  for (int i = 0; i < 1000000; ++i) ASSERT_TRUE(h.Record(123456));
+  for (int i = 0; i < 1000000; ++i)
+    ASSERT_TRUE(h.Record(123456));
   EXPECT_EQ(h.NonEmptyBuckets().size(), 1u);
   EXPECT_EQ(before, 0u);
   EXPECT_EQ(h.count(), 1000000u);
@@ -90,7 +94,8 @@ TEST(HistogramTest, MemoryDoesNotGrowWithRecordCount) {
 
 TEST(HistogramTest, FromBucketsRoundTrips) {
   Histogram h;
-  for (std::int64_t v : {5, 900, 70000, 123456789}) ASSERT_TRUE(h.Record(v));
+  for (std::int64_t v : {5, 900, 70000, 123456789})
+    ASSERT_TRUE(h.Record(v));
   ASSERT_OK_AND_ASSIGN(Histogram copy,
                        Histogram::FromBuckets(h.NonEmptyBuckets(), h.min(), h.max(), h.sum()));
   EXPECT_EQ(copy.count(), 4u);

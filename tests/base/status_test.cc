@@ -1,9 +1,9 @@
 #include "obs/base/status.h"
 
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include "obs/testing/status_matchers.h"
 
@@ -16,7 +16,8 @@ using ::testing::Eq;
 using ::testing::HasSubstr;
 
 Result<int> ParsePositive(int v) {
-  if (v <= 0) return InvalidArgumentError("rate must be > 0");
+  if (v <= 0)
+    return InvalidArgumentError("rate must be > 0");
   return v;
 }
 
@@ -38,7 +39,8 @@ TEST(StatusTest, OkStatusPrintsOk) {
 TEST(StatusTest, ErrorCarriesCodeAndMessage) {
   const Status s = NotFoundError("series x");
   EXPECT_EQ(s.ToString(), "not_found: series x");
-  EXPECT_THAT(s.WithPrefix("a.yaml:1:2"), StatusIs(StatusCode::kNotFound, Eq("a.yaml:1:2: series x")));
+  EXPECT_THAT(s.WithPrefix("a.yaml:1:2"),
+              StatusIs(StatusCode::kNotFound, Eq("a.yaml:1:2: series x")));
 }
 
 TEST(StatusTest, AssignOrReturnPropagatesValueAndError) {

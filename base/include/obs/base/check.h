@@ -32,7 +32,7 @@ struct Voidify {
 
 }  // namespace obs::internal
 
-#define OBS_CHECK(condition)                         \
-  (condition) ? (void)0                              \
-              : ::obs::internal::Voidify() &         \
+#define OBS_CHECK(condition)                 \
+  (condition) ? (void)0                      \
+              : ::obs::internal::Voidify() & \
                     ::obs::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()

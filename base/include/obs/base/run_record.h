@@ -1,6 +1,6 @@
-// RunRecord (shared vocabulary: loadgen fills workloads, the runner the rest) is everything one finished run measured: what each workload
-// offered and achieved, its latency histograms, the ledger summary, the
-// completeness check and the visibility-lag probes. It is plain data: the
+// RunRecord (shared vocabulary: loadgen fills workloads, the runner the rest) is everything one
+// finished run measured: what each workload offered and achieved, its latency histograms, the
+// ledger summary, the completeness check and the visibility-lag probes. It is plain data: the
 // scenario runner fills it, assertions evaluate it, reports render it. No I/O
 // and no clocks here; every time is a value the runner injected.
 //
@@ -22,10 +22,10 @@ namespace obs {
 
 // Counters and histograms of one workload (e.g. one remote-write load).
 struct WorkloadRecord {
-  std::string name;                  // Scenario workload name, e.g. "remote_write".
-  std::string kind;                  // "remote_write".
-  double duration_seconds = 0;       // Wall time from the first due send to the last answer.
-  std::uint64_t series = 0;          // Distinct series written.
+  std::string name;             // Scenario workload name, e.g. "remote_write".
+  std::string kind;             // "remote_write".
+  double duration_seconds = 0;  // Wall time from the first due send to the last answer.
+  std::uint64_t series = 0;     // Distinct series written.
 
   // Offered versus achieved load. Target rates are what the schedule asked
   // for, averaged over the run; achieved rates are what was really sent.
@@ -64,7 +64,7 @@ struct WorkloadRecord {
 
 // One example of a series that did not come back whole.
 struct MissingSeriesExample {
-  std::string series;                // Prometheus text form, e.g. `m{a="b"}`.
+  std::string series;  // Prometheus text form, e.g. `m{a="b"}`.
   std::uint64_t expected_samples = 0;
   std::uint64_t found_samples = 0;
   std::int64_t expected_first_ms = 0;
@@ -98,7 +98,7 @@ struct VisibilityRecord {
   std::uint64_t visible = 0;    // Probes found before the deadline.
   std::uint64_t timed_out = 0;  // Probes never found.
   std::int64_t poll_interval_ns = 0;
-  Histogram lag;                // Ack -> first query that found it.
+  Histogram lag;  // Ack -> first query that found it.
 };
 
 struct RunRecord {
@@ -107,7 +107,7 @@ struct RunRecord {
   std::string scenario_file;
   std::string run_id;
   std::uint64_t seed = 0;
-  std::string target_kind;       // "embedded" or "prometheus".
+  std::string target_kind;  // "embedded" or "prometheus".
   std::string target_write_url;
   std::string target_query_url;
   std::int64_t started_unix_ms = 0;

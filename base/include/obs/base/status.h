@@ -65,22 +65,30 @@ std::ostream& operator<<(std::ostream& os, const Status& status);
 inline Status InvalidArgumentError(std::string m) {
   return {StatusCode::kInvalidArgument, std::move(m)};
 }
-inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status NotFoundError(std::string m) {
+  return {StatusCode::kNotFound, std::move(m)};
+}
+inline Status UnavailableError(std::string m) {
+  return {StatusCode::kUnavailable, std::move(m)};
+}
 inline Status DeadlineExceededError(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
 }
 inline Status ResourceExhaustedError(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }
-inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
-inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status DataLossError(std::string m) {
+  return {StatusCode::kDataLoss, std::move(m)};
+}
+inline Status InternalError(std::string m) {
+  return {StatusCode::kInternal, std::move(m)};
+}
 
 // Result<T> is a value or a non-OK Status. value() on an error aborts.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     OBS_CHECK(!std::get<Status>(v_).ok()) << "Result constructed from an OK status";
   }
@@ -110,7 +118,9 @@ class [[nodiscard]] Result {
 };
 
 namespace internal {
-inline Status ToStatus(const Status& s) { return s; }
+inline Status ToStatus(const Status& s) {
+  return s;
+}
 template <typename T>
 Status ToStatus(const Result<T>& r) {
   return r.status();
@@ -123,10 +133,11 @@ Status ToStatus(const Result<T>& r) {
 #define OBS_STATUS_CONCAT(a, b) OBS_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` (a Status or Result) from the enclosing function if it is not OK.
-#define OBS_RETURN_IF_ERROR(expr)                                    \
-  do {                                                               \
-    ::obs::Status obs_status_ = ::obs::internal::ToStatus((expr));   \
-    if (!obs_status_.ok()) return obs_status_;                       \
+#define OBS_RETURN_IF_ERROR(expr)                                  \
+  do {                                                             \
+    ::obs::Status obs_status_ = ::obs::internal::ToStatus((expr)); \
+    if (!obs_status_.ok())                                         \
+      return obs_status_;                                          \
   } while (false)
 
 // `lhs = value of expr` (a Result<T>), or returns its Status from the enclosing function.
@@ -134,5 +145,6 @@ Status ToStatus(const Result<T>& r) {
   OBS_ASSIGN_OR_RETURN_IMPL(OBS_STATUS_CONCAT(obs_result_, __LINE__), lhs, expr)
 #define OBS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                              \
-  if (!tmp.ok()) return tmp.status();             \
+  if (!tmp.ok())                                  \
+    return tmp.status();                          \
   lhs = std::move(tmp).value()

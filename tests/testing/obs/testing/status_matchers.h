@@ -7,16 +7,18 @@
 
 #pragma once
 
+#include <string>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include "obs/base/status.h"
 
 namespace obs::testing {
 
-inline const Status& GetStatus(const Status& s) { return s; }
+inline const Status& GetStatus(const Status& s) {
+  return s;
+}
 template <typename T>
 Status GetStatus(const Result<T>& r) {
   return r.status();
@@ -44,7 +46,7 @@ MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {
 
 #define EXPECT_OK(expr) EXPECT_EQ(::obs::testing::GetStatus((expr)), ::obs::Status())
 #define ASSERT_OK(expr) ASSERT_EQ(::obs::testing::GetStatus((expr)), ::obs::Status())
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                        \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL(OBS_STATUS_CONCAT(obs_test_result_, __LINE__), lhs, expr)
 #define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                              \
