@@ -54,6 +54,13 @@ struct WorkloadRecord {
   std::uint64_t samples_rejected = 0;  // Samples in rejected requests.
   std::uint64_t samples_failed = 0;    // Samples in failed requests.
 
+  // Stress runs: set when a stop condition (latency or error threshold over a
+  // window) ended the load early. `knee_samples_per_second` is the highest
+  // target rate of a window that still met every stop condition.
+  bool stopped_early = false;
+  std::string stop_reason;
+  double knee_samples_per_second = 0;
+
   std::map<int, std::uint64_t> status_codes;  // HTTP status of every attempt (0 = transport error).
 
   // Latency of each logical request measured from its *due* time
