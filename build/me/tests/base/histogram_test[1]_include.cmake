@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/me/tests/base/histogram_test[1]_tests.cmake")
-  include("/work/main/build/me/tests/base/histogram_test[1]_tests.cmake")
-else()
-  add_test(histogram_test_NOT_BUILT histogram_test_NOT_BUILT)
-endif()

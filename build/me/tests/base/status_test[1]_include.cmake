@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/me/tests/base/status_test[1]_tests.cmake")
-  include("/work/main/build/me/tests/base/status_test[1]_tests.cmake")
-else()
-  add_test(status_test_NOT_BUILT status_test_NOT_BUILT)
-endif()

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# ci/do_ci.sh <target>: the single entry point for checks, the same locally and in CI.
+#   format   clang-format --dry-run -Werror on tracked sources
+#   release  gcc RelWithDebInfo, -Werror: unit + integration tests, then benchmark smoke runs
+#   asan     gcc -O1 AddressSanitizer + UndefinedBehaviorSanitizer: unit tests
+#   fuzz     clang libFuzzer targets, FUZZ_SECONDS (default 20) each on fixtures/fuzz-seeds
+#   all      format, release, asan, fuzz (what CI runs)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+
+step() { printf '\n==== %s ====\n' "$*"; }
+
+do_format() {
+  step "format"
+  git ls-files '*.h' '*.cc' | xargs clang-format --dry-run -Werror
+}
+
+do_release() {
+  step "release build (gcc, -Werror)"
+  ci/build.sh build/ci-release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOBS_WERROR=ON
+  step "unit + integration tests"
+  ctest --test-dir build/ci-release -LE 'benchmark|fuzz' -j "$jobs" --output-on-failure --timeout 600
+  step "benchmark smoke runs"
+  ctest --test-dir build/ci-release -L benchmark --output-on-failure --timeout 300
+}
+
+do_asan() {
+  step "asan+ubsan build (gcc -O1)"
+  ci/build.sh build/ci-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DOBS_SANITIZE="address;undefined" -DOBS_BUILD_BENCHMARKS=OFF -DOBS_WERROR=ON
+  step "unit tests under asan+ubsan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/ci-asan -L unit -j "$jobs" --output-on-failure --timeout 600
+}
+
+do_fuzz() {
+  step "fuzzers (clang libFuzzer)"
+  CXX=clang++ ci/build.sh build/ci-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOBS_BUILD_FUZZERS=ON \
+    -DOBS_BUILD_TESTS=OFF -DOBS_BUILD_BENCHMARKS=OFF
+  local secs=${FUZZ_SECONDS:-20}
+  local found=0
+  for f in build/ci-fuzz/tests/fuzz/*_fuzzer; do
+    [ -x "$f" ] || continue
+    found=1
+    local name seeds corpus
+    name=$(basename "$f")
+    seeds=$(ctest --test-dir build/ci-fuzz -R "^${name}\$" --show-only=json-v1 |
+      python3 -c 'import json,sys; t=json.load(sys.stdin)["tests"]; print(t[0]["command"][-1] if t else "")')
+    corpus=$(mktemp -d)
+    echo "-- $name for ${secs}s (seeds: ${seeds:-none})"
+    "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
+      ${seeds:+"$seeds"} 2>&1 | tail -n 3
+    rm -rf "$corpus"
+  done
+  [ "$found" = 1 ] || { echo "no fuzzers were built"; exit 1; }
+}
+
+case "${1:-all}" in
+  format) do_format ;;
+  release) do_release ;;
+  asan) do_asan ;;
+  fuzz) do_fuzz ;;
+  all)
+    start=$SECONDS
+    do_format
+    do_release
+    do_asan
+    do_fuzz
+    step "all checks passed in $((SECONDS - start)) s"
+    ;;
+  *) echo "usage: ci/do_ci.sh format|release|asan|fuzz|all" >&2; exit 2 ;;
+esac

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything obsbench needs on a fresh Debian (bookworm) machine: the
+# toolchain, the libraries, and the real peers the integration tests start
+# (Prometheus 2.42, VictoriaMetrics 1.79.5). Idempotent: when every package is
+# already installed it only checks and returns in well under a second.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+  libboost-dev libprotobuf-dev protobuf-compiler libsnappy-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  prometheus victoria-metrics curl ca-certificates locales
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "ci/setup.sh: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Debian packages enable and start system services on install; the tests
+# start their own instances on free ports, so stop the packaged ones.
+for svc in prometheus victoria-metrics prometheus-node-exporter; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done

@@ -1,0 +1,85 @@
+// Subprocess runs a program for a test and collects its exit code and output,
+// with a deadline; PeerProcess starts a long-running peer (Prometheus,
+// VictoriaMetrics) on a free loopback port with a temporary data directory,
+// waits until it is ready, and stops it by PID when destroyed. Tests never
+// rely on anything started by hand.
+//
+// Thread safety: none; one object per test.
+
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "obs/base/status.h"
+
+#include <sys/types.h>
+
+namespace obs::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 if killed by a signal or timed out.
+  bool timed_out = false;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `argv` (argv[0] is a path or a name looked up in PATH) and waits at most
+// `timeout`. Returns kUnavailable if it cannot be started.
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
+                                 std::chrono::seconds timeout);
+
+// A free TCP port on 127.0.0.1 (bound to port 0 and read back, then closed).
+std::uint16_t FreeLoopbackPort();
+
+// An empty directory under $TMPDIR, removed with its contents by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// HTTP GET status code of `url` (0 when it cannot connect). Used to poll readiness.
+int HttpGetStatus(const std::string& url);
+
+class PeerProcess {
+ public:
+  // Starts `argv` with stdout/stderr to `log_path`, then polls `ready_url`
+  // until it answers 200 or `timeout` passes (kDeadlineExceeded, with the
+  // log's tail in the message).
+  static Result<PeerProcess> Start(const std::vector<std::string>& argv,
+                                   const std::string& ready_url, const std::string& log_path,
+                                   std::chrono::seconds timeout);
+  PeerProcess(PeerProcess&& other) noexcept;
+  PeerProcess& operator=(PeerProcess&&) = delete;
+  PeerProcess(const PeerProcess&) = delete;
+  PeerProcess& operator=(const PeerProcess&) = delete;
+  ~PeerProcess();  // SIGTERM, then SIGKILL after 10 s.
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  explicit PeerProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+};
+
+// Prometheus 2.42 with the remote-write receiver on a free port, data in `dir`.
+struct StartedPeer {
+  PeerProcess process;
+  std::uint16_t port;
+  std::string base_url;   // http://127.0.0.1:<port>
+  std::string write_url;  // .../api/v1/write
+};
+Result<StartedPeer> StartPrometheus(const std::string& dir);
+// VictoriaMetrics 1.79.5 with -search.latencyOffset=0s on a free port, data in `dir`.
+Result<StartedPeer> StartVictoriaMetrics(const std::string& dir);
+
+}  // namespace obs::testing
