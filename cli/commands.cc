@@ -1,0 +1,213 @@
+#include "commands.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "obs/backend/server.h"
+#include "obs/reports/report.h"
+#include "obs/reports/writer.h"
+#include "obs/scenarios/runner.h"
+#include "obs/scenarios/scenario.h"
+
+namespace obs::cli {
+namespace {
+
+constexpr std::string_view kRunHelp = R"(usage: obsbench run SCENARIO [flags]
+
+Runs SCENARIO (YAML; see docs/scenario-format.md), prints the Markdown summary
+on stdout and writes report.json, junit.xml and summary.md.
+
+  --out DIR          report directory (default out/<scenario name>)
+  --set path=value   override a scenario key, e.g. --set duration=10s
+                     --set workloads[0].rate=5000 (repeatable)
+  --run-id ID        label value for obsbench_run (default: name + start time)
+  --quiet            no progress lines on stderr
+)";
+
+constexpr std::string_view kValidateHelp =
+    R"(usage: obsbench validate SCENARIO [--set path=value]...
+
+Checks SCENARIO without running it and prints the load it would generate
+(series, samples/s, requests/s). Exit 0 if valid, 2 with file:line:col if not.
+)";
+
+constexpr std::string_view kBackendHelp = R"(usage: obsbench backend [flags]
+
+Runs the reference backend (remote write at /api/v1/write, the Prometheus query
+API, /metrics) until SIGINT or SIGTERM.
+
+  --listen ADDR          host:port to listen on (default 127.0.0.1:9201; port 0 = any)
+  --threads N            I/O threads (default 2)
+  --max-body-bytes N     largest accepted request body (default 33554432)
+)";
+
+// Flags of the form --name value; positional arguments in order.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::multimap<std::string, std::string> flags;
+  bool help = false;
+};
+
+std::optional<ParsedArgs> Parse(const std::vector<std::string>& args,
+                                const std::vector<std::string_view>& value_flags,
+                                const std::vector<std::string_view>& bool_flags) {
+  ParsedArgs out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      out.help = true;
+    } else if (std::find(bool_flags.begin(), bool_flags.end(), a) != bool_flags.end()) {
+      out.flags.emplace(a, "");
+    } else if (std::find(value_flags.begin(), value_flags.end(), a) != value_flags.end()) {
+      if (i + 1 >= args.size()) {
+        std::cerr << "obsbench: " << a << " needs a value\n";
+        return std::nullopt;
+      }
+      out.flags.emplace(a, args[++i]);
+    } else if (a.rfind("--", 0) == 0) {
+      std::cerr << "obsbench: unknown flag " << a << "\n";
+      return std::nullopt;
+    } else {
+      out.positional.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> All(const ParsedArgs& p, const std::string& flag) {
+  std::vector<std::string> v;
+  for (auto [it, end] = p.flags.equal_range(flag); it != end; ++it)
+    v.push_back(it->second);
+  return v;
+}
+
+std::string Last(const ParsedArgs& p, const std::string& flag, std::string fallback) {
+  const auto v = All(p, flag);
+  return v.empty() ? fallback : v.back();
+}
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnSignal(int /*signal*/) {
+  g_stop.store(true);
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& args) {
+  const auto p = Parse(args, {"--out", "--set", "--run-id"}, {"--quiet"});
+  if (!p || p->help || p->positional.size() != 1) {
+    (p && p->help ? std::cout : std::cerr) << kRunHelp;
+    return p && p->help ? kExitPassed : kExitUsage;
+  }
+  auto scenario = scenarios::LoadScenarioFile(p->positional[0], All(*p, "--set"));
+  if (!scenario.ok()) {
+    std::cerr << "obsbench: " << scenario.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  const bool quiet = p->flags.count("--quiet") != 0;
+  auto report = scenarios::RunScenario(*scenario, {.run_id = Last(*p, "--run-id", ""),
+                                                   .progress = quiet ? nullptr : &std::cerr,
+                                                   .stop = &g_stop});
+  if (!report.ok()) {
+    std::cerr << "obsbench: " << report.status().ToString() << "\n";
+    return kExitInfrastructure;
+  }
+  const std::string out = Last(*p, "--out", "out/" + scenario->name);
+  Status written = reports::WriteReports(*report, out);
+  (void)reports::NewMarkdownWriter()->Write(*report, std::cout);
+  std::cout.flush();
+  if (!written.ok()) {
+    std::cerr << "obsbench: " << written.ToString() << "\n";
+    return kExitInfrastructure;
+  }
+  if (!quiet)
+    std::cerr << "obsbench: reports written to " << out << "/\n";
+  return reports::ExitCode(*report);
+}
+
+int ValidateCommand(const std::vector<std::string>& args) {
+  const auto p = Parse(args, {"--set"}, {});
+  if (!p || p->help || p->positional.size() != 1) {
+    (p && p->help ? std::cout : std::cerr) << kValidateHelp;
+    return p && p->help ? kExitPassed : kExitUsage;
+  }
+  auto scenario = scenarios::LoadScenarioFile(p->positional[0], All(*p, "--set"));
+  if (!scenario.ok()) {
+    std::cerr << "obsbench: " << scenario.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << p->positional[0] << ": valid\n" << scenarios::DescribeScenario(*scenario);
+  return kExitPassed;
+}
+
+int BackendCommand(const std::vector<std::string>& args) {
+  const auto p = Parse(args, {"--listen", "--threads", "--max-body-bytes"}, {});
+  if (!p || p->help || !p->positional.empty()) {
+    (p && p->help ? std::cout : std::cerr) << kBackendHelp;
+    return p && p->help ? kExitPassed : kExitUsage;
+  }
+  backend::ServerOptions options;
+  const std::string listen = Last(*p, "--listen", "127.0.0.1:9201");
+  const std::size_t colon = listen.rfind(':');
+  int port = -1;
+  const std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (colon == std::string::npos || ec != std::errc() ||
+      ptr != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    std::cerr << "obsbench: --listen " << listen << ": expected host:port\n";
+    return kExitUsage;
+  }
+  options.listen_address = listen.substr(0, colon);
+  if (options.listen_address.size() > 2 && options.listen_address.front() == '[') {
+    options.listen_address = options.listen_address.substr(1, options.listen_address.size() - 2);
+  }
+  options.port = static_cast<std::uint16_t>(port);
+  try {
+    options.threads = std::stoi(Last(*p, "--threads", "2"));
+    options.max_body_bytes = std::stoull(Last(*p, "--max-body-bytes", "33554432"));
+  } catch (const std::exception&) {
+    std::cerr << "obsbench: --threads and --max-body-bytes take numbers\n";
+    return kExitUsage;
+  }
+  if (options.threads < 1) {
+    std::cerr << "obsbench: --threads must be >= 1\n";
+    return kExitUsage;
+  }
+  // Block the signals in every thread; a dedicated thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto server = backend::Server::Start(options);
+  if (!server.ok()) {
+    std::cerr << "obsbench: " << server.status().ToString() << "\n";
+    return kExitInfrastructure;
+  }
+  std::cout << "obsbench backend listening on " << (*server)->base_url() << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::cout << "obsbench backend: stopping" << std::endl;
+  (*server)->Stop();
+  return kExitPassed;
+}
+
+int VersionCommand(const std::vector<std::string>& /*args*/) {
+  std::cout << "obsbench " << OBS_VERSION << "\n";
+  return kExitPassed;
+}
+
+}  // namespace obs::cli

@@ -1,0 +1,43 @@
+// Helpers for the end-to-end tests: run the obsbench binary and read the
+// report.json it wrote.
+//
+// Thread safety: test-only.
+
+#pragma once
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "obs/testing/subprocess.h"
+
+#include <nlohmann/json.hpp>
+
+namespace obs::testing {
+
+inline std::string SourcePath(const std::string& relative) {
+  const char* root = std::getenv("OBS_SOURCE_DIR");
+  return std::string(root != nullptr ? root : ".") + "/" + relative;
+}
+
+inline ProcessResult RunObsbench(std::vector<std::string> args,
+                                 std::chrono::seconds timeout = std::chrono::seconds(300)) {
+  args.insert(args.begin(), OBS_BINARY);
+  auto r = RunProcess(args, timeout);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : ProcessResult{};
+}
+
+inline nlohmann::json ReadReport(const std::string& dir) {
+  std::ifstream in(dir + "/report.json");
+  EXPECT_TRUE(in.good()) << "no report.json in " << dir;
+  if (!in.good())
+    return {};
+  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace obs::testing
