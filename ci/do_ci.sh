@@ -37,8 +37,12 @@ do_asan() {
 
 do_fuzz() {
   step "fuzzers (clang libFuzzer)"
-  CXX=clang++ ci/build.sh build/ci-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOBS_BUILD_FUZZERS=ON \
-    -DOBS_BUILD_TESTS=OFF -DOBS_BUILD_BENCHMARKS=OFF
+  CXX=clang++ cmake -S . -B build/ci-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DOBS_BUILD_FUZZERS=ON -DOBS_BUILD_TESTS=OFF -DOBS_BUILD_BENCHMARKS=OFF >/dev/null
+  local targets
+  targets=$(ninja -C build/ci-fuzz -t targets all | sed -n 's/^\([a-z_]*_fuzzer\): .*/\1/p' | sort -u | tr '\n' ' ')
+  [ -n "$targets" ] || { echo "no fuzz targets are defined"; exit 1; }
+  BUILD_TARGETS="$targets" ci/build.sh build/ci-fuzz
   local secs=${FUZZ_SECONDS:-20}
   local found=0
   for f in build/ci-fuzz/tests/fuzz/*_fuzzer; do
@@ -46,12 +50,17 @@ do_fuzz() {
     found=1
     local name seeds corpus
     name=$(basename "$f")
-    seeds=$(ctest --test-dir build/ci-fuzz -R "^${name}\$" --show-only=json-v1 |
-      python3 -c 'import json,sys; t=json.load(sys.stdin)["tests"]; print(t[0]["command"][-1] if t else "")')
+    seeds=""
+    [ -f "$f.seeds" ] && seeds=$(cat "$f.seeds")
     corpus=$(mktemp -d)
     echo "-- $name for ${secs}s (seeds: ${seeds:-none})"
-    "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
-      ${seeds:+"$seeds"} 2>&1 | tail -n 3
+    if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix=build/ci-fuzz/ "$corpus" ${seeds:+"$seeds"} >"build/ci-fuzz/$name.log" 2>&1; then
+      tail -n 60 "build/ci-fuzz/$name.log"
+      echo "$name found a crash (artifact under build/ci-fuzz/)"
+      exit 1
+    fi
+    grep -E '^stat::number_of_executed_units|^Done' "build/ci-fuzz/$name.log" | tail -n 2
     rm -rf "$corpus"
   done
   [ "$found" = 1 ] || { echo "no fuzzers were built"; exit 1; }
