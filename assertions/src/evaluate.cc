@@ -1,0 +1,200 @@
+// Evaluate: measures each spec's figure and compares it with the threshold.
+// Comparisons allow a relative tolerance of 1e-9 so that values equal to the
+// threshold up to floating-point noise (99.9% written vs 999/1000 measured)
+// count as equal; that is far below any figure's resolution.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "obs/assertions/assertions.h"
+
+#include "figures.h"
+
+namespace obs::assertions {
+namespace {
+
+using internal::Figure;
+using internal::Measurement;
+
+constexpr std::string_view kNoDataNote = "a gate cannot pass on nothing, so this is not a pass";
+
+bool Holds(double actual, Comparison comparison, double threshold) {
+  const double tolerance = 1e-9 * std::max({1e-3, std::abs(actual), std::abs(threshold)});
+  const bool equal = std::abs(actual - threshold) <= tolerance;
+  switch (comparison) {
+    case Comparison::kLess:
+      return actual < threshold && !equal;
+    case Comparison::kLessEqual:
+      return actual < threshold || equal;
+    case Comparison::kGreater:
+      return actual > threshold && !equal;
+    case Comparison::kGreaterEqual:
+      return actual > threshold || equal;
+    case Comparison::kEqual:
+      return equal;
+  }
+  return false;
+}
+
+// True if `a` is further on the failing side of the threshold than `b`.
+bool Worse(double a, double b, Comparison comparison, double threshold) {
+  switch (comparison) {
+    case Comparison::kLess:
+    case Comparison::kLessEqual:
+      return a > b;
+    case Comparison::kGreater:
+    case Comparison::kGreaterEqual:
+      return a < b;
+    case Comparison::kEqual:
+      return std::abs(a - threshold) > std::abs(b - threshold);
+  }
+  return false;
+}
+
+// One measurement with the workload it belongs to (empty for run figures).
+struct Sample {
+  std::string workload;
+  Measurement m;
+  bool held = false;
+};
+
+std::string Describe(const Figure& figure, const Sample& s, bool name_workload) {
+  std::string out = internal::FormatValue(figure.unit, *s.m.value);
+  if (name_workload)
+    out += " in " + s.workload;
+  if (!s.m.detail.empty())
+    out += " (" + s.m.detail + ")";
+  return out;
+}
+
+std::string JoinNames(const std::vector<WorkloadRecord>& workloads) {
+  std::string out;
+  for (const WorkloadRecord& w : workloads)
+    out += (out.empty() ? "" : ", ") + w.name;
+  return out.empty() ? "none" : out;
+}
+
+// Measures the figure for the workloads `spec` selects; empty with a reason if none.
+std::vector<Sample> Measure(const Figure& figure, const AssertionSpec& spec,
+                            const RunRecord& record, std::string& why_none) {
+  std::vector<Sample> samples;
+  if (figure.scope == internal::Scope::kRun) {
+    samples.push_back(Sample{"", figure.measure_run(record), false});
+    return samples;
+  }
+  for (const WorkloadRecord& w : record.workloads) {
+    if (spec.workload.empty() || spec.workload == w.name)
+      samples.push_back(Sample{w.name, figure.measure_workload(w), false});
+  }
+  if (samples.empty() && spec.workload.empty())
+    why_none = "the run has no workloads";
+  else if (samples.empty())
+    why_none = "workload \"" + spec.workload +
+               "\" is not in this run (workloads: " + JoinNames(record.workloads) + ")";
+  return samples;
+}
+
+void SetNoData(AssertionResult& r, const std::string& why) {
+  r.outcome = Outcome::kNoData;
+  r.actual = "no data";
+  r.explanation = "no data for " + r.spec.figure + ": " + why + "; " + std::string(kNoDataNote);
+}
+
+void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& samples) {
+  const AssertionSpec& spec = r.spec;
+  const bool multi = samples.size() > 1;
+  std::vector<const Sample*> failed;
+  std::vector<const Sample*> empty;
+  const Sample* worst = nullptr;
+  for (Sample& s : samples) {
+    if (!s.m.value) {
+      empty.push_back(&s);
+      continue;
+    }
+    s.held = Holds(*s.m.value, spec.comparison, spec.threshold);
+    if (!s.held)
+      failed.push_back(&s);
+    if (worst == nullptr || Worse(*s.m.value, *worst->m.value, spec.comparison, spec.threshold))
+      worst = &s;
+  }
+  std::string no_data;
+  for (const Sample* s : empty)
+    no_data += (no_data.empty() ? "" : "; ") + s->m.no_data;
+  if (!failed.empty()) {
+    r.outcome = Outcome::kFailed;
+    r.actual = Describe(figure, *worst, multi);
+    for (const Sample* s : failed) {
+      r.explanation += r.explanation.empty() ? "" : "; ";
+      if (!s->workload.empty())
+        r.explanation += "workload " + s->workload + ": ";
+      r.explanation +=
+          spec.figure + " is " + Describe(figure, *s, false) + ", expected " + r.expected;
+      if (!s->m.context.empty())
+        r.explanation += "; " + s->m.context;
+    }
+    if (!no_data.empty())
+      r.explanation += "; also no data: " + no_data;
+    return;
+  }
+  if (!empty.empty() || worst == nullptr) {
+    SetNoData(r, no_data);
+    return;
+  }
+  r.outcome = Outcome::kPassed;
+  r.actual = Describe(figure, *worst, multi);
+  r.explanation = spec.figure + " " + r.expected + " held";
+  r.explanation +=
+      multi ? " in all " + std::to_string(samples.size()) + " workloads; worst: " + r.actual
+            : ": " + r.actual;
+}
+
+AssertionResult EvaluateOne(const RunRecord& record, const AssertionSpec& spec) {
+  AssertionResult r;
+  r.spec = spec;
+  if (r.spec.name.empty())
+    r.spec.name = spec.expression;
+  const Figure* figure = internal::FindFigure(spec.figure);
+  if (figure == nullptr) {
+    r.expected = std::string(ComparisonSymbol(spec.comparison)) + " " +
+                 internal::FormatThreshold(internal::Unit::kCount, spec.threshold);
+    SetNoData(r, "unknown figure \"" + spec.figure + "\"");
+    return r;
+  }
+  r.expected = std::string(ComparisonSymbol(spec.comparison)) + " " +
+               internal::FormatThreshold(figure->unit, spec.threshold);
+  std::string why_none;
+  std::vector<Sample> samples = Measure(*figure, spec, record, why_none);
+  if (samples.empty()) {
+    SetNoData(r, why_none);
+    return r;
+  }
+  Conclude(r, *figure, samples);
+  return r;
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kPassed:
+      return "passed";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kNoData:
+      return "no_data";
+  }
+  return "unknown";
+}
+
+std::vector<AssertionResult> Evaluate(const RunRecord& record,
+                                      const std::vector<AssertionSpec>& specs) {
+  std::vector<AssertionResult> out;
+  out.reserve(specs.size());
+  for (const AssertionSpec& spec : specs)
+    out.push_back(EvaluateOne(record, spec));
+  return out;
+}
+
+}  // namespace obs::assertions

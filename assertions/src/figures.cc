@@ -1,0 +1,266 @@
+#include "figures.h"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "obs/assertions/format.h"
+
+namespace obs::assertions::internal {
+namespace {
+
+Measurement NoData(std::string why) {
+  Measurement m;
+  m.no_data = std::move(why);
+  return m;
+}
+
+Measurement Value(double value, std::string detail) {
+  Measurement m;
+  m.value = value;
+  m.detail = std::move(detail);
+  return m;
+}
+
+double Ratio(std::uint64_t part, std::uint64_t whole) {
+  return static_cast<double>(part) / static_cast<double>(whole);
+}
+
+struct HistogramStat {
+  std::string_view suffix;  // Figure suffix, e.g. "p999".
+  std::string_view label;   // In details, e.g. "p99.9".
+  double percentile;        // < 0: mean.
+};
+
+constexpr std::array<HistogramStat, 7> kLatencyStats = {{
+    {"p50", "p50", 50},
+    {"p90", "p90", 90},
+    {"p95", "p95", 95},
+    {"p99", "p99", 99},
+    {"p999", "p99.9", 99.9},
+    {"max", "max", 100},
+    {"mean", "mean", -1},
+}};
+
+constexpr std::array<std::string_view, 5> kLagStats = {"p50", "p90", "p95", "p99", "max"};
+
+double StatSeconds(const Histogram& h, const HistogramStat& stat) {
+  const double ns =
+      stat.percentile < 0 ? h.mean() : static_cast<double>(h.ValueAtPercentile(stat.percentile));
+  return ns / 1e9;
+}
+
+Measurement Latency(const WorkloadRecord& w, const HistogramStat& stat, bool corrected) {
+  const Histogram& h = corrected ? w.latency_corrected : w.latency_uncorrected;
+  if (h.count() == 0)
+    return NoData("workload " + w.name + " recorded no request latencies");
+  return Value(StatSeconds(h, stat),
+               std::string(stat.label) + " of " + FormatCount(h.count()) + " requests, " +
+                   (corrected ? "corrected from due time" : "uncorrected, from first send"));
+}
+
+Measurement Lag(const VisibilityRecord& v, const HistogramStat& stat) {
+  if (!v.checked)
+    return NoData("visibility lag was not measured in this run");
+  if (v.lag.count() == 0)
+    return NoData("no visibility probe became visible (" + FormatCount(v.probes) + " probes, " +
+                  FormatCount(v.timed_out) + " timed out)");
+  return Value(StatSeconds(v.lag, stat),
+               std::string(stat.label) + " of " + FormatCount(v.lag.count()) + " visible probes");
+}
+
+Measurement PerRequest(const WorkloadRecord& w, std::uint64_t part, const std::string& what) {
+  if (w.requests == 0)
+    return NoData("workload " + w.name + " sent no requests");
+  return Value(Ratio(part, w.requests),
+               FormatCount(part) + " of " + FormatCount(w.requests) + " requests " + what);
+}
+
+Measurement ErrorRate(const WorkloadRecord& w) {
+  const std::uint64_t bad = w.requests_rejected + w.requests_failed;
+  return PerRequest(w, bad,
+                    "not accepted: " + FormatCount(w.requests_rejected) + " rejected, " +
+                        FormatCount(w.requests_failed) + " failed after retries");
+}
+
+Measurement AchievedRate(const WorkloadRecord& w) {
+  if (w.target_samples_per_second <= 0)
+    return NoData("workload " + w.name + " has no target sample rate");
+  return Value(w.achieved_samples_per_second / w.target_samples_per_second,
+               FormatNumber(w.achieved_samples_per_second, 1) + " of " +
+                   FormatNumber(w.target_samples_per_second, 1) + " samples/s");
+}
+
+Measurement Unsent(const WorkloadRecord& w) {
+  const std::uint64_t scheduled = w.requests + w.requests_unsent;
+  if (scheduled == 0)
+    return NoData("workload " + w.name + " scheduled no requests");
+  return Value(static_cast<double>(w.requests_unsent),
+               "of " + FormatCount(scheduled) + " scheduled requests");
+}
+
+// Counts and the first missing series: what a person needs to start digging.
+std::string CompletenessContext(const CompletenessRecord& c) {
+  std::string out =
+      "samples: " + FormatCount(c.samples_missing) + " of " + FormatCount(c.samples_expected) +
+      " missing, " + FormatCount(c.samples_duplicated) + " duplicated, " +
+      FormatCount(c.samples_unexpected) + " unexpected; series: " + FormatCount(c.series_missing) +
+      " of " + FormatCount(c.series_expected) + " missing, " + FormatCount(c.series_incomplete) +
+      " incomplete, " + FormatCount(c.series_unexpected) + " unexpected";
+  if (!c.examples.empty()) {
+    const MissingSeriesExample& e = c.examples.front();
+    out += "; first missing series: " + e.series + " (expected " + FormatCount(e.expected_samples) +
+           " samples, found " + FormatCount(e.found_samples);
+    if (!e.missing_timestamps_ms.empty())
+      out += ", first missing at " + FormatUnixMillis(e.missing_timestamps_ms.front());
+    out += ")";
+  }
+  return out;
+}
+
+Measurement Completeness(const CompletenessRecord& c, double value, std::string detail) {
+  if (!c.checked)
+    return NoData("completeness was not checked" +
+                  (c.skipped_reason.empty() ? std::string() : ": " + c.skipped_reason));
+  if (c.samples_expected == 0)
+    return NoData("no samples were acknowledged, so there was nothing to read back");
+  Measurement m = Value(value, std::move(detail));
+  m.context = CompletenessContext(c);
+  return m;
+}
+
+Figure RunFigure(std::string name, Unit unit, std::function<Measurement(const RunRecord&)> fn) {
+  Figure f;
+  f.name = std::move(name);
+  f.unit = unit;
+  f.scope = Scope::kRun;
+  f.measure_run = std::move(fn);
+  return f;
+}
+
+Figure WorkloadFigure(std::string name, Unit unit,
+                      std::function<Measurement(const WorkloadRecord&)> fn) {
+  Figure f;
+  f.name = std::move(name);
+  f.unit = unit;
+  f.scope = Scope::kWorkload;
+  f.measure_workload = std::move(fn);
+  return f;
+}
+
+void AddCompleteness(std::vector<Figure>& out) {
+  out.push_back(RunFigure("completeness", Unit::kRatio, [](const RunRecord& r) {
+    const CompletenessRecord& c = r.completeness;
+    const double ratio = c.samples_expected == 0 ? 0 : Ratio(c.samples_found, c.samples_expected);
+    return Completeness(c, ratio,
+                        FormatCount(c.samples_found) + " of " + FormatCount(c.samples_expected) +
+                            " acknowledged samples found");
+  }));
+  out.push_back(RunFigure("completeness.missing_samples", Unit::kCount, [](const RunRecord& r) {
+    const CompletenessRecord& c = r.completeness;
+    return Completeness(c, static_cast<double>(c.samples_missing),
+                        "of " + FormatCount(c.samples_expected) + " acknowledged samples");
+  }));
+  out.push_back(RunFigure("completeness.missing_series", Unit::kCount, [](const RunRecord& r) {
+    const CompletenessRecord& c = r.completeness;
+    return Completeness(c, static_cast<double>(c.series_missing),
+                        "of " + FormatCount(c.series_expected) + " series; " +
+                            FormatCount(c.series_incomplete) + " more incomplete");
+  }));
+}
+
+void AddWorkloadFigures(std::vector<Figure>& out) {
+  for (const bool corrected : {true, false}) {
+    const std::string prefix = corrected ? "write_latency." : "write_latency_uncorrected.";
+    for (const HistogramStat& stat : kLatencyStats) {
+      out.push_back(WorkloadFigure(
+          prefix + std::string(stat.suffix), Unit::kDuration,
+          [stat, corrected](const WorkloadRecord& w) { return Latency(w, stat, corrected); }));
+    }
+  }
+  out.push_back(WorkloadFigure("error_rate", Unit::kRatio, ErrorRate));
+  out.push_back(WorkloadFigure("rejection_rate", Unit::kRatio, [](const WorkloadRecord& w) {
+    return PerRequest(w, w.requests_rejected, "rejected");
+  }));
+  out.push_back(WorkloadFigure("achieved_rate", Unit::kRatio, AchievedRate));
+  out.push_back(WorkloadFigure("late_ratio", Unit::kRatio, [](const WorkloadRecord& w) {
+    return PerRequest(w, w.requests_late,
+                      "left more than " +
+                          FormatDurationNs(static_cast<double>(w.late_threshold_ns)) +
+                          " after their due time");
+  }));
+  out.push_back(WorkloadFigure("unsent_requests", Unit::kCount, Unsent));
+}
+
+void AddVisibility(std::vector<Figure>& out) {
+  for (const std::string_view suffix : kLagStats) {
+    HistogramStat stat{suffix, suffix, 0};
+    for (const HistogramStat& s : kLatencyStats) {
+      if (s.suffix == suffix)
+        stat = s;
+    }
+    out.push_back(RunFigure("visibility_lag." + std::string(suffix), Unit::kDuration,
+                            [stat](const RunRecord& r) { return Lag(r.visibility, stat); }));
+  }
+  out.push_back(RunFigure("visibility.timed_out", Unit::kCount, [](const RunRecord& r) {
+    const VisibilityRecord& v = r.visibility;
+    if (!v.checked)
+      return NoData("visibility lag was not measured in this run");
+    if (v.probes == 0)
+      return NoData("no visibility probes were sent");
+    return Value(static_cast<double>(v.timed_out), "of " + FormatCount(v.probes) + " probes");
+  }));
+}
+
+std::vector<Figure> BuildFigures() {
+  std::vector<Figure> out;
+  AddCompleteness(out);
+  AddWorkloadFigures(out);
+  AddVisibility(out);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Figure>& Figures() {
+  static const std::vector<Figure>* const kFigures = new std::vector<Figure>(BuildFigures());
+  return *kFigures;
+}
+
+const Figure* FindFigure(std::string_view name) {
+  for (const Figure& f : Figures()) {
+    if (f.name == name)
+      return &f;
+  }
+  return nullptr;
+}
+
+std::string FormatValue(Unit unit, double value) {
+  switch (unit) {
+    case Unit::kDuration:
+      return FormatDurationNs(value * 1e9);
+    case Unit::kRatio:
+      return FormatPercent(value);
+    case Unit::kCount:
+      return value == std::floor(value) && value >= 0 && value < 1.8e19
+                 ? FormatCount(static_cast<std::uint64_t>(value))
+                 : FormatNumber(value, 2);
+  }
+  return "";
+}
+
+std::string FormatThreshold(Unit unit, double value) {
+  switch (unit) {
+    case Unit::kDuration:
+      return FormatDurationThreshold(value);
+    case Unit::kRatio:
+      return FormatPercentThreshold(value);
+    case Unit::kCount:
+      return value == std::floor(value) && value >= 0 && value < 1.8e19
+                 ? FormatCount(static_cast<std::uint64_t>(value))
+                 : FormatTrimmed(value, 6);
+  }
+  return "";
+}
+
+}  // namespace obs::assertions::internal

@@ -1,0 +1,83 @@
+// Server is obsbench's embedded reference backend: an HTTP/1.1 server that
+// accepts Prometheus remote write 1.0 at `POST /api/v1/write`, stores the
+// samples in memory and answers the Prometheus 2.42 HTTP query API
+// (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels`,
+// `/api/v1/label/<name>/values`), plus `/metrics`, `/-/healthy` and
+// `/-/ready`. Endpoints, status codes and limits are in docs/backend-http.md.
+//
+// A sample is queryable as soon as the 204 for its write request has been
+// sent: there is no ingestion lag. A write request is all-or-nothing.
+//
+// Thread safety: all methods are safe to call from any thread, except that
+// Stop() and the destructor must not be called from inside a request (they
+// join the server threads).
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "obs/base/status.h"
+
+namespace obs::backend {
+
+struct FaultOptions {
+  // Testing aid for negative tests: acknowledge every request but silently
+  // drop every Nth sample (counting across all requests in arrival order,
+  // deterministic for a serial sender). 0 = off.
+  std::uint64_t drop_every_nth_sample = 0;
+};
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 = ephemeral; read back with port().
+  int threads = 2;         // I/O threads; must be >= 1.
+  std::size_t max_body_bytes = 32u << 20;          // Request body limit -> 413.
+  std::size_t max_decompressed_bytes = 256u << 20;  // Snappy-decoded limit -> 413.
+  std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
+  FaultOptions faults{};
+};
+
+class Server {
+ public:
+  // Binds, starts `options.threads` I/O threads and returns a running server.
+  // Returns kInvalidArgument for bad options (threads < 1, unparsable
+  // address) and kUnavailable if the address cannot be bound.
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
+
+  ~Server();  // Stops and joins.
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound port (the ephemeral one when options.port was 0).
+  std::uint16_t port() const;
+
+  // "http://<listen_address>:<port>".
+  std::string base_url() const;
+
+  // Closes the listener and every connection and joins the I/O threads.
+  // Idempotent. In-flight requests are abandoned.
+  void Stop();
+
+  // Blocks until Stop() has been called (from another thread or a signal
+  // handler's helper thread), for `obsbench backend`.
+  void Wait();
+
+  struct Counters {
+    std::uint64_t write_requests = 0;            // POST /api/v1/write, any outcome.
+    std::uint64_t samples_appended = 0;          // Samples stored by accepted writes.
+    std::uint64_t samples_dropped_by_fault = 0;  // Samples discarded by FaultOptions.
+    std::uint64_t rejected_requests = 0;         // Write requests answered 4xx/5xx.
+    std::uint64_t query_requests = 0;            // Requests to the /api/v1 query endpoints.
+  };
+  Counters counters() const;
+
+ private:
+  class Impl;  // server.cc
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace obs::backend

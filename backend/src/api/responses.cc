@@ -1,0 +1,50 @@
+#include "api/responses.h"
+
+#include "query/format.h"
+
+namespace obs::backend {
+
+http::Response JsonSuccess(std::string_view data_json) {
+  std::string body;
+  body.reserve(data_json.size() + 32);
+  body.append(R"({"status":"success","data":)").append(data_json).append("}");
+  return http::Response{
+      .status = 200, .content_type = std::string(kJsonContentType), .body = body, .headers = {}};
+}
+
+http::Response JsonError(int status, std::string_view error_type, std::string_view message) {
+  std::string body = R"({"status":"error","errorType":")";
+  body.append(JsonEscape(error_type)).append(R"(","error":")");
+  body.append(JsonEscape(message)).append("\"}");
+  return http::Response{.status = status,
+                        .content_type = std::string(kJsonContentType),
+                        .body = std::move(body),
+                        .headers = {}};
+}
+
+http::Response BadData(std::string_view message) {
+  return JsonError(400, "bad_data", message);
+}
+
+http::Response TextResponse(int status, std::string_view text) {
+  std::string body(text);
+  body.push_back('\n');
+  return http::Response{.status = status,
+                        .content_type = "text/plain; charset=utf-8",
+                        .body = std::move(body),
+                        .headers = {}};
+}
+
+std::string JsonStringArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      out.push_back(',');
+    }
+    out.append("\"").append(JsonEscape(values[i])).append("\"");
+  }
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace obs::backend

@@ -1,0 +1,143 @@
+#include "api/router.h"
+
+#include <string>
+#include <utility>
+
+#include "api/responses.h"
+#include "http/url.h"
+
+namespace obs::backend {
+namespace {
+
+constexpr std::string_view kLabelPrefix = "/api/v1/label/";
+constexpr std::string_view kValuesSuffix = "/values";
+
+// The methods each endpoint accepts, as an Allow header value.
+std::string_view AllowedMethods(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kWrite:
+      return "POST";
+    case Endpoint::kQuery:
+    case Endpoint::kQueryRange:
+    case Endpoint::kSeries:
+    case Endpoint::kLabels:
+      return "GET, POST";
+    case Endpoint::kLabelValues:
+    case Endpoint::kMetrics:
+      return "GET";
+    case Endpoint::kHealthy:
+    case Endpoint::kReady:
+      return "GET, HEAD";
+    case Endpoint::kOther:
+      break;
+  }
+  return "";
+}
+
+bool MethodAllowed(Endpoint endpoint, std::string_view method) {
+  const std::string_view allowed = AllowedMethods(endpoint);
+  std::size_t pos = 0;
+  while (pos < allowed.size()) {
+    const std::size_t comma = allowed.find(", ", pos);
+    if (allowed.substr(pos, comma - pos) == method) {
+      return true;
+    }
+    pos = comma == std::string_view::npos ? allowed.size() : comma + 2;
+  }
+  return false;
+}
+
+}  // namespace
+
+Route ClassifyPath(std::string_view path) {
+  static constexpr std::pair<std::string_view, Endpoint> kFixed[] = {
+      {"/api/v1/write", Endpoint::kWrite},   {"/api/v1/query", Endpoint::kQuery},
+      {"/api/v1/query_range", Endpoint::kQueryRange}, {"/api/v1/series", Endpoint::kSeries},
+      {"/api/v1/labels", Endpoint::kLabels}, {"/metrics", Endpoint::kMetrics},
+      {"/-/healthy", Endpoint::kHealthy},    {"/-/ready", Endpoint::kReady}};
+  for (const auto& [fixed, endpoint] : kFixed) {
+    if (path == fixed) {
+      return Route{.endpoint = endpoint, .label_name = {}};
+    }
+  }
+  if (path.starts_with(kLabelPrefix) && path.ends_with(kValuesSuffix) &&
+      path.size() > kLabelPrefix.size() + kValuesSuffix.size()) {
+    const std::string_view name = path.substr(
+        kLabelPrefix.size(), path.size() - kLabelPrefix.size() - kValuesSuffix.size());
+    if (name.find('/') == std::string_view::npos) {
+      return Route{.endpoint = Endpoint::kLabelValues, .label_name = name};
+    }
+  }
+  return Route{};
+}
+
+Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
+               std::function<StorageGauges()> gauges, const Clock& clock)
+    : write_(write),
+      query_(query),
+      metrics_(metrics),
+      gauges_(std::move(gauges)),
+      clock_(clock) {}
+
+http::Response Router::Handle(const http::Request& request) {
+  const SteadyClock::time_point start = clock_.SteadyNow();
+  const Route route = ClassifyPath(http::SplitTarget(request.target).path);
+  http::Response response = Dispatch(request, route);
+  const double seconds = static_cast<double>(ToNanos(clock_.SteadyNow() - start)) / 1e9;
+  metrics_.ObserveRequest(route.endpoint, response.status, seconds);
+  if (request.method == "HEAD") {
+    response.body.clear();
+  }
+  return response;
+}
+
+void Router::ObserveTransportAnswer(std::string_view target, int status) {
+  metrics_.ObserveRequest(ClassifyPath(http::SplitTarget(target).path).endpoint, status, 0.0);
+}
+
+http::Response Router::Dispatch(const http::Request& request, const Route& route) {
+  const std::string_view path = http::SplitTarget(request.target).path;
+  if (route.endpoint == Endpoint::kOther) {
+    return JsonError(404, "not_found", "path not found: " + std::string(path));
+  }
+  if (!MethodAllowed(route.endpoint, request.method)) {
+    http::Response response = JsonError(
+        405, "bad_data", "method " + request.method + " not allowed for " + std::string(path));
+    response.headers.emplace_back("Allow", std::string(AllowedMethods(route.endpoint)));
+    return response;
+  }
+  switch (route.endpoint) {
+    case Endpoint::kWrite:
+      return write_.Handle(request);
+    case Endpoint::kQuery:
+      return query_.Query(request);
+    case Endpoint::kQueryRange:
+      return query_.QueryRange(request);
+    case Endpoint::kSeries:
+      return query_.Series(request);
+    case Endpoint::kLabels:
+      return query_.Labels(request);
+    case Endpoint::kLabelValues: {
+      Result<std::string> name = http::PercentDecode(route.label_name, false);
+      if (!name.ok()) {
+        return BadData(name.status().message());
+      }
+      return query_.LabelValues(request, *name);
+    }
+    case Endpoint::kMetrics: {
+      http::Response response = TextResponse(200, "");
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics_.Render(gauges_());
+      return response;
+    }
+    case Endpoint::kHealthy:
+      return TextResponse(200, "obsbench backend is Healthy.");
+    case Endpoint::kReady:
+      return TextResponse(200, "obsbench backend is Ready.");
+    case Endpoint::kOther:
+      break;
+  }
+  return JsonError(404, "not_found", "path not found: " + std::string(path));
+}
+
+}  // namespace obs::backend

@@ -1,0 +1,56 @@
+// Router maps a request's method and path to the backend's endpoint handlers,
+// answers 404 (JSON, errorType "not_found") for unknown paths and 405 (JSON,
+// errorType "bad_data", with an Allow header) for a known path with the wrong
+// method, and records every answer in BackendMetrics (count by code, duration).
+//
+// Routes: POST /api/v1/write; GET|POST /api/v1/query, /api/v1/query_range,
+// /api/v1/series, /api/v1/labels; GET /api/v1/label/<name>/values;
+// GET /metrics; GET|HEAD /-/healthy and /-/ready.
+//
+// Thread safety: Handle() may be called concurrently.
+
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "api/metrics.h"
+#include "api/query_api.h"
+#include "api/write_handler.h"
+#include "http/message.h"
+#include "obs/base/clock.h"
+
+namespace obs::backend {
+
+struct Route {
+  Endpoint endpoint = Endpoint::kOther;
+  std::string_view label_name;  // kLabelValues: the raw (still encoded) <name> segment.
+};
+
+// The route a request path names (percent-encoded path, no query string).
+Route ClassifyPath(std::string_view path);
+
+class Router {
+ public:
+  // Every reference must outlive the router. `gauges` is called for each
+  // /metrics scrape.
+  Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
+         std::function<StorageGauges()> gauges, const Clock& clock);
+
+  http::Response Handle(const http::Request& request);
+
+  // Counts an answer the transport produced without a handler (413, 400 for
+  // malformed HTTP) against the endpoint `target` names.
+  void ObserveTransportAnswer(std::string_view target, int status);
+
+ private:
+  http::Response Dispatch(const http::Request& request, const Route& route);
+
+  WriteHandler& write_;
+  const QueryApi& query_;
+  BackendMetrics& metrics_;
+  std::function<StorageGauges()> gauges_;
+  const Clock& clock_;
+};
+
+}  // namespace obs::backend

@@ -1,0 +1,141 @@
+#include "api/write_handler.h"
+
+#include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/responses.h"
+#include "obs/wire/snappy.h"
+
+namespace obs::backend {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// The value of parameter `name` in `type;a=b;c="d"`, or "" if absent.
+std::string_view MediaTypeParam(std::string_view type, std::string_view name) {
+  std::size_t semi = type.find(';');
+  while (semi != std::string_view::npos) {
+    type.remove_prefix(semi + 1);
+    semi = type.find(';');
+    const std::string_view param = Trim(type.substr(0, semi));
+    const std::size_t eq = param.find('=');
+    if (eq != std::string_view::npos && Lower(Trim(param.substr(0, eq))) == name) {
+      std::string_view value = Trim(param.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return value;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string CheckRemoteWriteHeaders(std::string_view content_encoding,
+                                    std::string_view content_type) {
+  const std::string encoding = Lower(Trim(content_encoding));
+  if (encoding.empty()) {
+    return "missing Content-Encoding: remote write requires snappy";
+  }
+  if (encoding != "snappy") {
+    return "unsupported Content-Encoding \"" + std::string(content_encoding) +
+           "\": remote write requires snappy";
+  }
+  const std::string media = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  if (media != "application/x-protobuf") {
+    return "unsupported Content-Type \"" + std::string(content_type) +
+           "\": remote write requires application/x-protobuf";
+  }
+  const std::string_view proto = MediaTypeParam(content_type, "proto");
+  if (!proto.empty() && proto != "prometheus.WriteRequest") {
+    return "unsupported remote write message \"" + std::string(proto) +
+           "\": only prometheus.WriteRequest (remote write 1.0) is supported";
+  }
+  return {};
+}
+
+WriteHandler::WriteHandler(Storage& storage, BackendMetrics& metrics, WriteHandlerOptions options)
+    : storage_(storage), metrics_(metrics), options_(options) {}
+
+http::Response WriteHandler::Handle(const http::Request& request) {
+  const std::string header_error =
+      CheckRemoteWriteHeaders(request.Header("content-encoding"), request.Header("content-type"));
+  if (!header_error.empty()) {
+    return TextResponse(415, header_error);
+  }
+  Result<std::string> raw = wire::SnappyUncompress(request.body, options_.max_decompressed_bytes);
+  if (!raw.ok()) {
+    const bool too_big = raw.status().code() == StatusCode::kResourceExhausted;
+    return TextResponse(too_big ? 413 : 400, raw.status().message());
+  }
+  Result<wire::WriteRequestView> decoded = wire::DecodeWriteRequest(*raw);
+  if (!decoded.ok()) {
+    return TextResponse(400, decoded.status().message());
+  }
+  const std::uint64_t dropped = ApplyFault(*decoded);
+  Result<AppendStats> appended = storage_.Append(*decoded);
+  if (!appended.ok()) {
+    const bool invalid = appended.status().code() == StatusCode::kInvalidArgument;
+    return TextResponse(invalid ? 400 : 500, appended.status().message());
+  }
+  metrics_.AddSamplesAppended(appended->samples);
+  metrics_.AddSamplesDropped(dropped);
+  return http::Response{.status = 204, .content_type = {}, .body = {}, .headers = {}};
+}
+
+std::uint64_t WriteHandler::ApplyFault(wire::WriteRequestView& request) {
+  const std::uint64_t n = options_.drop_every_nth_sample;
+  if (n == 0) {
+    return 0;
+  }
+  std::uint64_t total = 0;
+  for (const wire::TimeSeriesView& series : request.timeseries) {
+    total += series.samples.size();
+  }
+  // Reserve this request's range of global sample numbers in one step.
+  std::uint64_t number = fault_samples_seen_.fetch_add(total, std::memory_order_relaxed);
+  std::uint64_t dropped = 0;
+  std::vector<wire::TimeSeriesView> kept_series;
+  kept_series.reserve(request.timeseries.size());
+  for (wire::TimeSeriesView& series : request.timeseries) {
+    std::vector<wire::Sample>& samples = series.samples;
+    const bool had_samples = !samples.empty();
+    std::size_t kept = 0;
+    for (const wire::Sample& sample : samples) {
+      if (++number % n == 0) {
+        ++dropped;
+        continue;
+      }
+      samples[kept++] = sample;
+    }
+    samples.resize(kept);
+    // A series that lost every sample is not sent on to the storage at all.
+    if (!had_samples || !samples.empty()) {
+      kept_series.push_back(std::move(series));
+    }
+  }
+  request.timeseries = std::move(kept_series);
+  request.sample_count = static_cast<std::size_t>(total - dropped);
+  return dropped;
+}
+
+}  // namespace obs::backend

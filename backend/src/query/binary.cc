@@ -1,0 +1,197 @@
+// Binary operators: scalar/scalar, vector/scalar, and vector/vector with
+// one-to-one matching (on/ignoring) and the set operators, following
+// Prometheus 2.42's engine.go (VectorBinop, VectorAnd/Or/Unless,
+// vectorElemBinop).
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "query/evaluator.h"
+
+namespace obs::backend::query {
+
+namespace {
+
+struct ElemResult {
+  double value;
+  bool keep;
+};
+
+ElemResult ElemBinop(BinOp op, double l, double r) {
+  switch (op) {
+    case BinOp::kAdd: return {l + r, true};
+    case BinOp::kSub: return {l - r, true};
+    case BinOp::kMul: return {l * r, true};
+    case BinOp::kDiv: return {l / r, true};
+    case BinOp::kMod: return {std::fmod(l, r), true};
+    case BinOp::kPow: return {std::pow(l, r), true};
+    case BinOp::kEql: return {l, l == r};
+    case BinOp::kNeq: return {l, l != r};
+    case BinOp::kGtr: return {l, l > r};
+    case BinOp::kLss: return {l, l < r};
+    case BinOp::kGte: return {l, l >= r};
+    case BinOp::kLte: return {l, l <= r};
+    default: break;
+  }
+  return {0, false};
+}
+
+// Whether the result of `b` loses the metric name.
+bool DropsName(const Binary& b) {
+  return b.return_bool || !IsComparison(b.op);
+}
+
+Value ScalarScalar(const Binary& b, double l, double r) {
+  const ElemResult e = ElemBinop(b.op, l, r);
+  if (IsComparison(b.op)) {
+    return Scalar{e.keep ? 1.0 : 0.0};  // The parser requires `bool` here.
+  }
+  return Scalar{e.value};
+}
+
+Value VectorScalar(const Binary& b, Vector v, double scalar, bool scalar_on_left) {
+  Vector out;
+  out.reserve(v.size());
+  for (InstantSample& s : v) {
+    const double l = scalar_on_left ? scalar : s.value;
+    const double r = scalar_on_left ? s.value : scalar;
+    ElemResult e = ElemBinop(b.op, l, r);
+    if (IsComparison(b.op)) {
+      e.value = s.value;  // A filter keeps the vector's own value.
+      if (b.return_bool) {
+        e.value = e.keep ? 1 : 0;
+        e.keep = true;
+      }
+    }
+    if (!e.keep) {
+      continue;
+    }
+    s.value = e.value;
+    if (DropsName(b)) {
+      s.labels = DropMetricName(s.labels);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The matching signature: only the `on` labels, or all but the `ignoring`
+// labels and __name__.
+std::string Signature(const Labels& labels, const VectorMatching& m) {
+  Labels kept;
+  for (const LabelPair& l : labels) {
+    const bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), l.name) !=
+                        m.matching_labels.end();
+    if (m.on ? listed : (!listed && l.name != "__name__")) {
+      kept.push_back(l);
+    }
+  }
+  return LabelsKeyOf(kept);
+}
+
+LabelsPtr ResultLabels(const Binary& b, const LabelsPtr& lhs) {
+  auto out = std::make_shared<Labels>();
+  const auto& m = b.matching;
+  for (const LabelPair& l : *lhs) {
+    if (l.name == "__name__" && DropsName(b)) {
+      continue;
+    }
+    const bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), l.name) !=
+                        m.matching_labels.end();
+    if (m.on ? listed : !listed) {
+      out->push_back(l);
+    }
+  }
+  return out;
+}
+
+Vector SetOperation(const Binary& b, Vector lhs, Vector rhs) {
+  std::unordered_set<std::string> rhs_sigs;
+  for (const InstantSample& s : rhs) {
+    rhs_sigs.insert(Signature(*s.labels, b.matching));
+  }
+  Vector out;
+  if (b.op == BinOp::kOr) {
+    std::unordered_set<std::string> lhs_sigs;
+    for (InstantSample& s : lhs) {
+      lhs_sigs.insert(Signature(*s.labels, b.matching));
+      out.push_back(std::move(s));
+    }
+    for (InstantSample& s : rhs) {
+      if (lhs_sigs.count(Signature(*s.labels, b.matching)) == 0) {
+        out.push_back(std::move(s));
+      }
+    }
+    return out;
+  }
+  const bool want_match = b.op == BinOp::kAnd;
+  for (InstantSample& s : lhs) {
+    if ((rhs_sigs.count(Signature(*s.labels, b.matching)) > 0) == want_match) {
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+Vector VectorVector(const Binary& b, Vector lhs, Vector rhs) {
+  if (b.matching.card == Cardinality::kManyToMany) {
+    return SetOperation(b, std::move(lhs), std::move(rhs));
+  }
+  if (b.matching.card != Cardinality::kOneToOne) {
+    throw EvalFailure{QueryErrorType::kExecution, "group_left/group_right is not supported yet"};
+  }
+  std::unordered_map<std::string, const InstantSample*> right;
+  for (const InstantSample& s : rhs) {
+    const auto [it, inserted] = right.emplace(Signature(*s.labels, b.matching), &s);
+    if (!inserted) {
+      throw EvalFailure{QueryErrorType::kExecution,
+                        "found duplicate series for the match group " + LabelsToString(*s.labels) +
+                            " on the right hand-side of the operation; many-to-many matching "
+                            "not allowed: matching labels must be unique on one side"};
+    }
+  }
+  std::unordered_set<std::string> seen;
+  Vector out;
+  for (const InstantSample& l : lhs) {
+    const std::string sig = Signature(*l.labels, b.matching);
+    const auto it = right.find(sig);
+    if (it == right.end()) {
+      continue;
+    }
+    if (!seen.insert(sig).second) {
+      throw EvalFailure{QueryErrorType::kExecution,
+                        "multiple matches for labels: many-to-one matching must be explicit "
+                        "(group_left/group_right)"};
+    }
+    ElemResult e = ElemBinop(b.op, l.value, it->second->value);
+    if (b.return_bool) {
+      e.value = e.keep ? 1 : 0;
+      e.keep = true;
+    }
+    if (e.keep) {
+      out.push_back({ResultLabels(b, l.labels), e.value, l.sample_t});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Value ApplyBinary(const Binary& b, Value lhs, Value rhs) {
+  auto* ls = std::get_if<Scalar>(&lhs);
+  auto* rs = std::get_if<Scalar>(&rhs);
+  if (ls != nullptr && rs != nullptr) {
+    return ScalarScalar(b, ls->value, rs->value);
+  }
+  if (rs != nullptr) {
+    return VectorScalar(b, std::get<Vector>(std::move(lhs)), rs->value, false);
+  }
+  if (ls != nullptr) {
+    return VectorScalar(b, std::get<Vector>(std::move(rhs)), ls->value, true);
+  }
+  return VectorVector(b, std::get<Vector>(std::move(lhs)), std::get<Vector>(std::move(rhs)));
+}
+
+}  // namespace obs::backend::query

@@ -1,0 +1,191 @@
+#include "store/labels.h"
+
+#include <regex>
+
+namespace obs::backend {
+
+// A fully anchored regex. std::regex's ECMAScript grammar covers the RE2
+// subset used in label matchers (classes, alternation, repetition, (?:...)).
+// Literal patterns and `.*` skip the regex engine entirely.
+class CompiledRegex {
+ public:
+  enum class Kind { kLiteral, kAny, kRegex };
+
+  explicit CompiledRegex(const std::string& pattern) {
+    if (pattern == ".*") {
+      kind_ = Kind::kAny;
+    } else if (pattern.find_first_of(R"(\^$.|?*+()[]{})") == std::string::npos) {
+      kind_ = Kind::kLiteral;
+      literal_ = pattern;
+    } else {
+      kind_ = Kind::kRegex;
+      re_ = std::regex("^(?:" + pattern + ")$", std::regex::ECMAScript | std::regex::optimize);
+    }
+  }
+
+  bool FullMatch(std::string_view v) const {
+    switch (kind_) {
+      case Kind::kAny:
+        return v.find('\n') == std::string_view::npos;
+      case Kind::kLiteral:
+        return v == literal_;
+      case Kind::kRegex:
+        return std::regex_match(v.begin(), v.end(), re_);
+    }
+    return false;
+  }
+
+ private:
+  Kind kind_ = Kind::kLiteral;
+  std::string literal_;
+  std::regex re_;
+};
+
+namespace {
+
+void AppendEscapedValue(std::string& out, std::string_view v) {
+  for (const char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+bool IsNameChar(char c, bool first, bool allow_colon) {
+  const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  if (alpha || (allow_colon && c == ':')) {
+    return true;
+  }
+  return !first && c >= '0' && c <= '9';
+}
+
+bool IsValidName(std::string_view name, bool allow_colon) {
+  if (name.empty()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (!IsNameChar(name[i], i == 0, allow_colon)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string LabelsToString(const Labels& labels) {
+  std::string out(LabelValue(labels, "__name__"));
+  std::string body;
+  for (const LabelPair& l : labels) {
+    if (l.name == "__name__") {
+      continue;
+    }
+    if (!body.empty()) {
+      body += ',';
+    }
+    body += l.name;
+    body += "=\"";
+    AppendEscapedValue(body, l.value);
+    body += '"';
+  }
+  if (!body.empty() || out.empty()) {
+    out += '{';
+    out += body;
+    out += '}';
+  }
+  return out;
+}
+
+std::string_view LabelValue(const Labels& labels, std::string_view name) {
+  for (const LabelPair& l : labels) {
+    if (l.name == name) {
+      return l.value;
+    }
+  }
+  return {};
+}
+
+int CompareLabels(const Labels& a, const Labels& b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (const int c = a[i].name.compare(b[i].name); c != 0) {
+      return c;
+    }
+    if (const int c = a[i].value.compare(b[i].value); c != 0) {
+      return c;
+    }
+  }
+  if (a.size() == b.size()) {
+    return 0;
+  }
+  return a.size() < b.size() ? -1 : 1;
+}
+
+bool IsValidMetricName(std::string_view name) {
+  return IsValidName(name, /*allow_colon=*/true);
+}
+
+bool IsValidLabelName(std::string_view name) {
+  return IsValidName(name, /*allow_colon=*/false);
+}
+
+std::string_view MatchTypeString(MatchType type) {
+  switch (type) {
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegexMatch:
+      return "=~";
+    case MatchType::kRegexNoMatch:
+      return "!~";
+  }
+  return "?";
+}
+
+Result<Matcher> Matcher::Create(MatchType type, std::string name, std::string value) {
+  Matcher m;
+  m.type = type;
+  m.name = std::move(name);
+  m.value = std::move(value);
+  if (type == MatchType::kRegexMatch || type == MatchType::kRegexNoMatch) {
+    try {
+      m.regex = std::make_shared<const CompiledRegex>(m.value);
+    } catch (const std::regex_error& e) {
+      return InvalidArgumentError("invalid regular expression \"" + m.value + "\": " + e.what());
+    }
+  }
+  return m;
+}
+
+bool Matcher::Matches(std::string_view v) const {
+  switch (type) {
+    case MatchType::kEqual:
+      return v == value;
+    case MatchType::kNotEqual:
+      return v != value;
+    case MatchType::kRegexMatch:
+      OBS_CHECK(regex != nullptr) << "regex matcher not built by Matcher::Create";
+      return regex->FullMatch(v);
+    case MatchType::kRegexNoMatch:
+      OBS_CHECK(regex != nullptr) << "regex matcher not built by Matcher::Create";
+      return !regex->FullMatch(v);
+  }
+  return false;
+}
+
+std::string Matcher::ToString() const {
+  std::string out = name;
+  out += MatchTypeString(type);
+  out += '"';
+  AppendEscapedValue(out, value);
+  out += '"';
+  return out;
+}
+
+}  // namespace obs::backend

@@ -1,0 +1,61 @@
+// HttpClient is the load generator's synchronous HTTP/1.1 client: one
+// keep-alive connection, reconnected on close or error, with a connect and
+// a whole-request timeout. Calls block the caller; inside, Beast's async
+// operations run on a private io_context so tcp_stream's expiry timers apply
+// (Beast enforces timeouts on async operations only).
+//
+// Thread safety: none; one client per sender thread.
+
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "obs/base/status.h"
+#include "url.h"
+
+namespace obs::loadgen::internal {
+
+struct HttpClientOptions {
+  HttpUrl url;
+  // Sent on every request, after Host; the caller keeps protocol headers
+  // and user headers from colliding.
+  std::vector<std::pair<std::string, std::string>> headers;
+  double timeout_seconds = 10;  // Connect, and separately write + read of one exchange.
+};
+
+struct HttpResponse {
+  int status = 0;           // 0: no HTTP answer (see `error`).
+  std::string error;        // Transport error text when status == 0.
+  bool timed_out = false;   // The error was the timeout.
+  std::string retry_after;  // The Retry-After header, if any.
+  std::string body;         // At most 64 KiB are kept.
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Opens the connection now if it is not open. Returns kUnavailable (or
+  // kDeadlineExceeded) naming the target when it cannot.
+  Status Connect();
+
+  // POSTs `body` with the configured headers plus `content_type`. Connects
+  // first if needed; if a reused keep-alive connection turns out closed by
+  // the peer before any answer, reconnects and sends once more. Never throws.
+  HttpResponse Post(std::string_view body) noexcept;
+
+  bool connected() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace obs::loadgen::internal

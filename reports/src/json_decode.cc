@@ -1,0 +1,272 @@
+// ParseJsonReport: the inverse of json_encode.cc. Field access goes through
+// the small typed readers below, which throw DecodeError with the field's
+// path; ParseJsonReport catches it (and nlohmann's own exceptions) and turns
+// it into kInvalidArgument, so no exception leaves the module.
+
+#include <stdexcept>
+#include <string>
+
+#include "obs/reports/writer.h"
+
+#include "json_codec.h"
+
+namespace obs::reports::internal {
+namespace {
+
+using nlohmann::json;
+
+class DecodeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A JSON value together with its path for messages, e.g. "workloads[0].requests".
+class Field {
+ public:
+  Field(const json& value, std::string path) : value_(value), path_(std::move(path)) {}
+
+  Field operator[](const std::string& key) const {
+    if (!value_.is_object())
+      throw DecodeError(path_ + " must be an object");
+    const auto it = value_.find(key);
+    if (it == value_.end())
+      throw DecodeError(Join(key) + " is missing");
+    return {*it, Join(key)};
+  }
+  Field At(std::size_t i) const { return {value_.at(i), path_ + "[" + std::to_string(i) + "]"}; }
+  std::size_t Size(json::value_t type) const {
+    if (value_.type() != type)
+      throw DecodeError(path_ + " has the wrong type");
+    return value_.size();
+  }
+  std::size_t ArraySize() const { return Size(json::value_t::array); }
+
+  std::uint64_t U64() const {
+    return Checked<std::uint64_t>(value_.is_number_unsigned(), "a non-negative integer");
+  }
+  std::int64_t I64() const {
+    return Checked<std::int64_t>(value_.is_number_integer(), "an integer");
+  }
+  double Double() const { return Checked<double>(value_.is_number(), "a number"); }
+  bool Bool() const { return Checked<bool>(value_.is_boolean(), "a boolean"); }
+  std::string Str() const { return Checked<std::string>(value_.is_string(), "a string"); }
+  const json& raw() const { return value_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string Join(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  template <typename T>
+  T Checked(bool ok, const char* what) const {
+    if (!ok)
+      throw DecodeError(path_ + " must be " + what);
+    return value_.get<T>();
+  }
+
+  const json& value_;
+  std::string path_;
+};
+
+Histogram DecodeHistogram(const Field& f) {
+  std::vector<Histogram::Bucket> buckets;
+  const Field list = f["buckets"];
+  for (std::size_t i = 0; i < list.ArraySize(); ++i) {
+    const Field b = list.At(i);
+    if (b.ArraySize() != 3)
+      throw DecodeError(b.path() + " must be [lower, upper, count]");
+    buckets.push_back({b.At(0).I64(), b.At(1).I64(), b.At(2).U64()});
+  }
+  Result<Histogram> h = Histogram::FromBuckets(buckets, f["min"]["ns"].I64(), f["max"]["ns"].I64(),
+                                               f["sum_ns"].Double(), f["max_value_ns"].I64());
+  if (!h.ok())
+    throw DecodeError(f.path() + ": " + h.status().message());
+  if (h->count() != f["count"].U64())
+    throw DecodeError(f.path() + ".count does not match its buckets");
+  // Out-of-range values are not in any bucket; RecordN of a negative value counts them.
+  (void)h->RecordN(-1, f["out_of_range"].U64());
+  return std::move(h).value();
+}
+
+WorkloadRecord DecodeWorkload(const Field& f) {
+  WorkloadRecord w;
+  w.name = f["name"].Str();
+  w.kind = f["kind"].Str();
+  w.duration_seconds = f["duration_seconds"].Double();
+  w.series = f["series"].U64();
+  w.target_samples_per_second = f["target_samples_per_second"].Double();
+  w.achieved_samples_per_second = f["achieved_samples_per_second"].Double();
+  w.target_requests_per_second = f["target_requests_per_second"].Double();
+  w.achieved_requests_per_second = f["achieved_requests_per_second"].Double();
+  w.requests = f["requests"].U64();
+  w.attempts = f["attempts"].U64();
+  w.requests_succeeded = f["requests_succeeded"].U64();
+  w.requests_rejected = f["requests_rejected"].U64();
+  w.requests_failed = f["requests_failed"].U64();
+  w.retries = f["retries"].U64();
+  w.requests_late = f["requests_late"].U64();
+  w.late_threshold_ns = f["late_threshold_ns"].I64();
+  w.requests_unsent = f["requests_unsent"].U64();
+  w.samples_sent = f["samples_sent"].U64();
+  w.samples_acked = f["samples_acked"].U64();
+  w.samples_rejected = f["samples_rejected"].U64();
+  w.samples_failed = f["samples_failed"].U64();
+  w.stopped_early = f["stopped_early"].Bool();
+  w.stop_reason = f["stop_reason"].Str();
+  w.knee_samples_per_second = f["knee_samples_per_second"].Double();
+  const Field codes = f["status_codes"];
+  codes.Size(json::value_t::object);
+  for (const auto& [code, count] : codes.raw().items())
+    w.status_codes[std::stoi(code)] = Field(count, codes.path() + "." + code).U64();
+  w.latency_corrected = DecodeHistogram(f["latency_corrected"]);
+  w.latency_uncorrected = DecodeHistogram(f["latency_uncorrected"]);
+  return w;
+}
+
+CompletenessRecord DecodeCompleteness(const Field& f) {
+  CompletenessRecord c;
+  c.checked = f["checked"].Bool();
+  c.skipped_reason = f["skipped_reason"].Str();
+  c.series_expected = f["series_expected"].U64();
+  c.series_found = f["series_found"].U64();
+  c.series_missing = f["series_missing"].U64();
+  c.series_incomplete = f["series_incomplete"].U64();
+  c.series_unexpected = f["series_unexpected"].U64();
+  c.samples_expected = f["samples_expected"].U64();
+  c.samples_found = f["samples_found"].U64();
+  c.samples_missing = f["samples_missing"].U64();
+  c.samples_duplicated = f["samples_duplicated"].U64();
+  c.samples_unexpected = f["samples_unexpected"].U64();
+  c.queries = f["queries"].U64();
+  c.seconds_to_settle = f["seconds_to_settle"].Double();
+  const Field examples = f["examples"];
+  for (std::size_t i = 0; i < examples.ArraySize(); ++i) {
+    const Field e = examples.At(i);
+    MissingSeriesExample& out = c.examples.emplace_back();
+    out.series = e["series"].Str();
+    out.expected_samples = e["expected_samples"].U64();
+    out.found_samples = e["found_samples"].U64();
+    out.expected_first_ms = e["expected_first_ms"].I64();
+    out.expected_last_ms = e["expected_last_ms"].I64();
+    const Field ts = e["missing_timestamps_ms"];
+    for (std::size_t j = 0; j < ts.ArraySize(); ++j)
+      out.missing_timestamps_ms.push_back(ts.At(j).I64());
+  }
+  return c;
+}
+
+VisibilityRecord DecodeVisibility(const Field& f) {
+  VisibilityRecord v;
+  v.checked = f["checked"].Bool();
+  v.probes = f["probes"].U64();
+  v.visible = f["visible"].U64();
+  v.timed_out = f["timed_out"].U64();
+  v.poll_interval_ns = f["poll_interval_ns"].I64();
+  v.lag = DecodeHistogram(f["lag"]);
+  return v;
+}
+
+assertions::Comparison DecodeComparison(const Field& f) {
+  const std::string symbol = f.Str();
+  for (const auto c : {assertions::Comparison::kLess, assertions::Comparison::kLessEqual,
+                       assertions::Comparison::kGreater, assertions::Comparison::kGreaterEqual,
+                       assertions::Comparison::kEqual}) {
+    if (assertions::ComparisonSymbol(c) == symbol)
+      return c;
+  }
+  throw DecodeError(f.path() + " \"" + symbol + "\" is not a comparison operator");
+}
+
+assertions::Outcome DecodeOutcome(const Field& f) {
+  const std::string name = f.Str();
+  for (const auto o :
+       {assertions::Outcome::kPassed, assertions::Outcome::kFailed, assertions::Outcome::kNoData}) {
+    if (assertions::OutcomeName(o) == name)
+      return o;
+  }
+  throw DecodeError(f.path() + " \"" + name + "\" is not an outcome");
+}
+
+assertions::AssertionResult DecodeAssertion(const Field& f) {
+  assertions::AssertionResult r;
+  r.spec.name = f["name"].Str();
+  r.spec.expression = f["expression"].Str();
+  r.spec.figure = f["figure"].Str();
+  r.spec.workload = f["workload"].Str();
+  r.spec.comparison = DecodeComparison(f["comparison"]);
+  r.spec.threshold = f["threshold"].Double();
+  r.spec.location = f["location"].Str();
+  r.outcome = DecodeOutcome(f["outcome"]);
+  r.expected = f["expected"].Str();
+  r.actual = f["actual"].Str();
+  r.explanation = f["explanation"].Str();
+  return r;
+}
+
+void DecodeRun(const Field& doc, RunReport& report) {
+  RunRecord& r = report.record;
+  const Field scenario = doc["scenario"];
+  r.scenario_name = scenario["name"].Str();
+  r.scenario_description = scenario["description"].Str();
+  r.scenario_file = scenario["file"].Str();
+  report.scenario_text = scenario["text"].Str();
+  const Field run = doc["run"];
+  r.run_id = run["id"].Str();
+  r.seed = run["seed"].U64();
+  r.started_unix_ms = run["started_unix_ms"].I64();
+  r.duration_seconds = run["duration_seconds"].Double();
+  r.target_kind = run["target"]["kind"].Str();
+  r.target_write_url = run["target"]["write_url"].Str();
+  r.target_query_url = run["target"]["query_url"].Str();
+  const Field env = doc["environment"];
+  env.Size(json::value_t::object);
+  for (const auto& [key, value] : env.raw().items())
+    r.environment[key] = Field(value, env.path() + "." + key).Str();
+}
+
+RunReport DecodeOrThrow(const Field& doc) {
+  if (doc["schema_version"].I64() != kJsonSchemaVersion) {
+    throw DecodeError("schema_version " + doc["schema_version"].raw().dump() +
+                      " is not supported (this build reads " + std::to_string(kJsonSchemaVersion) +
+                      ")");
+  }
+  RunReport report;
+  report.generated_unix_ms = doc["generated_unix_ms"].I64();
+  report.infrastructure_error = doc["infrastructure_error"].Str();
+  DecodeRun(doc, report);
+  const Field workloads = doc["workloads"];
+  for (std::size_t i = 0; i < workloads.ArraySize(); ++i)
+    report.record.workloads.push_back(DecodeWorkload(workloads.At(i)));
+  report.record.completeness = DecodeCompleteness(doc["completeness"]);
+  report.record.visibility = DecodeVisibility(doc["visibility"]);
+  const Field results = doc["assertions"];
+  for (std::size_t i = 0; i < results.ArraySize(); ++i)
+    report.assertions.push_back(DecodeAssertion(results.At(i)));
+  const Field warnings = doc["warnings"];
+  for (std::size_t i = 0; i < warnings.ArraySize(); ++i)
+    report.record.warnings.push_back(warnings.At(i).Str());
+  return report;
+}
+
+}  // namespace
+
+Result<RunReport> DecodeReport(const json& doc) {
+  try {
+    return DecodeOrThrow(Field(doc, ""));
+  } catch (const DecodeError& e) {
+    return InvalidArgumentError(std::string("report.json: ") + e.what());
+  } catch (const std::exception& e) {  // nlohmann type errors, std::stoi.
+    return InvalidArgumentError(std::string("report.json: malformed: ") + e.what());
+  }
+}
+
+}  // namespace obs::reports::internal
+
+namespace obs::reports {
+
+Result<RunReport> ParseJsonReport(std::string_view json_text) {
+  const nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded())
+    return InvalidArgumentError("report.json: not valid JSON");
+  return internal::DecodeReport(doc);
+}
+
+}  // namespace obs::reports

@@ -1,0 +1,244 @@
+// report.json writer. Objects are nlohmann::ordered_json, so keys come out in
+// the fixed order written here (the documented order); doubles are printed by nlohmann's shortest
+// round-trip formatter (locale-independent), integers exactly.
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "obs/assertions/format.h"
+#include "obs/reports/writer.h"
+
+#include "json_codec.h"
+#include "text.h"
+
+namespace obs::reports::internal {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Percentile {
+  const char* key;
+  double p;
+};
+constexpr std::array<Percentile, 5> kPercentiles = {
+    {{"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p99.9", 99.9}}};
+
+json Stat(double ns) {
+  return {{"ns", ns}, {"human", assertions::FormatDurationNs(ns)}};
+}
+json Stat(std::int64_t ns) {
+  return {{"ns", ns}, {"human", assertions::FormatDurationNs(static_cast<double>(ns))}};
+}
+
+json EncodeHistogram(const Histogram& h) {
+  json percentiles = json::object();
+  for (const Percentile& p : kPercentiles)
+    percentiles[p.key] = Stat(h.ValueAtPercentile(p.p));
+  json buckets = json::array();
+  for (const Histogram::Bucket& b : h.NonEmptyBuckets())
+    buckets.push_back(json::array({b.lower, b.upper, b.count}));
+  return {{"count", h.count()},
+          {"min", Stat(h.min())},
+          {"max", Stat(h.max())},
+          {"mean", Stat(h.mean())},
+          {"percentiles", percentiles},
+          {"buckets", buckets},
+          {"sum_ns", h.sum()},
+          {"out_of_range", h.out_of_range()},
+          {"max_value_ns", h.max_value()}};
+}
+
+json EncodeWorkload(const WorkloadRecord& w) {
+  json codes = json::object();
+  for (const auto& [code, count] : w.status_codes)
+    codes[std::to_string(code)] = count;
+  return {{"name", w.name},
+          {"kind", w.kind},
+          {"duration_seconds", w.duration_seconds},
+          {"series", w.series},
+          {"target_samples_per_second", w.target_samples_per_second},
+          {"achieved_samples_per_second", w.achieved_samples_per_second},
+          {"target_requests_per_second", w.target_requests_per_second},
+          {"achieved_requests_per_second", w.achieved_requests_per_second},
+          {"requests", w.requests},
+          {"attempts", w.attempts},
+          {"requests_succeeded", w.requests_succeeded},
+          {"requests_rejected", w.requests_rejected},
+          {"requests_failed", w.requests_failed},
+          {"retries", w.retries},
+          {"requests_late", w.requests_late},
+          {"late_threshold_ns", w.late_threshold_ns},
+          {"requests_unsent", w.requests_unsent},
+          {"samples_sent", w.samples_sent},
+          {"samples_acked", w.samples_acked},
+          {"samples_rejected", w.samples_rejected},
+          {"samples_failed", w.samples_failed},
+          {"stopped_early", w.stopped_early},
+          {"stop_reason", w.stop_reason},
+          {"knee_samples_per_second", w.knee_samples_per_second},
+          {"status_codes", codes},
+          {"latency_corrected", EncodeHistogram(w.latency_corrected)},
+          {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)}};
+}
+
+json EncodeCompleteness(const CompletenessRecord& c) {
+  json examples = json::array();
+  for (const MissingSeriesExample& e : c.examples) {
+    examples.push_back({{"series", e.series},
+                        {"expected_samples", e.expected_samples},
+                        {"found_samples", e.found_samples},
+                        {"expected_first_ms", e.expected_first_ms},
+                        {"expected_last_ms", e.expected_last_ms},
+                        {"missing_timestamps_ms", e.missing_timestamps_ms}});
+  }
+  return {{"checked", c.checked},
+          {"skipped_reason", c.skipped_reason},
+          {"series_expected", c.series_expected},
+          {"series_found", c.series_found},
+          {"series_missing", c.series_missing},
+          {"series_incomplete", c.series_incomplete},
+          {"series_unexpected", c.series_unexpected},
+          {"samples_expected", c.samples_expected},
+          {"samples_found", c.samples_found},
+          {"samples_missing", c.samples_missing},
+          {"samples_duplicated", c.samples_duplicated},
+          {"samples_unexpected", c.samples_unexpected},
+          {"queries", c.queries},
+          {"seconds_to_settle", c.seconds_to_settle},
+          {"examples", examples}};
+}
+
+json EncodeVisibility(const VisibilityRecord& v) {
+  return {{"checked", v.checked},
+          {"probes", v.probes},
+          {"visible", v.visible},
+          {"timed_out", v.timed_out},
+          {"poll_interval_ns", v.poll_interval_ns},
+          {"lag", EncodeHistogram(v.lag)}};
+}
+
+json EncodeAssertions(const std::vector<assertions::AssertionResult>& results) {
+  json out = json::array();
+  for (const assertions::AssertionResult& r : results) {
+    out.push_back({{"name", r.spec.name},
+                   {"expression", r.spec.expression},
+                   {"figure", r.spec.figure},
+                   {"workload", r.spec.workload},
+                   {"comparison", assertions::ComparisonSymbol(r.spec.comparison)},
+                   {"threshold", r.spec.threshold},
+                   {"location", r.spec.location},
+                   {"outcome", assertions::OutcomeName(r.outcome)},
+                   {"expected", r.expected},
+                   {"actual", r.actual},
+                   {"explanation", r.explanation}});
+  }
+  return out;
+}
+
+json AssertionCounts(const std::vector<assertions::AssertionResult>& results) {
+  std::uint64_t passed = 0;
+  std::uint64_t failed = 0;
+  for (const assertions::AssertionResult& r : results) {
+    passed += r.outcome == assertions::Outcome::kPassed ? 1 : 0;
+    failed += r.outcome == assertions::Outcome::kFailed ? 1 : 0;
+  }
+  return {{"total", results.size()},
+          {"passed", passed},
+          {"failed", failed},
+          {"no_data", results.size() - passed - failed}};
+}
+
+std::string Scalar(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Pretty-prints like dump(2), except that arrays of scalars (histogram
+// buckets, timestamps) stay on one line, which keeps report.json readable.
+void Pretty(const json& value, int depth, std::string& out) {
+  const std::string pad(static_cast<std::size_t>(depth + 1) * 2, ' ');
+  const std::string close_pad(static_cast<std::size_t>(depth) * 2, ' ');
+  if (value.is_object() && !value.empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& [key, item] : value.items()) {
+      out += (first ? "" : ",\n") + pad + Scalar(json(key)) + ": ";
+      Pretty(item, depth + 1, out);
+      first = false;
+    }
+    out += "\n" + close_pad + "}";
+  } else if (value.is_array() && !value.empty()) {
+    const bool flat =
+        std::none_of(value.begin(), value.end(), [](const json& v) { return v.is_structured(); });
+    out += flat ? "[" : "[\n";
+    bool first = true;
+    for (const json& item : value) {
+      out += first ? (flat ? "" : pad) : (flat ? ", " : ",\n" + pad);
+      Pretty(item, depth + 1, out);
+      first = false;
+    }
+    out += flat ? "]" : "\n" + close_pad + "]";
+  } else {
+    out += Scalar(value);
+  }
+}
+
+class JsonWriter final : public ReportWriter {
+ public:
+  Status Write(const RunReport& report, std::ostream& out) const override {
+    std::string text;
+    Pretty(EncodeReport(report), 0, text);
+    out << text << "\n";
+    return StreamStatus(out, file_name());
+  }
+  std::string_view file_name() const override { return "report.json"; }
+};
+
+}  // namespace
+
+json EncodeReport(const RunReport& report) {
+  const RunRecord& r = report.record;
+  json workloads = json::array();
+  for (const WorkloadRecord& w : r.workloads)
+    workloads.push_back(EncodeWorkload(w));
+  return {
+      {"schema_version", kJsonSchemaVersion},
+      {"generated_unix_ms", report.generated_unix_ms},
+      {"generated", assertions::FormatUnixMillis(report.generated_unix_ms)},
+      {"verdict", VerdictName(report)},
+      {"exit_code", ExitCode(report)},
+      {"infrastructure_error", report.infrastructure_error},
+      {"scenario",
+       {{"name", r.scenario_name},
+        {"description", r.scenario_description},
+        {"file", r.scenario_file},
+        {"text", report.scenario_text}}},
+      {"run",
+       {{"id", r.run_id},
+        {"seed", r.seed},
+        {"started_unix_ms", r.started_unix_ms},
+        {"started", assertions::FormatUnixMillis(r.started_unix_ms)},
+        {"duration_seconds", r.duration_seconds},
+        {"target",
+         {{"kind", r.target_kind},
+          {"write_url", r.target_write_url},
+          {"query_url", r.target_query_url}}}}},
+      {"environment", r.environment},
+      {"workloads", workloads},
+      {"completeness", EncodeCompleteness(r.completeness)},
+      {"visibility", EncodeVisibility(r.visibility)},
+      {"assertions", EncodeAssertions(report.assertions)},
+      {"assertion_counts", AssertionCounts(report.assertions)},
+      {"warnings", r.warnings},
+  };
+}
+
+}  // namespace obs::reports::internal
+
+namespace obs::reports {
+
+std::unique_ptr<ReportWriter> NewJsonWriter() {
+  return std::make_unique<internal::JsonWriter>();
+}
+
+}  // namespace obs::reports

@@ -1,0 +1,152 @@
+#include "markdown_sections.h"
+
+#include <string>
+
+#include "obs/assertions/format.h"
+
+#include "text.h"
+
+namespace obs::reports::internal {
+namespace {
+
+using assertions::FormatCount;
+using assertions::FormatNumber;
+
+std::string Ns(std::int64_t ns) {
+  return assertions::FormatDurationNs(static_cast<double>(ns));
+}
+
+std::string Row(std::initializer_list<std::string> cells) {
+  std::string out = "|";
+  for (const std::string& c : cells)
+    out += " " + c + " |";
+  return out + "\n";
+}
+
+std::string ResultIcon(assertions::Outcome outcome) {
+  switch (outcome) {
+    case assertions::Outcome::kPassed:
+      return "✅ passed";
+    case assertions::Outcome::kFailed:
+      return "❌ failed";
+    case assertions::Outcome::kNoData:
+      return "⚠️ no data";
+  }
+  return "?";
+}
+
+std::string AssertionLabel(const assertions::AssertionSpec& spec) {
+  std::string out = spec.name == spec.expression || spec.name.empty()
+                        ? MarkdownCode(spec.expression)
+                        : MarkdownText(spec.name) + " " + MarkdownCode(spec.expression);
+  if (!spec.workload.empty())
+    out += " on " + MarkdownCode(spec.workload);
+  return out;
+}
+
+std::string LatencyRow(const std::string& label, const Histogram& h) {
+  if (h.count() == 0)
+    return Row({label, "–", "–", "–", "–", "–"});
+  return Row({label, Ns(h.ValueAtPercentile(50)), Ns(h.ValueAtPercentile(90)),
+              Ns(h.ValueAtPercentile(99)), Ns(h.ValueAtPercentile(99.9)), Ns(h.max())});
+}
+
+}  // namespace
+
+std::string MarkdownAssertions(const RunReport& report) {
+  if (report.assertions.empty())
+    return "## Assertions\n\nNo assertions were evaluated.\n";
+  std::string out = "## Assertions\n\n" + Row({"Result", "Assertion", "Expected", "Actual"}) +
+                    "|---|---|---|---|\n";
+  std::string why;
+  for (const assertions::AssertionResult& r : report.assertions) {
+    out += Row({ResultIcon(r.outcome), AssertionLabel(r.spec), MarkdownCode(r.expected),
+                MarkdownText(r.actual)});
+    if (r.outcome != assertions::Outcome::kPassed) {
+      why += "- " + MarkdownCode(r.spec.expression) +
+             (r.spec.location.empty() ? "" : " (" + MarkdownText(r.spec.location) + ")") + ": " +
+             MarkdownText(r.explanation) + "\n";
+    }
+  }
+  return why.empty() ? out : out + "\n**Why it did not pass**\n\n" + why;
+}
+
+std::string MarkdownLoad(const RunRecord& record) {
+  if (record.workloads.empty())
+    return "";
+  std::string load = Row({"Workload", "Samples/s target → achieved", "Req/s target → achieved",
+                          "Requests", "Retries", "Rejected", "Failed", "Late", "Unsent"}) +
+                     "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+  std::string latency =
+      Row({"Latency", "p50", "p90", "p99", "p99.9", "max"}) + "|---|--:|--:|--:|--:|--:|\n";
+  std::string notes;
+  for (const WorkloadRecord& w : record.workloads) {
+    const std::string name = MarkdownCode(w.name);
+    load += Row({name,
+                 FormatNumber(w.target_samples_per_second, 1) + " → " +
+                     FormatNumber(w.achieved_samples_per_second, 1),
+                 FormatNumber(w.target_requests_per_second, 1) + " → " +
+                     FormatNumber(w.achieved_requests_per_second, 1),
+                 FormatCount(w.requests), FormatCount(w.retries), FormatCount(w.requests_rejected),
+                 FormatCount(w.requests_failed), FormatCount(w.requests_late),
+                 FormatCount(w.requests_unsent)});
+    latency += LatencyRow(name + " corrected", w.latency_corrected);
+    latency += LatencyRow(name + " uncorrected", w.latency_uncorrected);
+    if (w.stopped_early) {
+      notes += "- " + name + " stopped early: " + MarkdownText(w.stop_reason) + " (knee " +
+               FormatNumber(w.knee_samples_per_second, 1) + " samples/s)\n";
+    }
+  }
+  return "## Load\n\n" + load + "\n" + latency + (notes.empty() ? "" : "\n" + notes);
+}
+
+std::string MarkdownCompleteness(const CompletenessRecord& c) {
+  if (!c.checked) {
+    return "## Completeness\n\nNot checked" +
+           (c.skipped_reason.empty() ? std::string(".") : ": " + MarkdownText(c.skipped_reason)) +
+           "\n";
+  }
+  std::string out = "## Completeness\n\n" +
+                    Row({"", "Expected", "Found", "Missing", "Duplicated", "Unexpected"}) +
+                    "|---|--:|--:|--:|--:|--:|\n" +
+                    Row({"Samples", FormatCount(c.samples_expected), FormatCount(c.samples_found),
+                         FormatCount(c.samples_missing), FormatCount(c.samples_duplicated),
+                         FormatCount(c.samples_unexpected)}) +
+                    Row({"Series", FormatCount(c.series_expected), FormatCount(c.series_found),
+                         FormatCount(c.series_missing) + " (+" + FormatCount(c.series_incomplete) +
+                             " incomplete)",
+                         "–", FormatCount(c.series_unexpected)});
+  if (!c.examples.empty()) {
+    const MissingSeriesExample& e = c.examples.front();
+    out += "\nFirst missing series: " + MarkdownCode(e.series, /*in_table=*/false) + ": expected " +
+           FormatCount(e.expected_samples) + " samples, found " + FormatCount(e.found_samples);
+    if (!e.missing_timestamps_ms.empty())
+      out += ", first missing at " + assertions::FormatUnixMillis(e.missing_timestamps_ms.front());
+    out += ".\n";
+  }
+  return out;
+}
+
+std::string MarkdownVisibility(const VisibilityRecord& v) {
+  if (!v.checked)
+    return "";
+  std::string out = "## Visibility lag\n\n" + FormatCount(v.probes) +
+                    " probes: " + FormatCount(v.visible) + " visible, " + FormatCount(v.timed_out) +
+                    " timed out (polled every " + Ns(v.poll_interval_ns) + ").\n";
+  if (v.lag.count() == 0)
+    return out;
+  return out + "\n" + Row({"p50", "p90", "p99", "max"}) + "|--:|--:|--:|--:|\n" +
+         Row({Ns(v.lag.ValueAtPercentile(50)), Ns(v.lag.ValueAtPercentile(90)),
+              Ns(v.lag.ValueAtPercentile(99)), Ns(v.lag.max())});
+}
+
+std::string MarkdownWarnings(const RunRecord& record) {
+  if (record.warnings.empty())
+    return "";
+  std::string out = "## Warnings\n\n";
+  for (const std::string& w : record.warnings)
+    out += "- " + MarkdownText(w) + "\n";
+  return out;
+}
+
+}  // namespace obs::reports::internal

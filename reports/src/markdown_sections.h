@@ -1,0 +1,21 @@
+// The sections of summary.md, each rendered to a string (empty when the
+// section has nothing to say). Split from the writer to keep files small.
+//
+// Thread safety: stateless.
+
+#pragma once
+
+#include <string>
+
+#include "obs/base/run_record.h"
+#include "obs/reports/report.h"
+
+namespace obs::reports::internal {
+
+std::string MarkdownAssertions(const RunReport& report);
+std::string MarkdownLoad(const RunRecord& record);
+std::string MarkdownCompleteness(const CompletenessRecord& completeness);
+std::string MarkdownVisibility(const VisibilityRecord& visibility);
+std::string MarkdownWarnings(const RunRecord& record);
+
+}  // namespace obs::reports::internal

@@ -1,0 +1,114 @@
+// Scenario is the validated, in-memory form of one scenario YAML file: what
+// target to load, which workloads to run against it, how to verify what was
+// written, and which assertions decide pass or fail. The runner consumes it;
+// `obsbench validate` prints it with DescribeScenario. The file format is
+// documented key by key in docs/scenario-format.md.
+//
+// Parsing is strict: unknown keys (with a did-you-mean), wrong types, missing
+// required keys, out-of-range values, mutually exclusive keys and duplicate
+// workload names are all kInvalidArgument errors of the form
+// "<file>:<line>:<col>: <key.path>: <problem>" (1-based line and column).
+//
+// Invariants of a Scenario returned by ParseScenario/LoadScenarioFile: every
+// workload has a unique name and its `remote_write` options are complete
+// except for the run id (`series.run_id`, set by the runner) and, for the
+// embedded target, the URL (known only once the backend listens); every
+// assertion was accepted by assertions::ParseAssertion.
+//
+// Thread safety: plain values and pure functions; no shared state.
+
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "obs/assertions/assertions.h"
+#include "obs/base/status.h"
+#include "obs/loadgen/remote_write.h"
+
+namespace obs::scenarios {
+
+// Where the load goes and where it is read back from.
+struct TargetSpec {
+  std::string kind = "embedded";  // "embedded" | "prometheus".
+  std::string write_url;          // prometheus: required (http://.../api/v1/write).
+  std::string query_url;          // prometheus: required (base URL, e.g. http://127.0.0.1:9090).
+  std::string flush_url;  // Optional: requested before verification (VictoriaMetrics force_flush).
+  std::map<std::string, std::string> headers;  // Sent with every write and query.
+  std::string bearer_token_file;  // Read at load time into `bearer_token`.
+  std::string bearer_token;
+  std::uint64_t drop_every_nth_sample = 0;  // Embedded only: fault mode for negative tests.
+};
+
+// One load generator. `remote_write` is fully mapped from the YAML (series
+// models, rate mode, retry, stop conditions, headers merged with the
+// target's, bearer token, duration).
+struct WorkloadSpec {
+  std::string name;
+  std::string kind = "remote_write";
+  loadgen::RemoteWriteOptions remote_write;
+};
+
+// How the run's writes are read back after the load.
+struct VerifySpec {
+  bool completeness = true;
+  double settle_timeout_seconds = 60;
+  double poll_interval_seconds = 0.5;
+  int max_examples = 5;
+  int visibility_probes = 20;
+  double probe_timeout_seconds = 15;
+  double probe_poll_interval_seconds = 0.005;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;  // The path it was loaded from (or the name given to ParseScenario).
+  std::uint64_t seed = 1;
+  double duration_seconds = 30;  // Load duration; with stages, their sum.
+  double cooldown_seconds = 0;   // Pause between the end of the load and verification.
+  TargetSpec target;
+  std::vector<WorkloadSpec> workloads;
+  VerifySpec verify;
+  std::vector<assertions::AssertionSpec> assertions;
+  std::string text;  // The effective YAML after overrides (for reports).
+};
+
+// Reads the file at `path` and parses it as ParseScenario does, with `path`
+// as the file name in messages. Returns kNotFound naming the path if it
+// cannot be read. A relative `bearer_token_file` is resolved against the
+// directory of `path`.
+Result<Scenario> LoadScenarioFile(const std::string& path,
+                                  const std::vector<std::string>& overrides = {});
+
+// Parses and validates `yaml_text`. `file_name` prefixes every message and
+// is stored in Scenario::file. `overrides` are `--set` strings
+// "<path>=<value>", applied in order before validation, e.g.
+// "duration=10s", "workloads[0].rate=500", "target.kind=prometheus"; the
+// value is read as YAML (so "{a: 1}" and "[1, 2]" work). A malformed
+// override, a path that does not fit the document, or a bad value is a
+// kInvalidArgument error naming the override ("--set <override>: ...").
+// Returns kInvalidArgument for every invalid document as described above,
+// and kNotFound if a `bearer_token_file` cannot be read (naming the file).
+Result<Scenario> ParseScenario(std::string_view yaml_text, const std::string& file_name,
+                               const std::vector<std::string>& overrides = {});
+
+// Human text for `obsbench validate`: per workload its series, samples/s,
+// requests/s, duration and total samples (from loadgen::DescribeLoad), then
+// the target, the verification settings and the assertions. Never fails; a
+// workload that DescribeLoad rejects is shown with the reason.
+std::string DescribeScenario(const Scenario& scenario);
+
+// Parses a Prometheus-style duration ("500ms", "30s", "5m", "1h30m", "2d",
+// "1.5s"; units y w d h m s ms us, each at most once, largest first; "0" is
+// allowed) into seconds. Returns kInvalidArgument naming `text` otherwise.
+Result<double> ParseDuration(std::string_view text);
+
+// Formats seconds as the shortest duration ParseDuration reads back, e.g.
+// 90 -> "1m30s", 0.25 -> "250ms", 0 -> "0s".
+std::string FormatDuration(double seconds);
+
+}  // namespace obs::scenarios

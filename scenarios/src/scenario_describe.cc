@@ -1,0 +1,126 @@
+// DescribeScenario: the text `obsbench validate` prints. Numbers are
+// formatted with std::to_chars so the output does not depend on the locale.
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "obs/scenarios/scenario.h"
+
+namespace obs::scenarios {
+namespace {
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, decimals);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
+std::string Shortest(double v) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
+std::string DescribeModel(const loadgen::ModelOptions& m) {
+  if (m.kind == "http_red") {
+    return "http_red(routes=" + std::to_string(m.routes) +
+           ", requests_per_second=" + Shortest(m.requests_per_second) +
+           ", error_ratio=" + Shortest(m.error_ratio) + ")";
+  }
+  if (m.kind == "node") {
+    return "node(cpus=" + std::to_string(m.cpus) + ", filesystems=" + std::to_string(m.filesystems) +
+           ", network_devices=" + std::to_string(m.network_devices) + ")";
+  }
+  return m.kind;
+}
+
+std::string DescribeMode(const loadgen::RemoteWriteOptions& rw) {
+  if (!rw.stages.empty()) {
+    std::string out = "stages";
+    for (const loadgen::Stage& stage : rw.stages) {
+      out += " [" + FormatDuration(stage.duration_seconds) + " -> " +
+             Shortest(stage.target_samples_per_second) + "/s]";
+    }
+    return out;
+  }
+  if (rw.samples_per_second > 0) return "constant rate " + Shortest(rw.samples_per_second) + "/s";
+  return "topology: every series every " + FormatDuration(rw.scrape_interval_seconds);
+}
+
+std::string DescribeWorkload(const WorkloadSpec& w) {
+  const loadgen::RemoteWriteOptions& rw = w.remote_write;
+  std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";
+  out += "  models:";
+  for (const loadgen::ModelOptions& m : rw.series.models) out += " " + DescribeModel(m);
+  out += "\n  instances " + std::to_string(rw.series.instances) + ", batch_size " +
+         std::to_string(rw.batch_size) + ", concurrency " + std::to_string(rw.concurrency);
+  if (rw.series.churn_interval_seconds > 0) {
+    out += ", churn every " + FormatDuration(rw.series.churn_interval_seconds);
+  }
+  out += "\n";
+  if (rw.stop_when.latency_p99_seconds > 0 || rw.stop_when.error_ratio > 0) {
+    out += "  stop when a " + FormatDuration(rw.stop_when.window_seconds) + " window has";
+    if (rw.stop_when.latency_p99_seconds > 0) {
+      out += " p99 > " + FormatDuration(rw.stop_when.latency_p99_seconds);
+    }
+    if (rw.stop_when.error_ratio > 0) out += " error ratio > " + Shortest(rw.stop_when.error_ratio);
+    out += "\n";
+  }
+  const Result<loadgen::LoadDescription> load = loadgen::DescribeLoad(rw);
+  if (!load.ok()) return out + "  load: " + load.status().message() + "\n";
+  out += "  series " + std::to_string(load->series) + ", " + Fixed(load->samples_per_second, 1) +
+         " samples/s, " + Fixed(load->requests_per_second, 1) + " requests/s, " +
+         FormatDuration(load->duration_seconds) + ", " + std::to_string(load->total_samples) +
+         " samples in total\n";
+  return out;
+}
+
+std::string DescribeTarget(const TargetSpec& t) {
+  if (t.kind != "prometheus") {
+    std::string out = "target: embedded reference backend";
+    if (t.drop_every_nth_sample > 0) {
+      out += " (fault: drops every " + std::to_string(t.drop_every_nth_sample) + "th sample)";
+    }
+    return out + "\n";
+  }
+  std::string out = "target: prometheus, write " + t.write_url + ", query " + t.query_url;
+  if (!t.flush_url.empty()) out += ", flush " + t.flush_url;
+  if (!t.headers.empty()) out += ", " + std::to_string(t.headers.size()) + " header(s)";
+  if (!t.bearer_token.empty()) out += ", bearer token from " + t.bearer_token_file;
+  return out + "\n";
+}
+
+std::string DescribeVerify(const VerifySpec& v) {
+  std::string out = "verify: ";
+  out += v.completeness ? "completeness (settle timeout " + FormatDuration(v.settle_timeout_seconds) +
+                              ", poll every " + FormatDuration(v.poll_interval_seconds) + ")"
+                        : "no completeness check";
+  out += ", " + std::to_string(v.visibility_probes) + " visibility probes";
+  if (v.visibility_probes > 0) out += " (timeout " + FormatDuration(v.probe_timeout_seconds) + ")";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string DescribeScenario(const Scenario& scenario) {
+  std::string out = "scenario " + scenario.name;
+  if (!scenario.file.empty()) out += " (" + scenario.file + ")";
+  out += "\n";
+  if (!scenario.description.empty()) out += "  " + scenario.description + "\n";
+  out += "  seed " + std::to_string(scenario.seed) + ", load " +
+         FormatDuration(scenario.duration_seconds) + ", cooldown " +
+         FormatDuration(scenario.cooldown_seconds) + "\n";
+  out += DescribeTarget(scenario.target);
+  for (const WorkloadSpec& w : scenario.workloads) out += DescribeWorkload(w);
+  out += DescribeVerify(scenario.verify);
+  out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
+  for (const assertions::AssertionSpec& a : scenario.assertions) {
+    out += "  " + (a.name == a.expression ? a.expression : a.name + ": " + a.expression);
+    if (!a.workload.empty()) out += " [workload " + a.workload + "]";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace obs::scenarios

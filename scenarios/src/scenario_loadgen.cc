@@ -1,0 +1,35 @@
+// Maps the scenario-level settings onto each workload's loadgen options.
+// Kept apart from the YAML reading so that the runner-facing contract (what
+// a parsed WorkloadSpec already contains) is written down in one place.
+
+#include <string>
+
+#include "scenario_parse.h"
+
+namespace obs::scenarios::internal {
+
+void FinishWorkloads(Scenario& scenario) {
+  const TargetSpec& target = scenario.target;
+  const bool several = scenario.workloads.size() > 1;
+  for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
+    WorkloadSpec& workload = scenario.workloads[i];
+    loadgen::RemoteWriteOptions& rw = workload.remote_write;
+    rw.name = workload.name;
+    // Staged workloads last as long as their stages (ResolveDuration made
+    // that equal to the scenario's duration).
+    rw.duration_seconds = rw.stages.empty() ? scenario.duration_seconds : StageSeconds(workload);
+    rw.series.duration_seconds = rw.duration_seconds;
+    // Distinct seeds keep two workloads with the same models from writing
+    // the same series values.
+    rw.series.seed = scenario.seed + i;
+    // Series of different workloads must never collide, or the read-back
+    // could not tell whose samples it found.
+    if (several) rw.series.extra_labels.emplace_back("obsbench_workload", workload.name);
+    // Workload headers win over target headers of the same name.
+    for (const auto& [name, value] : target.headers) rw.headers.emplace(name, value);
+    rw.bearer_token = target.bearer_token;
+    if (target.kind == "prometheus") rw.url = target.write_url;
+  }
+}
+
+}  // namespace obs::scenarios::internal

@@ -1,0 +1,50 @@
+// Internal pieces of the scenario parser, split by the part of the document
+// they read: overrides (scenario_overrides.cc), workloads
+// (scenario_workload.cc), assertions (scenario_assertions.cc) and the
+// mapping of the parsed scenario onto loadgen options (scenario_loadgen.cc).
+// ParseScenario (scenario_parser.cc) strings them together.
+//
+// Thread safety: pure functions over their arguments.
+
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "obs/base/status.h"
+#include "obs/scenarios/scenario.h"
+#include "scenario_yaml.h"
+
+namespace obs::scenarios::internal {
+
+// Applies `--set path=value` strings to `root` in order and registers every
+// node they create or replace with `reader`, so later errors point at the
+// override. Errors name the override: "--set <override>: <problem>".
+Status ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
+                      YamlReader& reader);
+
+// True if `name` matches [a-z0-9_-]+.
+bool IsValidName(std::string_view name);
+
+// Reads one entry of `workloads`. Fills everything in `remote_write` that the
+// workload itself says; FinishWorkloads adds what comes from the scenario.
+Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& node,
+                                  const std::string& path);
+
+// The sum of the stage durations of workload `node`, 0 if it has no stages.
+double StageSeconds(const WorkloadSpec& workload);
+
+// Reads `assertions` (a list of strings or {name, expect, workload} maps),
+// checking each with assertions::ParseAssertion and each `workload` against
+// `workloads`.
+Result<std::vector<assertions::AssertionSpec>> ReadAssertions(
+    const YamlReader& reader, const YAML::Node& node, const std::vector<WorkloadSpec>& workloads);
+
+// Completes each workload's loadgen options from the scenario: duration,
+// seed, target URL, headers and bearer token. REQUIRES: a validated scenario.
+void FinishWorkloads(Scenario& scenario);
+
+}  // namespace obs::scenarios::internal

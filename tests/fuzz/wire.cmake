@@ -1,0 +1,5 @@
+# Remote write fuzzers (owned by the wire module).
+if(NOT TARGET obs_wire)
+  return()
+endif()
+obs_fuzzer(remote_write_decoder_fuzzer.cc DEPS obs::wire SEEDS fixtures/fuzz-seeds/remote_write)

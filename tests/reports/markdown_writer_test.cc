@@ -1,0 +1,70 @@
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "obs/reports/writer.h"
+
+#include "report_fixture.h"
+
+namespace obs::reports {
+namespace {
+
+using testing::ExpectGolden;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Render;
+using ::testing::StartsWith;
+
+TEST(MarkdownWriterTest, PassingReportMatchesGolden) {
+  ExpectGolden(Render(*NewMarkdownWriter(), testing::PassingReport()), "passing.md");
+}
+
+TEST(MarkdownWriterTest, FailingReportMatchesGolden) {
+  ExpectGolden(Render(*NewMarkdownWriter(), testing::FailingReport()), "failing.md");
+}
+
+TEST(MarkdownWriterTest, InfrastructureErrorReportMatchesGolden) {
+  ExpectGolden(Render(*NewMarkdownWriter(), testing::InfraErrorReport()), "infra_error.md");
+}
+
+TEST(MarkdownWriterTest, VerdictIsTheFirstLine) {
+  EXPECT_THAT(Render(*NewMarkdownWriter(), testing::PassingReport()),
+              StartsWith("# ✅ PASSED — `smoke` (4 of 4 assertions passed)\n"));
+  EXPECT_THAT(Render(*NewMarkdownWriter(), testing::FailingReport()),
+              StartsWith("# ❌ FAILED — `smoke` (1 of 4 assertions passed)\n"));
+  EXPECT_THAT(Render(*NewMarkdownWriter(), testing::InfraErrorReport()),
+              StartsWith("# ⚠️ ERROR — `smoke` could not complete\n"));
+}
+
+TEST(MarkdownWriterTest, ExplainsEveryAssertionThatDidNotPass) {
+  const std::string md = Render(*NewMarkdownWriter(), testing::FailingReport());
+  EXPECT_THAT(md, HasSubstr("**Why it did not pass**"));
+  EXPECT_THAT(md, HasSubstr("- `write_latency.p99 < 50ms`: workload remote_write: "));
+  EXPECT_THAT(md, HasSubstr("- `achieved_rate >= 99.9%`: "));
+}
+
+TEST(MarkdownWriterTest, EscapesHostileText) {
+  const std::string md = Render(*NewMarkdownWriter(), testing::FailingReport());
+  EXPECT_THAT(md, Not(HasSubstr("<script>")));
+  EXPECT_THAT(md, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"quotes\" 'single' \\| "
+                            "\\*star\\* \\`tick\\`"));
+}
+
+TEST(MarkdownWriterTest, CodeSpansSurviveBackticksAndPipes) {
+  RunReport report = testing::PassingReport();
+  report.record.scenario_name = "a`b|c";
+  EXPECT_THAT(Render(*NewMarkdownWriter(), report), StartsWith("# ✅ PASSED — ``a`b\\|c``"));
+}
+
+TEST(MarkdownWriterTest, UncheckedCompletenessSaysWhy) {
+  const std::string md = Render(*NewMarkdownWriter(), testing::InfraErrorReport());
+  EXPECT_THAT(md, HasSubstr("## Completeness\n\nNot checked: the run did not complete\n"));
+}
+
+TEST(MarkdownWriterTest, FileName) {
+  EXPECT_EQ(NewMarkdownWriter()->file_name(), "summary.md");
+}
+
+}  // namespace
+}  // namespace obs::reports

@@ -1,0 +1,99 @@
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "obs/reports/writer.h"
+#include "obs/testing/status_matchers.h"
+
+#include "report_fixture.h"
+
+namespace obs::reports {
+namespace {
+
+using ::obs::testing::StatusIs;
+using ::testing::HasSubstr;
+using testing::Render;
+
+void ExpectSameHistogram(const Histogram& a, const Histogram& b) {
+  EXPECT_EQ(a.count(), b.count());
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  EXPECT_EQ(a.sum(), b.sum());
+  EXPECT_EQ(a.out_of_range(), b.out_of_range());
+  EXPECT_EQ(a.ValueAtPercentile(99), b.ValueAtPercentile(99));
+  ASSERT_EQ(a.NonEmptyBuckets().size(), b.NonEmptyBuckets().size());
+}
+
+TEST(ParseJsonReportTest, RoundTripReproducesTheSameJson) {
+  for (const RunReport& report :
+       {testing::PassingReport(), testing::FailingReport(), testing::InfraErrorReport()}) {
+    const std::string json = Render(*NewJsonWriter(), report);
+    ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
+    EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);
+  }
+}
+
+TEST(ParseJsonReportTest, RebuildsHistogramsAndFields) {
+  RunReport report = testing::FailingReport();
+  ASSERT_TRUE(report.record.workloads[0].latency_corrected.RecordN(-5, 2) == false);
+  ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(Render(*NewJsonWriter(), report)));
+  ASSERT_EQ(parsed.record.workloads.size(), 2u);
+  ExpectSameHistogram(parsed.record.workloads[0].latency_corrected,
+                      report.record.workloads[0].latency_corrected);
+  ExpectSameHistogram(parsed.record.visibility.lag, report.record.visibility.lag);
+  EXPECT_EQ(parsed.record.workloads[0].status_codes, report.record.workloads[0].status_codes);
+  EXPECT_EQ(parsed.record.completeness.examples[0].series,
+            report.record.completeness.examples[0].series);
+  EXPECT_EQ(parsed.assertions[1].spec.name, testing::kHostile);
+  EXPECT_EQ(parsed.assertions[0].outcome, assertions::Outcome::kFailed);
+  EXPECT_EQ(parsed.scenario_text, report.scenario_text);
+  EXPECT_EQ(parsed.record.environment, report.record.environment);
+  EXPECT_EQ(ExitCode(parsed), 1);
+}
+
+TEST(ParseJsonReportTest, RejectsMalformedJson) {
+  EXPECT_THAT(ParseJsonReport("{not json"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("not valid JSON")));
+}
+
+TEST(ParseJsonReportTest, RejectsOtherSchemaVersions) {
+  std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  json.replace(json.find("\"schema_version\": 1"), 19, "\"schema_version\": 2");
+  EXPECT_THAT(ParseJsonReport(json),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("schema_version 2 is not supported (this build reads 1)")));
+}
+
+TEST(ParseJsonReportTest, NamesAMissingField) {
+  std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  json.replace(json.find("\"requests_late\""), 15, "\"requests_lateX\"");
+  EXPECT_THAT(ParseJsonReport(json), StatusIs(StatusCode::kInvalidArgument,
+                                              HasSubstr("workloads[0].requests_late is missing")));
+}
+
+TEST(ParseJsonReportTest, NamesAMistypedField) {
+  std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  json.replace(json.find("\"seed\": 42"), 10, "\"seed\": \"42\"");
+  EXPECT_THAT(
+      ParseJsonReport(json),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("run.seed must be a non-negative integer")));
+}
+
+TEST(ParseJsonReportTest, RejectsBucketsOffTheHistogramLayout) {
+  std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  const std::size_t at = json.find("\"buckets\": [");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t first = json.find('[', json.find('[', at) + 1);
+  json.replace(first, 1, "[1000001, 1000002, 1],[");
+  EXPECT_THAT(ParseJsonReport(json),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("does not match the layout")));
+}
+
+TEST(ParseJsonReportTest, RejectsNonObjectDocument) {
+  EXPECT_THAT(ParseJsonReport("[1, 2]"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("must be an object")));
+}
+
+}  // namespace
+}  // namespace obs::reports

@@ -1,0 +1,191 @@
+// Deterministic, fully populated RunReports for the writer tests (passing,
+// failing, infrastructure error) and golden-file helpers: compare writer
+// output with fixtures/golden/reports/<name>, or rewrite the file when
+// OBS_UPDATE_GOLDEN=1. The source tree is found through OBS_SOURCE_DIR, which
+// obs_test() sets.
+//
+// Thread safety: test-only; the functions touch no shared state.
+
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "obs/assertions/assertions.h"
+#include "obs/reports/report.h"
+#include "obs/reports/writer.h"
+
+namespace obs::reports::testing {
+
+constexpr std::int64_t kMs = 1'000'000;
+constexpr const char* kHostile = "<script>alert(1)</script> & \"quotes\" 'single' | *star* `tick`";
+
+// Latencies spread deterministically over [base, base + spread) ns.
+inline void Fill(Histogram& h, std::int64_t base, std::int64_t spread, std::uint64_t n) {
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const auto offset =
+        static_cast<std::int64_t>((i * 2654435761u) % static_cast<std::uint64_t>(spread));
+    EXPECT_TRUE(h.Record(base + offset));
+  }
+}
+
+inline WorkloadRecord MakeWorkload(const std::string& name, std::int64_t base_ms) {
+  WorkloadRecord w;
+  w.name = name;
+  w.kind = "remote_write";
+  w.duration_seconds = 30.25;
+  w.series = 1000;
+  w.target_samples_per_second = 10000;
+  w.achieved_samples_per_second = 9876.5;
+  w.target_requests_per_second = 100;
+  w.achieved_requests_per_second = 98.765;
+  w.requests = 2963;
+  w.attempts = 2990;
+  w.requests_succeeded = 2950;
+  w.requests_rejected = 5;
+  w.requests_failed = 8;
+  w.retries = 27;
+  w.requests_late = 12;
+  w.late_threshold_ns = 10 * kMs;
+  w.requests_unsent = 0;
+  w.samples_sent = 296300;
+  w.samples_acked = 295000;
+  w.samples_rejected = 500;
+  w.samples_failed = 800;
+  w.status_codes = {{0, 3}, {200, 2950}, {400, 5}, {503, 32}};
+  Fill(w.latency_corrected, base_ms * kMs, 40 * kMs, w.requests);
+  Fill(w.latency_uncorrected, base_ms * kMs / 2, 20 * kMs, w.requests);
+  return w;
+}
+
+inline RunRecord MakeRecord() {
+  RunRecord r;
+  r.scenario_name = "smoke";
+  r.scenario_description = "Two remote-write loads against the embedded backend.";
+  r.scenario_file = "scenarios/library/smoke.yaml";
+  r.run_id = "run-20240301-120000";
+  r.seed = 42;
+  r.target_kind = "embedded";
+  r.target_write_url = "http://127.0.0.1:9090/api/v1/write";
+  r.target_query_url = "http://127.0.0.1:9090/api/v1/query";
+  r.started_unix_ms = 1'709'294'400'000;
+  r.duration_seconds = 31.5;
+  r.environment = {{"obsbench_version", "0.1.0"}, {"compiler", "gcc 12.2.0"}, {"cores", "2"}};
+  r.workloads = {MakeWorkload("remote_write", 20), MakeWorkload("remote_write_bulk", 60)};
+  r.workloads[1].stopped_early = true;
+  r.workloads[1].stop_reason = "p99 over 250 ms for 3 windows";
+  r.workloads[1].knee_samples_per_second = 8000;
+  CompletenessRecord& c = r.completeness;
+  c.checked = true;
+  c.series_expected = 2000;
+  c.series_found = 1999;
+  c.series_missing = 1;
+  c.series_incomplete = 2;
+  c.samples_expected = 590000;
+  c.samples_found = 589900;
+  c.samples_missing = 100;
+  c.samples_duplicated = 3;
+  c.queries = 40;
+  c.seconds_to_settle = 1.25;
+  MissingSeriesExample& e = c.examples.emplace_back();
+  e.series = std::string("obs_load{worker=\"3\",label=\"") + kHostile + "\"}";
+  e.expected_samples = 300;
+  e.found_samples = 200;
+  e.expected_first_ms = 1'709'294'400'000;
+  e.expected_last_ms = 1'709'294'430'000;
+  e.missing_timestamps_ms = {1'709'294'410'000, 1'709'294'410'100};
+  VisibilityRecord& v = r.visibility;
+  v.checked = true;
+  v.probes = 20;
+  v.visible = 19;
+  v.timed_out = 1;
+  v.poll_interval_ns = 100 * kMs;
+  Fill(v.lag, 150 * kMs, 300 * kMs, 19);
+  r.warnings = {"target answered 3 writes with 503; retried",
+                std::string("label value ") + kHostile};
+  return r;
+}
+
+inline RunReport MakeReport(RunRecord record, const std::vector<std::string>& expressions) {
+  RunReport report;
+  report.record = std::move(record);
+  report.scenario_text = "name: smoke\nassertions:\n  - write_latency.p99 < 250ms\n";
+  report.generated_unix_ms = 1'709'294'432'000;
+  std::vector<assertions::AssertionSpec> specs;
+  for (const std::string& e : expressions) {
+    Result<assertions::AssertionSpec> spec = assertions::ParseAssertion(e);
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    if (spec.ok())
+      specs.push_back(*spec);
+  }
+  report.assertions = assertions::Evaluate(report.record, specs);
+  return report;
+}
+
+inline RunReport PassingReport() {
+  RunReport report = MakeReport(MakeRecord(), {"write_latency.p99 < 250ms", "completeness >= 99.9%",
+                                               "error_rate < 1%", "visibility_lag.p99 < 1s"});
+  report.assertions[0].spec.name = "writes stay fast";
+  report.assertions[0].spec.location = "smoke.yaml:3:5";
+  return report;
+}
+
+inline RunReport FailingReport() {
+  RunRecord record = MakeRecord();
+  record.workloads[0].target_samples_per_second = 0;  // achieved_rate: no data there.
+  RunReport report =
+      MakeReport(std::move(record), {"write_latency.p99 < 50ms", "completeness == 100%",
+                                     "error_rate < 1%", "achieved_rate >= 99.9%"});
+  report.assertions[1].spec.name = kHostile;
+  return report;
+}
+
+inline RunReport InfraErrorReport() {
+  RunReport report;
+  report.record.scenario_name = "smoke";
+  report.record.run_id = "run-20240301-120000";
+  report.record.seed = 42;
+  report.record.target_kind = "prometheus";
+  report.record.target_write_url = "http://127.0.0.1:1/api/v1/write";
+  report.record.started_unix_ms = 1'709'294'400'000;
+  report.record.completeness.skipped_reason = "the run did not complete";
+  report.generated_unix_ms = 1'709'294'401'000;
+  report.infrastructure_error =
+      "target http://127.0.0.1:1/api/v1/write unreachable: connection refused <&>";
+  return report;
+}
+
+inline std::string Render(const ReportWriter& writer, const RunReport& report) {
+  std::ostringstream out;
+  const Status s = writer.Write(report, out);
+  EXPECT_TRUE(s.ok()) << s;
+  return out.str();
+}
+
+inline std::string GoldenPath(const std::string& name) {
+  const char* dir = std::getenv("OBS_SOURCE_DIR");
+  return std::string(dir == nullptr ? "." : dir) + "/fixtures/golden/reports/" + name;
+}
+
+// Compares `actual` with the golden file, or rewrites it under OBS_UPDATE_GOLDEN=1.
+inline void ExpectGolden(const std::string& actual, const std::string& name) {
+  const std::string path = GoldenPath(name);
+  const char* update = std::getenv("OBS_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << "missing golden file " << path << " (run with OBS_UPDATE_GOLDEN=1)";
+  std::stringstream golden;
+  golden << in.rdbuf();
+  EXPECT_EQ(actual, golden.str()) << "differs from " << path
+                                  << " (review, then run with OBS_UPDATE_GOLDEN=1)";
+}
+
+}  // namespace obs::reports::testing

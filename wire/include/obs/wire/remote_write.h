@@ -1,0 +1,155 @@
+// Prometheus remote write 1.0 in protobuf form, shared by the load generator
+// (which encodes on its hot path) and the reference backend (which decodes).
+// The codec is hand-written from the published field numbers (docs/wire.md);
+// no protobuf runtime is involved, so neither caller links protobuf.
+//
+// `WriteRequestEncoder` streams a WriteRequest into a buffer it owns and
+// reuses: after warm-up, encoding a request does no allocation at all.
+// `DecodeWriteRequest` is the receiver side: it validates arbitrary bytes and
+// returns views into them without copying label strings.
+//
+// Thread safety: an encoder is used by one thread at a time; distinct
+// encoders are independent. `DecodeWriteRequest` is a pure function.
+//
+// Invariant: encoder output is canonical protobuf, byte-identical to what the
+// protobuf runtime serializes for the same message (default-valued scalar
+// fields omitted, fields in field-number order).
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "obs/base/status.h"
+
+namespace obs::wire {
+
+// The HTTP headers every remote write 1.0 request carries (spec §2a).
+inline constexpr std::string_view kRemoteWriteContentType = "application/x-protobuf";
+inline constexpr std::string_view kRemoteWriteEncoding = "snappy";
+inline constexpr std::string_view kRemoteWriteVersionHeader = "X-Prometheus-Remote-Write-Version";
+inline constexpr std::string_view kRemoteWriteVersion = "0.1.0";
+
+// The one NaN that marks a series as stale; no other use is allowed.
+inline constexpr std::uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+
+// The stale marker as a double. Compare with `IsStaleNaN`, never with `==`.
+double StaleNaN();
+
+// True iff the bits of `v` are exactly `kStaleNaNBits` (other NaNs are not).
+bool IsStaleNaN(double v);
+
+struct Label {
+  std::string name;
+  std::string value;
+};
+
+struct Sample {
+  double value = 0;
+  std::int64_t timestamp_ms = 0;
+};
+
+// Streaming encoder for one WriteRequest at a time. Usage:
+//
+//   encoder.Reset();
+//   for each series {
+//     encoder.BeginSeries();
+//     encoder.AddLabel(name, value);   // ... sorted by name, as the spec requires
+//     encoder.AddSample(value, ts);    // ... in timestamp order
+//     encoder.EndSeries();
+//   }
+//   std::string_view body = encoder.Finish();
+//
+// The encoder does not check label order, duplicates or empty names: it is a
+// codec, not a validator (the backend validates what it receives). Calls out
+// of order (AddLabel outside a series, Finish inside one) are bugs and abort.
+class WriteRequestEncoder {
+ public:
+  WriteRequestEncoder() = default;
+
+  // Starts a new request; keeps the buffers' capacity.
+  void Reset();
+
+  // REQUIRES: no series is open.
+  void BeginSeries();
+
+  // Appends one label to the open series. Empty strings are omitted from the
+  // wire form, as the protobuf runtime does. REQUIRES: a series is open.
+  void AddLabel(std::string_view name, std::string_view value);
+
+  // Appends one sample to the open series; NaN payload bits (StaleNaN) are
+  // preserved exactly. REQUIRES: a series is open.
+  void AddSample(double value, std::int64_t timestamp_ms);
+
+  // Closes the open series and appends it to the request.
+  // REQUIRES: a series is open.
+  void EndSeries();
+
+  // The encoded (uncompressed) WriteRequest. The view stays valid until the
+  // next `Reset()` or until the encoder is destroyed; more series may not be
+  // added after it. REQUIRES: no series is open.
+  std::string_view Finish();
+
+  // Series ended and samples added since the last `Reset()`.
+  std::size_t series() const { return series_count_; }
+  std::size_t samples() const { return sample_count_; }
+
+ private:
+  // A byte buffer with a separate fill level, so appends write through a raw
+  // pointer and capacity is kept across requests.
+  struct Buffer {
+    std::string bytes;
+    std::size_t size = 0;
+    // Room for `n` more bytes at `bytes.data() + size`.
+    char* Reserve(std::size_t n) {
+      return bytes.size() - size >= n ? bytes.data() + size : Grow(n);
+    }
+    char* Grow(std::size_t n);
+  };
+
+  Buffer request_;
+  std::size_t series_start_ = 0;  // Offset of the open series' body in `request_`.
+  bool in_series_ = false;
+  bool finished_ = false;
+  std::size_t series_count_ = 0;
+  std::size_t sample_count_ = 0;
+};
+
+// Zero-copy decoded form: every string_view points into the buffer given to
+// `DecodeWriteRequest`, which the caller keeps alive while the view is used.
+struct LabelView {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct TimeSeriesView {
+  std::vector<LabelView> labels;
+  std::vector<Sample> samples;
+};
+
+struct WriteRequestView {
+  std::vector<TimeSeriesView> timeseries;
+  std::size_t sample_count = 0;     // Sum of samples over `timeseries`.
+  std::size_t histogram_count = 0;  // Native histograms seen (and skipped).
+  std::size_t exemplar_count = 0;   // Exemplars seen (and skipped).
+  std::size_t metadata_count = 0;   // MetricMetadata entries seen (and skipped).
+};
+
+// Decodes a WriteRequest from protobuf bytes (already snappy-decompressed).
+//
+// Returns the request on success. Returns kInvalidArgument, with a message
+// that starts with "remote write: " and names the byte offset or the series
+// and label, for any malformed input: truncated or overlong varints, lengths
+// past the end, invalid tags or wire types (including a known field sent with
+// the wrong wire type, which Prometheus' own receiver also rejects), and label
+// names or values that are not valid UTF-8. Unknown fields are skipped per the
+// protobuf rules (groups included, nested at most 64 deep); metadata,
+// exemplars and native histograms are skipped and counted. It does not check
+// remote write semantics (sorted labels, `__name__`); that is the receiver's
+// business. Never reads outside `protobuf_bytes`, whatever they hold.
+Result<WriteRequestView> DecodeWriteRequest(std::string_view protobuf_bytes);
+
+}  // namespace obs::wire
