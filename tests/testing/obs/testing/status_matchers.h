@@ -14,6 +14,21 @@
 
 #include "obs/base/status.h"
 
+namespace obs {
+
+// Readable gtest output for Status and Result<T> (found by ADL).
+inline void PrintTo(const Status& s, std::ostream* os) { *os << s; }
+template <typename T>
+void PrintTo(const Result<T>& r, std::ostream* os) {
+  if (r.ok()) {
+    *os << "ok: " << ::testing::PrintToString(r.value());
+  } else {
+    *os << r.status();
+  }
+}
+
+}  // namespace obs
+
 namespace obs::testing {
 
 inline const Status& GetStatus(const Status& s) {
