@@ -56,15 +56,17 @@ std::string MarkdownText(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
     switch (c) {
+      // Only what could start an entity or a tag is escaped, so "< 50 ms" stays readable.
       case '&':
-        out += "&amp;";
+        out += IsWordChar(next) || next == '#' ? "&amp;" : "&";
         break;
       case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
+        out += std::isalpha(static_cast<unsigned char>(next)) != 0 || next == '/' || next == '!' ||
+                       next == '?'
+                   ? "&lt;"
+                   : "<";
         break;
       case '\n':
         out += "<br>";

@@ -64,7 +64,8 @@ TEST(EvaluateRunFiguresTest, CompletenessFailureNamesCountsAndFirstMissingSeries
   EXPECT_EQ(r.outcome, Outcome::kFailed);
   EXPECT_EQ(r.expected, "== 100%");
   EXPECT_EQ(r.actual, "99.90% (9,990 of 10,000 acknowledged samples found)");
-  EXPECT_THAT(r.explanation, HasSubstr("(10 missing, 4 duplicated, 0 unexpected)"));
+  EXPECT_THAT(r.explanation,
+              HasSubstr("samples: 10 of 10,000 missing, 4 duplicated, 0 unexpected"));
   EXPECT_THAT(r.explanation, HasSubstr("series: 2 of 100 missing, 1 incomplete"));
   EXPECT_THAT(r.explanation, HasSubstr("first missing series: m{a=\"b\"} (expected 100 samples, "
                                        "found 90, first missing at 2024-03-01T12:00:00.000Z)"));

@@ -52,7 +52,11 @@ TEST(ParseAssertionTest, ParsesEveryOperatorWithOrWithoutSpaces) {
 
 TEST(ParseAssertionTest, ParsesPercentAndPlainRatio) {
   ASSERT_OK_AND_ASSIGN(AssertionSpec percent, ParseAssertion("completeness >= 99.9%"));
-  EXPECT_THAT(percent.threshold, DoubleEq(0.999));
+  EXPECT_EQ(percent.threshold, 0.999);  // Exactly the double nearest 0.999, not 99.9 / 100.
+  ASSERT_OK_AND_ASSIGN(AssertionSpec small, ParseAssertion("error_rate < 0.5%"));
+  EXPECT_EQ(small.threshold, 0.005);
+  ASSERT_OK_AND_ASSIGN(AssertionSpec whole, ParseAssertion("completeness == 100%"));
+  EXPECT_EQ(whole.threshold, 1.0);
   ASSERT_OK_AND_ASSIGN(AssertionSpec plain, ParseAssertion("completeness >= 0.999"));
   EXPECT_THAT(plain.threshold, DoubleEq(0.999));
 }

@@ -29,7 +29,7 @@ TEST(JUnitWriterTest, InfrastructureErrorReportMatchesGolden) {
 
 TEST(JUnitWriterTest, CountsFailuresIncludingNoData) {
   const std::string xml = Render(*NewJUnitWriter(), testing::FailingReport());
-  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"smoke\" tests=\"4\" failures=\"3\" errors=\"0\""));
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"smoke\" tests=\"5\" failures=\"4\" errors=\"0\""));
   EXPECT_THAT(xml, HasSubstr("type=\"no_data\""));
   EXPECT_THAT(xml, HasSubstr("classname=\"obsbench.smoke\""));
 }

@@ -32,7 +32,7 @@ TEST(MarkdownWriterTest, VerdictIsTheFirstLine) {
   EXPECT_THAT(Render(*NewMarkdownWriter(), testing::PassingReport()),
               StartsWith("# ✅ PASSED — `smoke` (4 of 4 assertions passed)\n"));
   EXPECT_THAT(Render(*NewMarkdownWriter(), testing::FailingReport()),
-              StartsWith("# ❌ FAILED — `smoke` (1 of 4 assertions passed)\n"));
+              StartsWith("# ❌ FAILED — `smoke` (1 of 5 assertions passed)\n"));
   EXPECT_THAT(Render(*NewMarkdownWriter(), testing::InfraErrorReport()),
               StartsWith("# ⚠️ ERROR — `smoke` could not complete\n"));
 }
@@ -46,15 +46,22 @@ TEST(MarkdownWriterTest, ExplainsEveryAssertionThatDidNotPass) {
 
 TEST(MarkdownWriterTest, EscapesHostileText) {
   const std::string md = Render(*NewMarkdownWriter(), testing::FailingReport());
-  EXPECT_THAT(md, Not(HasSubstr("<script>")));
-  EXPECT_THAT(md, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"quotes\" 'single' \\| "
-                            "\\*star\\* \\`tick\\`"));
+  // The only raw occurrence is inside the series' code span, which renders literally.
+  const std::size_t raw = md.find("<script>");
+  EXPECT_NE(md.find("``obs_load{worker=\"3\",label=\"<script>"), std::string::npos);
+  EXPECT_EQ(md.find("<script>", raw + 1), std::string::npos);
+  EXPECT_THAT(md, HasSubstr("&lt;script>alert(1)&lt;/script> & \"quotes\" 'single' \\| \\*star\\* "
+                            "\\`tick\\`"));
+  EXPECT_THAT(md, HasSubstr("expected < 50 ms"));  // Comparisons stay readable.
 }
 
 TEST(MarkdownWriterTest, CodeSpansSurviveBackticksAndPipes) {
   RunReport report = testing::PassingReport();
   report.record.scenario_name = "a`b|c";
-  EXPECT_THAT(Render(*NewMarkdownWriter(), report), StartsWith("# ✅ PASSED — ``a`b\\|c``"));
+  report.record.workloads[0].name = "w|x";
+  const std::string md = Render(*NewMarkdownWriter(), report);
+  EXPECT_THAT(md, StartsWith("# ✅ PASSED — ``a`b|c``"));    // Outside a table: literal.
+  EXPECT_THAT(md, HasSubstr("\n| `w\\|x` | 10,000.0 → "));  // In a table cell: \| escaped.
 }
 
 TEST(MarkdownWriterTest, UncheckedCompletenessSaysWhy) {

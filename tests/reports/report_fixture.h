@@ -138,9 +138,12 @@ inline RunReport PassingReport() {
 inline RunReport FailingReport() {
   RunRecord record = MakeRecord();
   record.workloads[0].target_samples_per_second = 0;  // achieved_rate: no data there.
-  RunReport report =
-      MakeReport(std::move(record), {"write_latency.p99 < 50ms", "completeness == 100%",
-                                     "error_rate < 1%", "achieved_rate >= 99.9%"});
+  record.visibility.lag.Reset();  // visibility_lag: no probe became visible, so no data.
+  record.visibility.visible = 0;
+  record.visibility.timed_out = record.visibility.probes;
+  RunReport report = MakeReport(
+      std::move(record), {"write_latency.p99 < 50ms", "completeness == 100%", "error_rate < 1%",
+                          "achieved_rate >= 99.9%", "visibility_lag.p99 < 1s"});
   report.assertions[1].spec.name = kHostile;
   return report;
 }

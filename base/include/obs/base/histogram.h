@@ -28,8 +28,11 @@ class Histogram {
   // One hour in nanoseconds: the default largest recordable value.
   static constexpr std::int64_t kDefaultMaxValue = 3'600'000'000'000;
 
+  // Records values up to kDefaultMaxValue. Not explicit, so records that hold
+  // histograms can be built with designated initializers.
+  Histogram() : Histogram(kDefaultMaxValue) {}
   // REQUIRES: max_value >= 256.
-  explicit Histogram(std::int64_t max_value = kDefaultMaxValue);
+  explicit Histogram(std::int64_t max_value);
 
   // Records `value` once (`count` times). Returns false, and counts the
   // values in out_of_range(), if `value` < 0 or > max_value().
