@@ -10,6 +10,7 @@
 
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
+
 #include "store/storage.h"
 
 namespace obs::backend {
@@ -77,10 +78,10 @@ TEST(StorageAppendTest, SortsLabelsAndDropsEmptyValues) {
 
 TEST(StorageAppendTest, RejectsOutOfOrderSampleNamingTheSeries) {
   Storage storage;
-  ASSERT_OK(storage.Append(RequestBuilder().Series({{"__name__", "up"}, {"job", "a"}},
-                                                   {{1, 2000}}).view()));
-  const auto r =
-      storage.Append(RequestBuilder().Series({{"__name__", "up"}, {"job", "a"}}, {{1, 1000}}).view());
+  ASSERT_OK(storage.Append(
+      RequestBuilder().Series({{"__name__", "up"}, {"job", "a"}}, {{1, 2000}}).view()));
+  const auto r = storage.Append(
+      RequestBuilder().Series({{"__name__", "up"}, {"job", "a"}}, {{1, 1000}}).view());
   EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument,
                           HasSubstr("out of order sample for series up{job=\"a\"}: 1000 < 2000")));
 }
@@ -96,10 +97,9 @@ TEST(StorageAppendTest, RejectsOutOfOrderWithinOneRequest) {
 TEST(StorageAppendTest, SameTimestampSameValueIsANoOp) {
   Storage storage;
   ASSERT_OK(storage.Append(RequestBuilder().Series({{"__name__", "up"}}, {{1, 1000}}).view()));
-  ASSERT_OK_AND_ASSIGN(AppendStats stats, storage.Append(RequestBuilder()
-                                                             .Series({{"__name__", "up"}},
-                                                                     {{1, 1000}, {1, 2000}})
-                                                             .view()));
+  ASSERT_OK_AND_ASSIGN(
+      AppendStats stats,
+      storage.Append(RequestBuilder().Series({{"__name__", "up"}}, {{1, 1000}, {1, 2000}}).view()));
   EXPECT_EQ(stats.samples, 1u);
   EXPECT_THAT(Timestamps(storage, "up"), ElementsAre(1000, 2000));
 }
@@ -115,10 +115,9 @@ TEST(StorageAppendTest, SameTimestampDifferentValueIsADuplicate) {
 TEST(StorageAppendTest, StaleMarkerAtSameTimestampIsADuplicateOfAValue) {
   Storage storage;
   ASSERT_OK(storage.Append(RequestBuilder().Series({{"__name__", "up"}}, {{1, 1000}}).view()));
-  EXPECT_THAT(
-      storage.Append(
-          RequestBuilder().Series({{"__name__", "up"}}, {{wire::StaleNaN(), 1000}}).view()),
-      StatusIs(StatusCode::kInvalidArgument, HasSubstr("duplicate sample")));
+  EXPECT_THAT(storage.Append(
+                  RequestBuilder().Series({{"__name__", "up"}}, {{wire::StaleNaN(), 1000}}).view()),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("duplicate sample")));
 }
 
 TEST(StorageAppendTest, FailedRequestAppendsNothing) {

@@ -1,7 +1,5 @@
 // Round trips of the Gorilla chunk codec on hand-picked and random data.
 
-#include "store/chunk.h"
-
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "obs/wire/remote_write.h"
+
+#include "store/chunk.h"
 
 namespace obs::backend::internal {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
+
 #include "store/storage.h"
 
 namespace obs::backend {
@@ -33,8 +34,8 @@ void Writer(Storage& storage, int w, std::atomic<int>& failures) {
     wire::WriteRequestView req;
     for (int i = 0; i < kSeriesPerWriter; ++i) {
       wire::TimeSeriesView ts;
-      ts.labels = {{"__name__", "load"}, {"series", ids[static_cast<std::size_t>(i)]},
-                   {"writer", writer}};
+      ts.labels = {
+          {"__name__", "load"}, {"series", ids[static_cast<std::size_t>(i)]}, {"writer", writer}};
       ts.samples = {{static_cast<double>(r), std::int64_t{r} * 1000}};
       req.timeseries.push_back(std::move(ts));
     }
@@ -84,8 +85,7 @@ TEST(StorageConcurrencyTest, RacingWritersOnOneSeriesKeepItOrdered) {
   auto writer = [&](int parity) {
     for (int i = 0; i < 2000; ++i) {
       wire::WriteRequestView req;
-      req.timeseries.push_back(
-          {{{"__name__", "shared"}}, {{1.0, std::int64_t{i} * 2 + parity}}});
+      req.timeseries.push_back({{{"__name__", "shared"}}, {{1.0, std::int64_t{i} * 2 + parity}}});
       (void)storage.Append(req);  // Some fail as out of order; that is the point.
     }
   };

@@ -1,12 +1,17 @@
 # Storage and query engine unit tests (owned by the storage/query part).
 # Included from tests/backend/CMakeLists.txt; skipped until obs_backend exists.
-if(NOT TARGET obs_backend)
+if(NOT TARGET obs_backend OR NOT OBS_BUILD_TESTS)
   return()
 endif()
 
-file(GLOB _obs_store_query_tests CONFIGURE_DEPENDS
-  ${CMAKE_CURRENT_LIST_DIR}/store_*_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/query_*_test.cc)
-foreach(_test ${_obs_store_query_tests})
-  obs_test(${_test} DEPS obs::backend_testonly)
+foreach(_test
+    store_chunk_test.cc
+    store_append_test.cc
+    store_select_test.cc
+    store_concurrency_test.cc
+    query_format_test.cc
+    query_parser_test.cc
+    query_engine_test.cc
+    query_range_test.cc)
+  obs_test(${CMAKE_CURRENT_LIST_DIR}/${_test} DEPS obs::backend_testonly)
 endforeach()

@@ -12,6 +12,7 @@
 
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
+
 #include "store/labels.h"
 #include "store/storage.h"
 
@@ -75,15 +76,17 @@ TEST_F(StorageSelectTest, ResultIsSortedByLabels) {
 }
 
 TEST_F(StorageSelectTest, NotEqualMatchesSeriesWithoutTheLabel) {
-  EXPECT_THAT(Names({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kNotEqual, "instance", "a")}),
-              ElementsAre("up{instance=\"b\",job=\"api\"}", "up{job=\"db\"}"));
+  EXPECT_THAT(
+      Names({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kNotEqual, "instance", "a")}),
+      ElementsAre("up{instance=\"b\",job=\"api\"}", "up{job=\"db\"}"));
 }
 
 TEST_F(StorageSelectTest, RegexMatchersAreFullyAnchored) {
   EXPECT_THAT(Names({M(MatchType::kRegexMatch, "job", "d")}), IsEmpty());
   EXPECT_THAT(Names({M(MatchType::kRegexMatch, "job", "d.|x")}), ElementsAre("up{job=\"db\"}"));
-  EXPECT_THAT(Names({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kRegexNoMatch, "job", "a.*")}),
-              ElementsAre("up{job=\"db\"}"));
+  EXPECT_THAT(
+      Names({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kRegexNoMatch, "job", "a.*")}),
+      ElementsAre("up{job=\"db\"}"));
 }
 
 TEST_F(StorageSelectTest, EmptyValueMatcherMeansLabelAbsent) {
@@ -104,7 +107,8 @@ TEST_F(StorageSelectTest, UnknownLabelOrValueSelectsNothing) {
 }
 
 TEST_F(StorageSelectTest, LabelNamesAreSortedAndFiltered) {
-  EXPECT_THAT(storage_.LabelNames({}, 0, 10'000), ElementsAre("__name__", "code", "instance", "job"));
+  EXPECT_THAT(storage_.LabelNames({}, 0, 10'000),
+              ElementsAre("__name__", "code", "instance", "job"));
   EXPECT_THAT(storage_.LabelNames({{M(MatchType::kEqual, "job", "db")}}, 0, 10'000),
               ElementsAre("__name__", "job"));
   EXPECT_THAT(storage_.LabelNames({}, 2500, 10'000), ElementsAre("__name__", "job"));
@@ -123,8 +127,9 @@ TEST_F(StorageSelectTest, LabelValuesUnionOverMatchSets) {
 }
 
 TEST(MatcherTest, BadRegexIsInvalidArgument) {
-  EXPECT_THAT(Matcher::Create(MatchType::kRegexMatch, "job", "a("),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("invalid regular expression \"a(\"")));
+  EXPECT_THAT(
+      Matcher::Create(MatchType::kRegexMatch, "job", "a("),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("invalid regular expression \"a(\"")));
 }
 
 TEST(MatcherTest, MatchesEachType) {

@@ -11,6 +11,7 @@
 #include "obs/base/check.h"
 #include "obs/wire/remote_write.h"
 #include "obs/wire/snappy.h"
+
 #include "store/storage.h"
 
 namespace obs::backend {
@@ -25,8 +26,8 @@ struct SeriesLabels {
 
 // 20 hosts x 100 series each: cpu/mode, filesystem and network families.
 std::vector<SeriesLabels> ScrapeLikeSeries() {
-  static constexpr const char* kModes[] = {"idle", "iowait", "irq", "nice", "softirq",
-                                           "steal", "system", "user"};
+  static constexpr const char* kModes[] = {"idle",    "iowait", "irq",    "nice",
+                                           "softirq", "steal",  "system", "user"};
   std::vector<SeriesLabels> out;
   for (int host = 0; out.size() < kSeries; ++host) {
     const std::string instance = "host-" + std::to_string(host) + ".example.net:9100";

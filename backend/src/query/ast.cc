@@ -47,8 +47,8 @@ bool IsSetOperator(BinOp op) {
 }
 
 std::string_view BinOpString(BinOp op) {
-  static constexpr std::string_view kNames[] = {"+",  "-",  "*", "/", "%",  "^",   "==",    "!=",
-                                                ">",  "<",  ">=", "<=", "and", "or", "unless"};
+  static constexpr std::string_view kNames[] = {
+      "+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<=", "and", "or", "unless"};
   return kNames[static_cast<int>(op)];
 }
 

@@ -28,9 +28,21 @@ std::string_view DocumentedType(ValueType type);
 std::string_view ResultTypeName(ValueType type);
 
 enum class BinOp {
-  kAdd, kSub, kMul, kDiv, kMod, kPow,
-  kEql, kNeq, kGtr, kLss, kGte, kLte,
-  kAnd, kOr, kUnless,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kEql,
+  kNeq,
+  kGtr,
+  kLss,
+  kGte,
+  kLte,
+  kAnd,
+  kOr,
+  kUnless,
 };
 bool IsComparison(BinOp op);
 bool IsSetOperator(BinOp op);

@@ -21,19 +21,32 @@ struct ElemResult {
 
 ElemResult ElemBinop(BinOp op, double l, double r) {
   switch (op) {
-    case BinOp::kAdd: return {l + r, true};
-    case BinOp::kSub: return {l - r, true};
-    case BinOp::kMul: return {l * r, true};
-    case BinOp::kDiv: return {l / r, true};
-    case BinOp::kMod: return {std::fmod(l, r), true};
-    case BinOp::kPow: return {std::pow(l, r), true};
-    case BinOp::kEql: return {l, l == r};
-    case BinOp::kNeq: return {l, l != r};
-    case BinOp::kGtr: return {l, l > r};
-    case BinOp::kLss: return {l, l < r};
-    case BinOp::kGte: return {l, l >= r};
-    case BinOp::kLte: return {l, l <= r};
-    default: break;
+    case BinOp::kAdd:
+      return {l + r, true};
+    case BinOp::kSub:
+      return {l - r, true};
+    case BinOp::kMul:
+      return {l * r, true};
+    case BinOp::kDiv:
+      return {l / r, true};
+    case BinOp::kMod:
+      return {std::fmod(l, r), true};
+    case BinOp::kPow:
+      return {std::pow(l, r), true};
+    case BinOp::kEql:
+      return {l, l == r};
+    case BinOp::kNeq:
+      return {l, l != r};
+    case BinOp::kGtr:
+      return {l, l > r};
+    case BinOp::kLss:
+      return {l, l < r};
+    case BinOp::kGte:
+      return {l, l >= r};
+    case BinOp::kLte:
+      return {l, l <= r};
+    default:
+      break;
   }
   return {0, false};
 }

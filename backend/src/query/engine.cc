@@ -137,13 +137,13 @@ std::variant<std::string, QueryError> Engine::InstantQuery(std::string_view quer
   }
   const query::Expr& expr = **parsed;
   const std::int64_t timeout = timeout_ms > 0 ? timeout_ms : options_.default_timeout_ms;
-  query::EvalParams params{.start_ms = time_ms,
-                           .end_ms = time_ms,
-                           .lookback_ms = options_.lookback_delta_ms,
-                           .max_samples = options_.max_samples,
-                           .clock = options_.clock,
-                           .deadline = options_.clock->SteadyNow() +
-                                       std::chrono::milliseconds(timeout)};
+  query::EvalParams params{
+      .start_ms = time_ms,
+      .end_ms = time_ms,
+      .lookback_ms = options_.lookback_delta_ms,
+      .max_samples = options_.max_samples,
+      .clock = options_.clock,
+      .deadline = options_.clock->SteadyNow() + std::chrono::milliseconds(timeout)};
   try {
     query::Evaluator ev(storage_, params);
     ev.Prepare(expr);
@@ -181,8 +181,7 @@ class MatrixBuilder {
 }  // namespace
 
 std::variant<std::string, QueryError> Engine::RangeQuery(std::string_view query,
-                                                         std::int64_t start_ms,
-                                                         std::int64_t end_ms,
+                                                         std::int64_t start_ms, std::int64_t end_ms,
                                                          std::int64_t step_ms,
                                                          std::int64_t timeout_ms) const {
   if (step_ms <= 0) {
@@ -208,13 +207,13 @@ std::variant<std::string, QueryError> Engine::RangeQuery(std::string_view query,
                    "\" for range query, must be Scalar or instant Vector");
   }
   const std::int64_t timeout = timeout_ms > 0 ? timeout_ms : options_.default_timeout_ms;
-  query::EvalParams params{.start_ms = start_ms,
-                           .end_ms = end_ms,
-                           .lookback_ms = options_.lookback_delta_ms,
-                           .max_samples = options_.max_samples,
-                           .clock = options_.clock,
-                           .deadline = options_.clock->SteadyNow() +
-                                       std::chrono::milliseconds(timeout)};
+  query::EvalParams params{
+      .start_ms = start_ms,
+      .end_ms = end_ms,
+      .lookback_ms = options_.lookback_delta_ms,
+      .max_samples = options_.max_samples,
+      .clock = options_.clock,
+      .deadline = options_.clock->SteadyNow() + std::chrono::milliseconds(timeout)};
   try {
     query::Evaluator ev(storage_, params);
     ev.Prepare(expr);

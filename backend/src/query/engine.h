@@ -29,6 +29,7 @@
 
 #include "obs/base/clock.h"
 #include "obs/base/status.h"
+
 #include "store/labels.h"
 #include "store/storage.h"
 

@@ -12,9 +12,9 @@ constexpr std::uint64_t kDeadlineCheckEvery = 256;
 
 // Index of the first point with timestamp > t.
 std::size_t UpperBound(const std::vector<wire::Sample>& points, std::int64_t t) {
-  const auto it = std::upper_bound(
-      points.begin(), points.end(), t,
-      [](std::int64_t x, const wire::Sample& s) { return x < s.timestamp_ms; });
+  const auto it =
+      std::upper_bound(points.begin(), points.end(), t,
+                       [](std::int64_t x, const wire::Sample& s) { return x < s.timestamp_ms; });
   return static_cast<std::size_t>(it - points.begin());
 }
 
@@ -22,9 +22,9 @@ std::size_t UpperBound(const std::vector<wire::Sample>& points, std::int64_t t) 
 void WindowPoints(const std::vector<wire::Sample>& points, std::int64_t mint, std::int64_t maxt,
                   std::vector<wire::Sample>& out) {
   out.clear();
-  const auto first = std::lower_bound(
-      points.begin(), points.end(), mint,
-      [](const wire::Sample& s, std::int64_t x) { return s.timestamp_ms < x; });
+  const auto first =
+      std::lower_bound(points.begin(), points.end(), mint,
+                       [](const wire::Sample& s, std::int64_t x) { return s.timestamp_ms < x; });
   for (auto it = first; it != points.end() && it->timestamp_ms <= maxt; ++it) {
     if (!wire::IsStaleNaN(it->value)) {
       out.push_back(*it);
@@ -183,8 +183,8 @@ Value Evaluator::EvalRangeFunction(const Call& c, std::int64_t t) {
   const Expr& arg = Unparen(*c.args[0]);
   const auto& ms = std::get<MatrixSelector>(arg.node);
   const std::int64_t ref = t - ms.selector.offset_ms;
-  const RangeWindow window{.range_start = ref - ms.range_ms, .range_end = ref,
-                           .range_ms = ms.range_ms};
+  const RangeWindow window{
+      .range_start = ref - ms.range_ms, .range_end = ref, .range_ms = ms.range_ms};
   Vector out;
   std::vector<wire::Sample> points;
   for (const RangeSeries& s : fetched_.at(&arg)) {

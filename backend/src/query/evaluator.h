@@ -26,6 +26,7 @@
 
 #include "obs/base/clock.h"
 #include "obs/wire/remote_write.h"
+
 #include "query/ast.h"
 #include "query/engine.h"
 #include "store/storage.h"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "obs/wire/remote_write.h"
+
 #include "query/ast.h"
 
 namespace obs::backend::query {

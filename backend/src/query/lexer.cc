@@ -249,9 +249,9 @@ class Lexer {
     }
     if (pos_ < in_.size() && IsAlnum(in_[pos_])) {
       ++pos_;
-      return Error("bad number or duration syntax: \"" +
-                       std::string(in_.substr(start, pos_ - start)) + "\"",
-                   start);
+      return Error(
+          "bad number or duration syntax: \"" + std::string(in_.substr(start, pos_ - start)) + "\"",
+          start);
     }
     Emit(Tok::kNumber, start);
     return true;

@@ -9,6 +9,7 @@
 
 #include "query/functions.h"
 #include "query/lexer.h"
+#include "query/literals.h"
 
 namespace obs::backend::query {
 
@@ -29,22 +30,37 @@ struct OpInfo {
 
 std::optional<OpInfo> BinaryOperator(const Token& t) {
   switch (t.kind) {
-    case Tok::kAdd: return OpInfo{BinOp::kAdd, 4};
-    case Tok::kSub: return OpInfo{BinOp::kSub, 4};
-    case Tok::kMul: return OpInfo{BinOp::kMul, 5};
-    case Tok::kDiv: return OpInfo{BinOp::kDiv, 5};
-    case Tok::kMod: return OpInfo{BinOp::kMod, 5};
-    case Tok::kPow: return OpInfo{BinOp::kPow, kPowPrecedence};
-    case Tok::kEqlc: return OpInfo{BinOp::kEql, 3};
-    case Tok::kNeq: return OpInfo{BinOp::kNeq, 3};
-    case Tok::kGtr: return OpInfo{BinOp::kGtr, 3};
-    case Tok::kLss: return OpInfo{BinOp::kLss, 3};
-    case Tok::kGte: return OpInfo{BinOp::kGte, 3};
-    case Tok::kLte: return OpInfo{BinOp::kLte, 3};
+    case Tok::kAdd:
+      return OpInfo{BinOp::kAdd, 4};
+    case Tok::kSub:
+      return OpInfo{BinOp::kSub, 4};
+    case Tok::kMul:
+      return OpInfo{BinOp::kMul, 5};
+    case Tok::kDiv:
+      return OpInfo{BinOp::kDiv, 5};
+    case Tok::kMod:
+      return OpInfo{BinOp::kMod, 5};
+    case Tok::kPow:
+      return OpInfo{BinOp::kPow, kPowPrecedence};
+    case Tok::kEqlc:
+      return OpInfo{BinOp::kEql, 3};
+    case Tok::kNeq:
+      return OpInfo{BinOp::kNeq, 3};
+    case Tok::kGtr:
+      return OpInfo{BinOp::kGtr, 3};
+    case Tok::kLss:
+      return OpInfo{BinOp::kLss, 3};
+    case Tok::kGte:
+      return OpInfo{BinOp::kGte, 3};
+    case Tok::kLte:
+      return OpInfo{BinOp::kLte, 3};
     case Tok::kIdentifier:
-      if (t.text == "and") return OpInfo{BinOp::kAnd, 2};
-      if (t.text == "unless") return OpInfo{BinOp::kUnless, 2};
-      if (t.text == "or") return OpInfo{BinOp::kOr, 1};
+      if (t.text == "and")
+        return OpInfo{BinOp::kAnd, 2};
+      if (t.text == "unless")
+        return OpInfo{BinOp::kUnless, 2};
+      if (t.text == "or")
+        return OpInfo{BinOp::kOr, 1};
       return std::nullopt;
     default:
       return std::nullopt;
@@ -52,11 +68,16 @@ std::optional<OpInfo> BinaryOperator(const Token& t) {
 }
 
 std::optional<AggOp> Aggregator(std::string_view name) {
-  if (name == "sum") return AggOp::kSum;
-  if (name == "count") return AggOp::kCount;
-  if (name == "min") return AggOp::kMin;
-  if (name == "max") return AggOp::kMax;
-  if (name == "avg") return AggOp::kAvg;
+  if (name == "sum")
+    return AggOp::kSum;
+  if (name == "count")
+    return AggOp::kCount;
+  if (name == "min")
+    return AggOp::kMin;
+  if (name == "max")
+    return AggOp::kMax;
+  if (name == "avg")
+    return AggOp::kAvg;
   return std::nullopt;
 }
 
@@ -71,94 +92,20 @@ bool IsKeyword(std::string_view s) {
          s == "unless" || s == "atan2";
 }
 
-double ParseNumber(const std::string& text, int pos) {
-  double v = 0;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    std::uint64_t u = 0;
-    const auto [p, ec] = std::from_chars(text.data() + 2, text.data() + text.size(), u, 16);
-    if (ec != std::errc() || p != text.data() + text.size()) {
-      throw ParseFailure{pos, "error parsing number: invalid syntax"};
-    }
-    return static_cast<double>(u);
+double ParseNumber(const Token& t) {
+  auto v = ParseNumberLiteral(t.text);
+  if (!v.ok()) {
+    throw ParseFailure{t.pos, v.status().message()};
   }
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec == std::errc::result_out_of_range) {
-    // Go's ParseFloat saturates to ±Inf (or 0 for underflow) and reports an
-    // error; Prometheus rejects the literal.
-    throw ParseFailure{pos, "error parsing number: value out of range"};
-  }
-  if (ec != std::errc() || p != text.data() + text.size()) {
-    throw ParseFailure{pos, "error parsing number: invalid syntax"};
-  }
-  return v;
+  return *v;
 }
 
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
-// Go strconv.Unquote for "...", '...' and `...`.
 std::string Unquote(const Token& t) {
-  const std::string& s = t.text;
-  const char q = s.front();
-  std::string body = s.substr(1, s.size() - 2);
-  if (q == '`') {
-    return body;
+  auto v = UnquoteString(t.text);
+  if (!v.ok()) {
+    throw ParseFailure{t.pos, v.status().message()};
   }
-  std::string out;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] != '\\') {
-      out += body[i];
-      continue;
-    }
-    if (++i >= body.size()) {
-      throw ParseFailure{t.pos, "invalid syntax"};
-    }
-    const char c = body[i];
-    static constexpr std::string_view kSimple = "abfnrtv\\'\"";
-    static constexpr std::string_view kValues = "\a\b\f\n\r\t\v\\'\"";
-    if (const auto k = kSimple.find(c); k != std::string_view::npos) {
-      out += kValues[k];
-      continue;
-    }
-    int digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
-    const int base = digits > 0 ? 16 : 8;
-    std::size_t start = i + 1;
-    if (digits == 0 && c >= '0' && c <= '7') {
-      digits = 3;
-      start = i;
-    }
-    if (digits == 0 || start + static_cast<std::size_t>(digits) > body.size()) {
-      throw ParseFailure{t.pos, "invalid syntax"};
-    }
-    std::uint32_t cp = 0;
-    const char* b = body.data() + start;
-    const auto [p, ec] = std::from_chars(b, b + digits, cp, base);
-    if (ec != std::errc() || p != b + digits || cp > 0x10ffff) {
-      throw ParseFailure{t.pos, "invalid syntax"};
-    }
-    if (c == 'x' || base == 8) {
-      out += static_cast<char>(cp);
-    } else {
-      AppendUtf8(out, cp);
-    }
-    i = start + static_cast<std::size_t>(digits) - 1;
-  }
-  return out;
+  return std::move(v).value();
 }
 
 ExprPtr MakeExpr(int pos, auto node) {
@@ -246,8 +193,8 @@ ExprPtr Parser::ParseBinary(int min_prec) {
     // `^` is right-associative; everything else is left-associative.
     const int next_min = op->op == BinOp::kPow ? op->precedence : op->precedence + 1;
     ExprPtr rhs = ParseBinary(next_min);
-    lhs = MakeBinary(*op, op_pos, std::move(lhs), std::move(rhs), return_bool,
-                     std::move(matching), has_matching);
+    lhs = MakeBinary(*op, op_pos, std::move(lhs), std::move(rhs), return_bool, std::move(matching),
+                     has_matching);
   }
 }
 
@@ -289,8 +236,8 @@ ExprPtr Parser::MakeBinary(const OpInfo& op, int /*op_pos*/, ExprPtr lhs, ExprPt
                                   "\" not allowed in binary scalar expression"};
     }
     if (matching.card == Cardinality::kManyToOne || matching.card == Cardinality::kOneToMany) {
-      throw ParseFailure{pos, "no grouping allowed for \"" + std::string(BinOpString(op.op)) +
-                                  "\" operation"};
+      throw ParseFailure{
+          pos, "no grouping allowed for \"" + std::string(BinOpString(op.op)) + "\" operation"};
     }
     matching.card = Cardinality::kManyToMany;
   }
@@ -312,9 +259,10 @@ ExprPtr Parser::ParseUnary() {
     ExprPtr operand = ParseBinary(kPowPrecedence);
     const ValueType t = operand->type();
     if (t != ValueType::kScalar && t != ValueType::kVector) {
-      throw ParseFailure{op.pos, "unary expression only allowed on expressions of type scalar or "
-                                 "instant vector, got \"" +
-                                     std::string(DocumentedType(t)) + "\""};
+      throw ParseFailure{op.pos,
+                         "unary expression only allowed on expressions of type scalar or "
+                         "instant vector, got \"" +
+                             std::string(DocumentedType(t)) + "\""};
     }
     if (auto* num = std::get_if<NumberLiteral>(&operand->node)) {
       // Prometheus folds a sign into a number literal.
@@ -358,8 +306,9 @@ ExprPtr Parser::ParsePostfix(ExprPtr e) {
         vs = &ms->selector;
       }
       if (vs == nullptr) {
-        throw ParseFailure{pos, "offset modifier must be preceded by an instant vector selector "
-                                "or range vector selector or a subquery"};
+        throw ParseFailure{pos,
+                           "offset modifier must be preceded by an instant vector selector "
+                           "or range vector selector or a subquery"};
       }
       if (vs->offset_ms != 0) {
         throw ParseFailure{pos, "offset may not be set multiple times"};
@@ -378,7 +327,7 @@ ExprPtr Parser::ParsePrimary() {
   switch (t.kind) {
     case Tok::kNumber: {
       Next();
-      return MakeExpr(t.pos, NumberLiteral{ParseNumber(t.text, t.pos)});
+      return MakeExpr(t.pos, NumberLiteral{ParseNumber(t)});
     }
     case Tok::kString:
       Next();
@@ -405,8 +354,9 @@ ExprPtr Parser::ParseIdentifierExpr() {
     lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (lower == "inf" || lower == "nan") {
-    return MakeExpr(t.pos, NumberLiteral{lower == "inf" ? std::numeric_limits<double>::infinity()
-                                                        : std::numeric_limits<double>::quiet_NaN()});
+    return MakeExpr(t.pos,
+                    NumberLiteral{lower == "inf" ? std::numeric_limits<double>::infinity()
+                                                 : std::numeric_limits<double>::quiet_NaN()});
   }
   if (const auto agg = Aggregator(t.text)) {
     return ParseAggregate(*agg, t);
@@ -431,12 +381,11 @@ ExprPtr Parser::ParseSelector(std::string name, int pos) {
   if (!name.empty()) {
     for (const Matcher& m : vs.matchers) {
       if (m.name == "__name__") {
-        throw ParseFailure{pos, "metric name must not be set twice: \"" + name + "\" or \"" +
-                                    m.value + "\""};
+        throw ParseFailure{
+            pos, "metric name must not be set twice: \"" + name + "\" or \"" + m.value + "\""};
       }
     }
-    vs.matchers.insert(vs.matchers.begin(),
-                       *Matcher::Create(MatchType::kEqual, "__name__", name));
+    vs.matchers.insert(vs.matchers.begin(), *Matcher::Create(MatchType::kEqual, "__name__", name));
   }
   vs.name = std::move(name);
   const bool any_non_empty = std::any_of(vs.matchers.begin(), vs.matchers.end(),
@@ -459,11 +408,20 @@ std::vector<Matcher> Parser::ParseMatchers() {
     const Token& op = Peek();
     MatchType type;
     switch (op.kind) {
-      case Tok::kAssign: type = MatchType::kEqual; break;
-      case Tok::kNeq: type = MatchType::kNotEqual; break;
-      case Tok::kEqlRegex: type = MatchType::kRegexMatch; break;
-      case Tok::kNeqRegex: type = MatchType::kRegexNoMatch; break;
-      default: Unexpected(op, " in label matching, expected label matching operator");
+      case Tok::kAssign:
+        type = MatchType::kEqual;
+        break;
+      case Tok::kNeq:
+        type = MatchType::kNotEqual;
+        break;
+      case Tok::kEqlRegex:
+        type = MatchType::kRegexMatch;
+        break;
+      case Tok::kNeqRegex:
+        type = MatchType::kRegexNoMatch;
+        break;
+      default:
+        Unexpected(op, " in label matching, expected label matching operator");
     }
     Next();
     const Token& value = Expect(Tok::kString, " in label matching, expected string");
@@ -506,10 +464,10 @@ ExprPtr Parser::ParseCall(const Token& name) {
   for (std::size_t i = 0; i < call.args.size(); ++i) {
     const ValueType got = call.args[i]->type();
     if (got != f->arg_types[i]) {
-      throw ParseFailure{call.args[i]->pos,
-                         "expected type " + std::string(DocumentedType(f->arg_types[i])) +
-                             " in call to function \"" + name.text + "\", got " +
-                             std::string(DocumentedType(got))};
+      throw ParseFailure{call.args[i]->pos, "expected type " +
+                                                std::string(DocumentedType(f->arg_types[i])) +
+                                                " in call to function \"" + name.text + "\", got " +
+                                                std::string(DocumentedType(got))};
     }
   }
   return MakeExpr(name.pos, std::move(call));
@@ -542,13 +500,15 @@ ExprPtr Parser::ParseAggregate(AggOp op, const Token& name) {
   Next();
   grouping();
   if (args.size() != 1) {
-    throw ParseFailure{name.pos, "wrong number of arguments for aggregate expression provided, "
-                                 "expected 1, got " +
-                                     std::to_string(args.size())};
+    throw ParseFailure{name.pos,
+                       "wrong number of arguments for aggregate expression provided, "
+                       "expected 1, got " +
+                           std::to_string(args.size())};
   }
   if (args[0]->type() != ValueType::kVector) {
-    throw ParseFailure{args[0]->pos, "expected type instant vector in aggregation expression, got " +
-                                         std::string(DocumentedType(args[0]->type()))};
+    throw ParseFailure{args[0]->pos,
+                       "expected type instant vector in aggregation expression, got " +
+                           std::string(DocumentedType(args[0]->type()))};
   }
   agg.expr = std::move(args[0]);
   return MakeExpr(name.pos, std::move(agg));
@@ -605,42 +565,6 @@ std::string Position(std::string_view query, int pos) {
 }
 
 }  // namespace
-
-Result<std::int64_t> ParseDuration(std::string_view text) {
-  static constexpr std::string_view kUnits[] = {"y", "w", "d", "h", "m", "s", "ms"};
-  static constexpr std::int64_t kMs[] = {365LL * 86400000, 7LL * 86400000, 86400000, 3600000,
-                                         60000, 1000, 1};
-  auto bad = [&] { return InvalidArgumentError("bad duration syntax: \"" + std::string(text) + "\""); };
-  std::int64_t total = 0;
-  std::size_t i = 0;
-  std::size_t next_unit = 0;
-  if (text.empty()) {
-    return bad();
-  }
-  while (i < text.size()) {
-    std::uint64_t n = 0;
-    const auto [p, ec] = std::from_chars(text.data() + i, text.data() + text.size(), n);
-    if (ec != std::errc() || n > 1'000'000'000'000ULL) {
-      return bad();
-    }
-    i = static_cast<std::size_t>(p - text.data());
-    std::size_t unit = next_unit;
-    while (unit < std::size(kUnits) && text.substr(i, kUnits[unit].size()) != kUnits[unit]) {
-      ++unit;
-    }
-    // "m" must not swallow the "m" of "ms".
-    if (unit == 4 && text.substr(i, 2) == "ms") {
-      unit = 6;
-    }
-    if (unit >= std::size(kUnits) || unit < next_unit) {
-      return bad();
-    }
-    i += kUnits[unit].size();
-    total += static_cast<std::int64_t>(n) * kMs[unit];
-    next_unit = unit + 1;
-  }
-  return total;
-}
 
 Result<ExprPtr> ParseExpr(std::string_view query) {
   try {

@@ -13,16 +13,14 @@
 #include <string_view>
 
 #include "obs/base/status.h"
+
 #include "query/ast.h"
+#include "query/literals.h"  // ParseDuration, for callers
 
 namespace obs::backend::query {
 
 // Parses and type-checks `query`. Returns kInvalidArgument whose message is
 // the complete Prometheus-style error ("1:3: parse error: ...").
 Result<ExprPtr> ParseExpr(std::string_view query);
-
-// Parses a duration such as `5m`, `1h30m`, `90s`, `100ms` into milliseconds.
-// Returns kInvalidArgument "bad duration syntax: ..." on malformed input.
-Result<std::int64_t> ParseDuration(std::string_view text);
 
 }  // namespace obs::backend::query

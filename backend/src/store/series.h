@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "obs/wire/remote_write.h"
+
 #include "store/chunk.h"
 #include "store/labels.h"
 

@@ -46,7 +46,6 @@ std::string LabelsKey(const Labels& labels) {
   return key;
 }
 
-
 std::string DebugLabels(const wire::TimeSeriesView& ts) {
   Labels raw;
   for (const auto& l : ts.labels) {
@@ -71,13 +70,13 @@ Result<Labels> ValidateLabels(const wire::TimeSeriesView& ts) {
                    [](const LabelPair& a, const LabelPair& b) { return a.name < b.name; });
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i > 0 && labels[i].name == labels[i - 1].name) {
-      return InvalidArgumentError("label name \"" + labels[i].name +
-                                  "\" is not unique in series " + DebugLabels(ts));
+      return InvalidArgumentError("label name \"" + labels[i].name + "\" is not unique in series " +
+                                  DebugLabels(ts));
     }
     if (labels[i].name == "__name__") {
       if (!IsValidMetricName(labels[i].value)) {
-        return InvalidArgumentError("invalid metric name \"" + labels[i].value +
-                                    "\" in series " + DebugLabels(ts));
+        return InvalidArgumentError("invalid metric name \"" + labels[i].value + "\" in series " +
+                                    DebugLabels(ts));
       }
     } else if (!IsValidLabelName(labels[i].name)) {
       return InvalidArgumentError("invalid label name \"" + labels[i].name + "\" in series " +
@@ -202,7 +201,6 @@ Result<AppendStats> Storage::Impl::Append(const wire::WriteRequestView& request)
   chunk_bytes.fetch_add(bytes, std::memory_order_relaxed);
   return stats;
 }
-
 
 Storage::Storage(StorageOptions /*options*/) : impl_(std::make_unique<Impl>()) {}
 

@@ -26,6 +26,7 @@
 
 #include "obs/base/status.h"
 #include "obs/wire/remote_write.h"
+
 #include "store/labels.h"
 
 namespace obs::backend {

@@ -45,17 +45,16 @@ class Storage::Impl {
   std::atomic<std::uint64_t> samples{0};
   std::atomic<std::uint64_t> chunk_bytes{0};
   mutable std::shared_mutex index_mu;
-  std::unordered_map<std::string, std::shared_ptr<internal::MemSeries>> by_key;  // Guarded by index_mu.
-  std::vector<std::shared_ptr<internal::MemSeries>> by_id;                       // Guarded by index_mu.
+  std::unordered_map<std::string, std::shared_ptr<internal::MemSeries>>
+      by_key;                                               // Guarded by index_mu.
+  std::vector<std::shared_ptr<internal::MemSeries>> by_id;  // Guarded by index_mu.
   // name -> value -> ascending series ids. Guarded by index_mu.
-  std::map<std::string, std::map<std::string, std::vector<std::uint64_t>, std::less<>>,
-           std::less<>>
+  std::map<std::string, std::map<std::string, std::vector<std::uint64_t>, std::less<>>, std::less<>>
       postings;
 
  private:
   std::size_t Resolve(std::vector<internal::PendingSeries>& pending);
   static Status CheckOrder(const std::vector<internal::PendingSeries>& pending);
 };
-
 
 }  // namespace obs::backend

@@ -14,9 +14,8 @@ using internal::MemSeries;
 namespace {
 
 bool MatchesAll(const Labels& labels, const std::vector<Matcher>& matchers) {
-  return std::all_of(matchers.begin(), matchers.end(), [&](const Matcher& m) {
-    return m.Matches(LabelValue(labels, m.name));
-  });
+  return std::all_of(matchers.begin(), matchers.end(),
+                     [&](const Matcher& m) { return m.Matches(LabelValue(labels, m.name)); });
 }
 
 std::vector<std::uint64_t> Intersect(const std::vector<std::uint64_t>& a,

@@ -1,0 +1,7 @@
+# PromQL parser fuzzer (owned by the storage/query part). clang +
+# OBS_BUILD_FUZZERS only (obs_fuzzer() returns otherwise).
+if(NOT TARGET obs_backend)
+  return()
+endif()
+obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/promql_parser_fuzzer.cc DEPS obs::backend_testonly
+           SEEDS fixtures/fuzz-seeds/promql)
