@@ -14,18 +14,19 @@
 #include "obs/backend/server.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/testing/status_matchers.h"
+
 #include "verify/completeness.h"
 #include "verify/promql_text.h"
 
 namespace obs::scenarios {
 namespace {
 
-using ::testing::Each;
 using ::testing::AllOf;
+using ::testing::Each;
 using ::testing::Ge;
+using ::testing::IsEmpty;
 using ::testing::Le;
 using ::testing::Not;
-using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 constexpr char kRunId[] = "verify-faults";
@@ -74,9 +75,9 @@ TEST(CompletenessFaultsTest, DroppedSamplesAreCountedExactlyWithExamples) {
   options.settle_timeout_seconds = 0.3;
   options.poll_interval_seconds = 0.05;
   options.max_examples = 3;
-  ASSERT_OK_AND_ASSIGN(CompletenessRecord r, CheckCompleteness(client, written.series,
-                                                               written.ledger, options,
-                                                               RealClock()));
+  ASSERT_OK_AND_ASSIGN(
+      CompletenessRecord r,
+      CheckCompleteness(client, written.series, written.ledger, options, RealClock()));
   EXPECT_EQ(r.samples_missing, dropped);
   EXPECT_EQ(r.samples_found + r.samples_missing, r.samples_expected);
   EXPECT_GT(r.series_incomplete + r.series_missing, 0u);

@@ -3,8 +3,6 @@
 // the ledger. Complete runs, split windows, unexpected series, a lagging
 // target that needs polling, and error paths.
 
-#include "verify/completeness.h"
-
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -15,6 +13,8 @@
 #include "obs/backend/server.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/testing/status_matchers.h"
+
+#include "verify/completeness.h"
 #include "verify/completeness_pass.h"
 
 namespace obs::scenarios {
@@ -137,16 +137,17 @@ TEST_F(CompletenessTest, KnownButUnackedSeriesIsUnexpected) {
 }
 
 TEST_F(CompletenessTest, SeriesOutsideTheSetIsUnexpected) {
-  auto writer = loadgen::RemoteWriteClient::Create(server_->base_url() + "/api/v1/write", {}, "", 5);
+  auto writer =
+      loadgen::RemoteWriteClient::Create(server_->base_url() + "/api/v1/write", {}, "", 5);
   ASSERT_OK(writer);
   const std::string metric = written_.series.MetricNames().front();
   const std::int64_t ts = written_.ledger.entry(0).first_ms;
-  ASSERT_OK_AND_ASSIGN(
-      int code, writer->Write({{.labels = {{.name = "__name__", .value = metric},
-                                           {.name = "obsbench_run", .value = kRunId},
-                                           {.name = "stray", .value = "yes"}},
-                                .samples = {{.value = 1, .timestamp_ms = ts},
-                                            {.value = 2, .timestamp_ms = ts + 1}}}}));
+  ASSERT_OK_AND_ASSIGN(int code,
+                       writer->Write({{.labels = {{.name = "__name__", .value = metric},
+                                                  {.name = "obsbench_run", .value = kRunId},
+                                                  {.name = "stray", .value = "yes"}},
+                                       .samples = {{.value = 1, .timestamp_ms = ts},
+                                                   {.value = 2, .timestamp_ms = ts + 1}}}}));
   ASSERT_EQ(code / 100, 2);
   ASSERT_OK_AND_ASSIGN(CompletenessRecord r, Check(FastOptions()));
   EXPECT_EQ(r.series_unexpected, 1u);
@@ -169,8 +170,8 @@ TEST_F(CompletenessTest, FlushUrlIsCalledAndItsErrorsReported) {
   ASSERT_OK_AND_ASSIGN(CompletenessRecord r, Check(options));
   EXPECT_EQ(r.samples_missing, 0u);
   options.flush_url = "/internal/force_flush";  // Not served by the embedded backend: 404.
-  EXPECT_THAT(Check(options), StatusIs(StatusCode::kInvalidArgument,
-                                       HasSubstr("completeness flush")));
+  EXPECT_THAT(Check(options),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("completeness flush")));
 }
 
 TEST_F(CompletenessTest, UnreachableTargetIsUnavailable) {

@@ -1,9 +1,9 @@
 // Inferring lost samples from a ledger summary (verify/missing_timestamps.h).
 
-#include "verify/missing_timestamps.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "verify/missing_timestamps.h"
 
 namespace obs::scenarios {
 namespace {

@@ -1,8 +1,8 @@
 // PromQL and query-API text (verify/promql_text.h).
 
-#include "verify/promql_text.h"
-
 #include <gtest/gtest.h>
+
+#include "verify/promql_text.h"
 
 namespace obs::scenarios {
 namespace {

@@ -3,8 +3,6 @@
 // request shape, error mapping (4xx, 5xx, bad JSON, connection refused,
 // timeout) and Get() for flush URLs.
 
-#include "verify/query_client.h"
-
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -17,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include "obs/testing/status_matchers.h"
+
+#include "verify/query_client.h"
 
 namespace obs::scenarios {
 namespace {
@@ -87,10 +87,10 @@ class HttpSink {
       std::lock_guard<std::mutex> lock(mu_);
       requests_.push_back(request);
     }
-    const std::string response = "HTTP/1.1 " + std::to_string(status_) +
-                                 " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body_;
+    const std::string response =
+        "HTTP/1.1 " + std::to_string(status_) +
+        " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body_.size()) +
+        "\r\nConnection: close\r\n\r\n" + body_;
     asio::write(socket, asio::buffer(response), ec);
   }
 
@@ -103,9 +103,8 @@ class HttpSink {
   std::vector<std::string> requests_;
 };
 
-constexpr char kVectorBody[] =
-    R"({"status":"success","data":{"resultType":"vector","result":[)"
-    R"({"metric":{"job":"a"},"value":[1700000000.5,"3"]}]}})";
+constexpr char kVectorBody[] = R"({"status":"success","data":{"resultType":"vector","result":[)"
+                               R"({"metric":{"job":"a"},"value":[1700000000.5,"3"]}]}})";
 
 QueryClient MustCreate(const std::string& url, double timeout_seconds = 5) {
   auto client = QueryClient::Create({.base_url = url,
@@ -133,8 +132,9 @@ TEST(QueryClientTest, InstantVectorPostsFormWithNocacheAndHeaders) {
 }
 
 TEST(QueryClientTest, BadRequestIsInvalidArgumentWithServerErrorText) {
-  HttpSink sink(400,
-                R"({"status":"error","errorType":"bad_data","error":"1:3: parse error: unexpected end of input"})");
+  HttpSink sink(
+      400,
+      R"({"status":"error","errorType":"bad_data","error":"1:3: parse error: unexpected end of input"})");
   QueryClient client = MustCreate(sink.url());
   EXPECT_THAT(client.InstantVector("1+", 0),
               StatusIs(StatusCode::kInvalidArgument,
@@ -176,8 +176,8 @@ TEST(QueryClientTest, ConnectionRefusedIsUnavailable) {
 TEST(QueryClientTest, SilentServerTimesOutAsUnavailable) {
   asio::io_context io;
   tcp::acceptor never_accepts(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  QueryClient client = MustCreate(
-      "http://127.0.0.1:" + std::to_string(never_accepts.local_endpoint().port()), 0.2);
+  QueryClient client =
+      MustCreate("http://127.0.0.1:" + std::to_string(never_accepts.local_endpoint().port()), 0.2);
   EXPECT_THAT(client.InstantVector("up", 0),
               StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
 }

@@ -1,8 +1,6 @@
 // Parsing of Prometheus HTTP API answers (verify/query_json.h) from canned
 // bodies in the exact shapes Prometheus 2.42 and VictoriaMetrics 1.79 send.
 
-#include "verify/query_json.h"
-
 #include <cmath>
 #include <limits>
 
@@ -10,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "obs/testing/status_matchers.h"
+
+#include "verify/query_json.h"
 
 namespace obs::scenarios {
 namespace {
@@ -57,9 +57,9 @@ TEST(QueryJsonTest, MatrixAnswerKeepsEverySampleInOrder) {
 }
 
 TEST(QueryJsonTest, ScalarAnswerToVectorQueryIsInvalidArgument) {
-  EXPECT_THAT(
-      ParseVectorResponse(R"({"status":"success","data":{"resultType":"scalar","result":[1,"1"]}})"),
-      StatusIs(StatusCode::kInvalidArgument, HasSubstr("scalar")));
+  EXPECT_THAT(ParseVectorResponse(
+                  R"({"status":"success","data":{"resultType":"scalar","result":[1,"1"]}})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("scalar")));
 }
 
 TEST(QueryJsonTest, ErrorEnvelopeIsInvalidArgumentWithServerText) {
@@ -71,15 +71,16 @@ TEST(QueryJsonTest, ErrorEnvelopeIsInvalidArgumentWithServerText) {
 }
 
 TEST(QueryJsonTest, MalformedBodiesAreDataLoss) {
-  for (const char* body : {
-           "not json",
-           R"({"data":{}})",
-           R"({"status":"success"})",
-           R"({"status":"success","data":{"resultType":"vector","result":{}}})",
-           R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1"]}]}})",
-           R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,1]}]}})",
-           R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"1"]}]}})",
-       }) {
+  for (
+      const char* body : {
+          "not json",
+          R"({"data":{}})",
+          R"({"status":"success"})",
+          R"({"status":"success","data":{"resultType":"vector","result":{}}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"1"]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,1]}]}})",
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":1},"value":[1,"1"]}]}})",
+      }) {
     EXPECT_THAT(ParseVectorResponse(body), StatusIs(StatusCode::kDataLoss, HasSubstr("query")))
         << body;
   }

@@ -1,12 +1,12 @@
 // The label-set -> series-id index (verify/series_index.h).
 
-#include "verify/series_index.h"
-
 #include <random>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "verify/series_index.h"
 
 namespace obs::scenarios {
 namespace {
@@ -51,8 +51,8 @@ TEST(SeriesIndexTest, UnknownLabelSetIsNotFound) {
 }
 
 TEST(SeriesIndexTest, CollidingHashesAreResolvedByComparingLabels) {
-  const SeriesIndex index = SeriesIndex::Build(HashesOf(50, &ConstantHash), &SeriesLabels,
-                                               &ConstantHash);
+  const SeriesIndex index =
+      SeriesIndex::Build(HashesOf(50, &ConstantHash), &SeriesLabels, &ConstantHash);
   EXPECT_EQ(index.collisions(), 50u);
   for (std::uint32_t id = 0; id < 50; ++id) {
     EXPECT_THAT(index.Find(SeriesLabels(id)), Optional(Eq(id)));
@@ -62,7 +62,9 @@ TEST(SeriesIndexTest, CollidingHashesAreResolvedByComparingLabels) {
 
 TEST(SeriesIndexTest, HashSeparatesNameAndValueBoundaries) {
   EXPECT_NE(HashLabels({{"a", "bc"}}), HashLabels({{"ab", "c"}}));
-  EXPECT_NE(HashLabels({{"a", "b"}, {"c", "d"}}), HashLabels({{"a", "b\xfe" "c"}}));
+  EXPECT_NE(HashLabels({{"a", "b"}, {"c", "d"}}), HashLabels({{"a",
+                                                               "b\xfe"
+                                                               "c"}}));
   EXPECT_EQ(HashLabels({{"a", "b"}}), HashLabels({{"a", "b"}}));
 }
 

@@ -1,8 +1,8 @@
 // Window planning for split count queries (verify/time_windows.h).
 
-#include "verify/time_windows.h"
-
 #include <gtest/gtest.h>
+
+#include "verify/time_windows.h"
 
 namespace obs::scenarios {
 namespace {

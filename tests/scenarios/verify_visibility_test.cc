@@ -3,8 +3,6 @@
 // different backend than the one queried time out; stop, bad options and a
 // rejected probe write.
 
-#include "verify/visibility.h"
-
 #include <atomic>
 #include <memory>
 
@@ -13,6 +11,8 @@
 
 #include "obs/backend/server.h"
 #include "obs/testing/status_matchers.h"
+
+#include "verify/visibility.h"
 
 namespace obs::scenarios {
 namespace {
@@ -71,8 +71,8 @@ TEST(VisibilityTest, ProbesWrittenToAnotherBackendTimeOut) {
   auto queried = StartBackend();
   loadgen::RemoteWriteClient writer = WriterFor(written_to->base_url() + "/api/v1/write");
   QueryClient client = ClientFor(queried->base_url());
-  ASSERT_OK_AND_ASSIGN(VisibilityRecord r, MeasureVisibility(writer, client, Options(2, 0, 0.2),
-                                                             RealClock(), nullptr));
+  ASSERT_OK_AND_ASSIGN(VisibilityRecord r,
+                       MeasureVisibility(writer, client, Options(2, 0, 0.2), RealClock(), nullptr));
   EXPECT_EQ(r.probes, 2u);
   EXPECT_EQ(r.visible, 0u);
   EXPECT_EQ(r.timed_out, 2u);
@@ -95,8 +95,8 @@ TEST(VisibilityTest, OlderSampleWithTheSameLabelsIsNotMistakenForTheProbe) {
   ASSERT_EQ(code / 100, 2);
   loadgen::RemoteWriteClient writer = WriterFor(written_to->base_url() + "/api/v1/write");
   QueryClient client = ClientFor(queried->base_url());
-  ASSERT_OK_AND_ASSIGN(VisibilityRecord r, MeasureVisibility(writer, client, Options(1, 0, 0.2),
-                                                             RealClock(), nullptr));
+  ASSERT_OK_AND_ASSIGN(VisibilityRecord r,
+                       MeasureVisibility(writer, client, Options(1, 0, 0.2), RealClock(), nullptr));
   EXPECT_EQ(r.visible, 0u);
   EXPECT_EQ(r.timed_out, 1u);
 }
@@ -106,8 +106,8 @@ TEST(VisibilityTest, RaisedStopStartsNoProbe) {
   loadgen::RemoteWriteClient writer = WriterFor(server->base_url() + "/api/v1/write");
   QueryClient client = ClientFor(server->base_url());
   const std::atomic<bool> stop{true};
-  ASSERT_OK_AND_ASSIGN(VisibilityRecord r, MeasureVisibility(writer, client, Options(5, 10, 5),
-                                                             RealClock(), &stop));
+  ASSERT_OK_AND_ASSIGN(VisibilityRecord r,
+                       MeasureVisibility(writer, client, Options(5, 10, 5), RealClock(), &stop));
   EXPECT_TRUE(r.checked);
   EXPECT_EQ(r.probes, 0u);
   EXPECT_EQ(server->counters().write_requests, 0u);

@@ -71,8 +71,7 @@ void AddExamples(QueryClient& client, const loadgen::SeriesSet& series,
                  const loadgen::Ledger& ledger, const Expectation& e, const PassCounts& counts,
                  const CompletenessOptions& options, obs::CompletenessRecord& record) {
   const auto max_examples = static_cast<std::size_t>(options.max_examples);
-  for (std::uint32_t id = 0; id < e.series_count && record.examples.size() < max_examples;
-       ++id) {
+  for (std::uint32_t id = 0; id < e.series_count && record.examples.size() < max_examples; ++id) {
     const loadgen::LedgerEntry& entry = ledger.entry(id);
     if (entry.acked > 0 && counts.found[id] < entry.acked) {
       record.examples.push_back(

@@ -26,6 +26,7 @@
 #include "obs/base/status.h"
 #include "obs/loadgen/ledger.h"
 #include "obs/loadgen/series_set.h"
+
 #include "verify/query_client.h"
 
 namespace obs::scenarios {

@@ -203,9 +203,8 @@ obs::CompletenessRecord Summarize(const Expectation& e, const loadgen::Ledger& l
 
 bool SameTotals(const obs::CompletenessRecord& a, const obs::CompletenessRecord& b) {
   return a.series_found == b.series_found && a.series_missing == b.series_missing &&
-         a.series_incomplete == b.series_incomplete &&
-         a.series_unexpected == b.series_unexpected && a.samples_found == b.samples_found &&
-         a.samples_missing == b.samples_missing &&
+         a.series_incomplete == b.series_incomplete && a.series_unexpected == b.series_unexpected &&
+         a.samples_found == b.samples_found && a.samples_missing == b.samples_missing &&
          a.samples_duplicated == b.samples_duplicated &&
          a.samples_unexpected == b.samples_unexpected;
 }

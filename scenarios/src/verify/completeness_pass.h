@@ -17,6 +17,7 @@
 #include "obs/base/status.h"
 #include "obs/loadgen/ledger.h"
 #include "obs/loadgen/series_set.h"
+
 #include "verify/query_client.h"
 #include "verify/series_index.h"
 #include "verify/time_windows.h"
@@ -37,8 +38,8 @@ struct Expectation {
   std::uint32_t series_count = 0;  // Ids [0, series_count) are checked.
   SeriesIndex index;               // Every series of the set, acked or not.
   std::vector<MetricPlan> metrics;
-  std::string run_id;              // Matched as obsbench_run when not empty.
-  std::int64_t first_ms = 0;       // Range queried, margins included.
+  std::string run_id;         // Matched as obsbench_run when not empty.
+  std::int64_t first_ms = 0;  // Range queried, margins included.
   std::int64_t last_ms = 0;
   std::uint64_t series_expected = 0;
   std::uint64_t samples_expected = 0;

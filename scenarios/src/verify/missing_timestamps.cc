@@ -21,8 +21,7 @@ std::vector<std::int64_t> InferMissingTimestamps(const std::vector<std::int64_t>
     }
     return missing;
   }
-  const double interval =
-      static_cast<double>(last_ms - first_ms) / static_cast<double>(acked - 1);
+  const double interval = static_cast<double>(last_ms - first_ms) / static_cast<double>(acked - 1);
   const double tolerance = interval / 2;
   const double end = static_cast<double>(last_ms) + tolerance;
   double due = static_cast<double>(first_ms);  // Where the next acknowledged sample should be.

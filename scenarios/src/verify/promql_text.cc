@@ -56,8 +56,8 @@ std::string DurationText(std::int64_t ms) {
 std::string UnixSecondsText(std::int64_t unix_ms) {
   // Floor division so that -1 ms is "-0.001" and not "0.-01".
   const bool negative = unix_ms < 0;
-  const std::uint64_t magnitude =
-      negative ? static_cast<std::uint64_t>(-(unix_ms + 1)) + 1 : static_cast<std::uint64_t>(unix_ms);
+  const std::uint64_t magnitude = negative ? static_cast<std::uint64_t>(-(unix_ms + 1)) + 1
+                                           : static_cast<std::uint64_t>(unix_ms);
   const std::uint64_t seconds = magnitude / 1000;
   const std::uint64_t millis = magnitude % 1000;
   std::string frac = std::to_string(millis);
@@ -80,8 +80,7 @@ void AppendPercentEncoded(std::string_view in, std::string& out) {
   for (char c : in) {
     const auto u = static_cast<unsigned char>(c);
     const bool unreserved = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-                            (u >= '0' && u <= '9') || u == '-' || u == '_' || u == '.' ||
-                            u == '~';
+                            (u >= '0' && u <= '9') || u == '-' || u == '_' || u == '.' || u == '~';
     if (unreserved) {
       out.push_back(c);
     } else {

@@ -1,12 +1,11 @@
 #include "verify/query_client.h"
 
-#include <curl/curl.h>
-
 #include <cmath>
 #include <mutex>
 
 #include "verify/promql_text.h"
 #include "verify/query_json.h"
+#include <curl/curl.h>
 
 namespace obs::scenarios {
 namespace {
@@ -128,9 +127,8 @@ QueryClient::~QueryClient() = default;
 
 Result<std::string> QueryClient::PostQuery(std::string_view promql, std::int64_t time_ms) {
   ++queries_;
-  const std::string form = FormEncode({{"query", std::string(promql)},
-                                       {"time", UnixSecondsText(time_ms)},
-                                       {"nocache", "1"}});
+  const std::string form = FormEncode(
+      {{"query", std::string(promql)}, {"time", UnixSecondsText(time_ms)}, {"nocache", "1"}});
   return impl_->Perform(impl_->query_url, &form);
 }
 

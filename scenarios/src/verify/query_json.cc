@@ -124,7 +124,8 @@ Result<std::vector<VectorSample>> ParseVectorResponse(std::string_view body) {
       return Malformed("vector element lacks \"metric\" or \"value\"");
     }
     OBS_ASSIGN_OR_RETURN(const auto point, ParsePoint(*value));
-    out.push_back({.labels = std::move(*labels), .value = point.second, .timestamp_ms = point.first});
+    out.push_back(
+        {.labels = std::move(*labels), .value = point.second, .timestamp_ms = point.first});
   }
   return out;
 }

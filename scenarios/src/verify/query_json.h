@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "obs/base/status.h"
+
 #include "verify/query_client.h"
 
 namespace obs::scenarios {

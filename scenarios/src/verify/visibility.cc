@@ -91,9 +91,11 @@ Result<std::optional<SteadyClock::time_point>> WriteProbe(
 
 // Polls until the probe's sample is seen. Returns the send time of the query
 // that saw it; nullopt on timeout or stop.
-Result<std::optional<SteadyClock::time_point>> AwaitProbe(
-    QueryClient& client, const Probe& probe, const VisibilityOptions& options, const Clock& clock,
-    SteadyClock::time_point deadline, const std::atomic<bool>* stop) {
+Result<std::optional<SteadyClock::time_point>> AwaitProbe(QueryClient& client, const Probe& probe,
+                                                          const VisibilityOptions& options,
+                                                          const Clock& clock,
+                                                          SteadyClock::time_point deadline,
+                                                          const std::atomic<bool>* stop) {
   LabelPairs selector;
   for (const loadgen::Label& l : probe.labels) {
     selector.emplace_back(l.name, l.value);
@@ -123,24 +125,22 @@ Result<std::optional<SteadyClock::time_point>> AwaitProbe(
 Result<obs::VisibilityRecord> MeasureVisibility(loadgen::RemoteWriteClient& writer,
                                                 QueryClient& client,
                                                 const VisibilityOptions& options,
-                                                const Clock& clock,
-                                                const std::atomic<bool>* stop) {
+                                                const Clock& clock, const std::atomic<bool>* stop) {
   OBS_RETURN_IF_ERROR(ValidateOptions(options));
   obs::VisibilityRecord record;
   record.checked = true;
   record.poll_interval_ns = ToNanos(Seconds(options.poll_interval_seconds));
   const SteadyClock::time_point start = clock.SteadyNow();
-  const Duration step = options.probes > 0 ? Seconds(options.spread_seconds) / options.probes
-                                           : Duration::zero();
+  const Duration step =
+      options.probes > 0 ? Seconds(options.spread_seconds) / options.probes : Duration::zero();
   for (int k = 0; k < options.probes; ++k) {
     if (!SleepUntil(clock, start + step * k, stop)) {
       break;
     }
     const Probe probe = MakeProbe(k, options.run_id, clock.UnixMillisNow());
     const auto timeout = Seconds(options.probe_timeout_seconds);
-    OBS_ASSIGN_OR_RETURN(const auto acked,
-                         WriteProbe(writer, probe, options, clock, clock.SteadyNow() + timeout,
-                                    stop));
+    OBS_ASSIGN_OR_RETURN(const auto acked, WriteProbe(writer, probe, options, clock,
+                                                      clock.SteadyNow() + timeout, stop));
     std::optional<SteadyClock::time_point> seen;
     if (acked) {
       OBS_ASSIGN_OR_RETURN(seen, AwaitProbe(client, probe, options, clock, *acked + timeout, stop));

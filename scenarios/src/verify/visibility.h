@@ -24,16 +24,17 @@
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
 #include "obs/loadgen/remote_write.h"
+
 #include "verify/query_client.h"
 
 namespace obs::scenarios {
 
 struct VisibilityOptions {
-  int probes = 20;                        // Probe writes; >= 0.
-  double spread_seconds = 10;             // Spread the probe starts evenly over this span.
-  double probe_timeout_seconds = 15;      // Per probe, counted from its acknowledgement.
-  double poll_interval_seconds = 0.005;   // Pause between queries for one probe.
-  std::string run_id;                     // obsbench_run label value ("" = no such label).
+  int probes = 20;                       // Probe writes; >= 0.
+  double spread_seconds = 10;            // Spread the probe starts evenly over this span.
+  double probe_timeout_seconds = 15;     // Per probe, counted from its acknowledgement.
+  double poll_interval_seconds = 0.005;  // Pause between queries for one probe.
+  std::string run_id;                    // obsbench_run label value ("" = no such label).
 };
 
 // Returns the record (checked = true) with one lag per visible probe and the
@@ -46,7 +47,6 @@ struct VisibilityOptions {
 Result<obs::VisibilityRecord> MeasureVisibility(loadgen::RemoteWriteClient& writer,
                                                 QueryClient& client,
                                                 const VisibilityOptions& options,
-                                                const Clock& clock,
-                                                const std::atomic<bool>* stop);
+                                                const Clock& clock, const std::atomic<bool>* stop);
 
 }  // namespace obs::scenarios
