@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "obs/wire/remote_write.h"
+
 #include "series_model.h"
 
 namespace obs::loadgen::internal {

@@ -49,10 +49,9 @@ struct HttpClient::Impl {
                                return;
                              }
                              stream.expires_after(timeout);
-                             stream.async_connect(endpoints,
-                                                  [&](error_code ec2, const tcp::endpoint&) {
-                                                    result = ec2;
-                                                  });
+                             stream.async_connect(
+                                 endpoints,
+                                 [&](error_code ec2, const tcp::endpoint&) { result = ec2; });
                            });
     Run();
     connected = !result;
@@ -73,8 +72,7 @@ struct HttpClient::Impl {
         result = ec;
         return;
       }
-      http::async_read(stream, buffer, parser,
-                       [&](error_code ec2, std::size_t) { result = ec2; });
+      http::async_read(stream, buffer, parser, [&](error_code ec2, std::size_t) { result = ec2; });
     });
     Run();
     return result;
@@ -118,8 +116,8 @@ Status HttpClient::Connect() {
   if (!ec) {
     return Status::Ok();
   }
-  const std::string what = "http://" + impl_->options.url.host_header + ": connect: " +
-                           ec.message();
+  const std::string what =
+      "http://" + impl_->options.url.host_header + ": connect: " + ec.message();
   return ec == beast::error::timeout ? DeadlineExceededError(what) : UnavailableError(what);
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "obs/base/status.h"
+
 #include "url.h"
 
 namespace obs::loadgen::internal {

@@ -92,10 +92,10 @@ void AppendHttpRed(const ModelOptions& m, std::uint64_t seed, std::size_t mi,
       for (const auto& [status, share] : statuses) {
         LabelPairs labels = base;
         labels.emplace_back("status", status);
-        out.push_back(MakeTemplate({"http_requests_total", labels, ValueKind::kCounter,
-                                    Scale::kTraffic, true, c0 * share,
-                                    c0 * share * kDailyAmplitude, 1, phase},
-                                   "api", "8080", common));
+        out.push_back(
+            MakeTemplate({"http_requests_total", labels, ValueKind::kCounter, Scale::kTraffic, true,
+                          c0 * share, c0 * share * kDailyAmplitude, 1, phase},
+                         "api", "8080", common));
       }
       double cdf = 0;
       for (std::size_t b = 0; b < kLe.size(); ++b) {
@@ -105,18 +105,18 @@ void AppendHttpRed(const ModelOptions& m, std::uint64_t seed, std::size_t mi,
                   : std::max(cdf, NormalCdf(std::log(kLeValues[b] / median) / kLatencySigma));
         LabelPairs labels = base;
         labels.emplace_back("le", kLe[b]);
-        out.push_back(MakeTemplate({"http_request_duration_seconds_bucket", labels,
-                                    ValueKind::kHistBucket, Scale::kTraffic, true, c0,
-                                    c0 * kDailyAmplitude, cdf, phase},
-                                   "api", "8080", common));
+        out.push_back(
+            MakeTemplate({"http_request_duration_seconds_bucket", labels, ValueKind::kHistBucket,
+                          Scale::kTraffic, true, c0, c0 * kDailyAmplitude, cdf, phase},
+                         "api", "8080", common));
       }
       out.push_back(MakeTemplate({"http_request_duration_seconds_sum", base, ValueKind::kHistSum,
                                   Scale::kTraffic, false, c0, c0 * kDailyAmplitude, mean, phase},
                                  "api", "8080", common));
-      out.push_back(MakeTemplate({"http_request_duration_seconds_count", base,
-                                  ValueKind::kHistBucket, Scale::kTraffic, true, c0,
-                                  c0 * kDailyAmplitude, 1.0, phase},
-                                 "api", "8080", common));
+      out.push_back(
+          MakeTemplate({"http_request_duration_seconds_count", base, ValueKind::kHistBucket,
+                        Scale::kTraffic, true, c0, c0 * kDailyAmplitude, 1.0, phase},
+                       "api", "8080", common));
     }
   }
 }
@@ -137,28 +137,46 @@ void AppendNodeCpu(const ModelOptions& m, const LabelPairs& common,
                                                                {"nice", 0.03}}};
   for (int c = 0; c < m.cpus; ++c) {
     const std::string cpu = std::to_string(c);
-    out.push_back(MakeTemplate({"node_cpu_seconds_total", {{"cpu", cpu}, {"mode", "idle"}},
-                                ValueKind::kCounter, Scale::kNone, false, 1 - kCpuBusy,
-                                -kCpuBusy * kCpuSwing, 1, 0},
+    out.push_back(MakeTemplate({"node_cpu_seconds_total",
+                                {{"cpu", cpu}, {"mode", "idle"}},
+                                ValueKind::kCounter,
+                                Scale::kNone,
+                                false,
+                                1 - kCpuBusy,
+                                -kCpuBusy * kCpuSwing,
+                                1,
+                                0},
                                "node", "9100", common));
     for (const auto& [mode, share] : busy) {
-      out.push_back(MakeTemplate({"node_cpu_seconds_total", {{"cpu", cpu}, {"mode", mode}},
-                                  ValueKind::kCounter, Scale::kNone, false, kCpuBusy * share,
-                                  kCpuBusy * kCpuSwing * share, 1, 0},
+      out.push_back(MakeTemplate({"node_cpu_seconds_total",
+                                  {{"cpu", cpu}, {"mode", mode}},
+                                  ValueKind::kCounter,
+                                  Scale::kNone,
+                                  false,
+                                  kCpuBusy * share,
+                                  kCpuBusy * kCpuSwing * share,
+                                  1,
+                                  0},
                                  "node", "9100", common));
     }
   }
 }
 
-void AppendNode(const ModelOptions& m, const LabelPairs& common,
-                std::vector<SeriesTemplate>& out) {
+void AppendNode(const ModelOptions& m, const LabelPairs& common, std::vector<SeriesTemplate>& out) {
   constexpr double kGiB = 1024.0 * 1024 * 1024;
   AppendNodeCpu(m, common, out);
-  out.push_back(MakeTemplate({"node_memory_MemTotal_bytes", {}, ValueKind::kGauge, Scale::kSize,
-                              true, 8 * kGiB, 0, 1, 0},
-                             "node", "9100", common));
-  out.push_back(MakeTemplate({"node_memory_MemAvailable_bytes", {}, ValueKind::kGauge,
-                              Scale::kSize, true, 4 * kGiB, 0.3, 1, 1.0},
+  out.push_back(MakeTemplate(
+      {"node_memory_MemTotal_bytes", {}, ValueKind::kGauge, Scale::kSize, true, 8 * kGiB, 0, 1, 0},
+      "node", "9100", common));
+  out.push_back(MakeTemplate({"node_memory_MemAvailable_bytes",
+                              {},
+                              ValueKind::kGauge,
+                              Scale::kSize,
+                              true,
+                              4 * kGiB,
+                              0.3,
+                              1,
+                              1.0},
                              "node", "9100", common));
   const std::array<const char*, 2> fstypes = {"ext4", "xfs"};
   for (int f = 0; f < m.filesystems; ++f) {
@@ -185,35 +203,56 @@ void AppendNode(const ModelOptions& m, const LabelPairs& common,
                                 Scale::kTraffic, true, 0.6 * rx, 0.6 * rx * kDailyAmplitude, 1, 0},
                                "node", "9100", common));
   }
-  out.push_back(MakeTemplate({"node_load1", {}, ValueKind::kGauge, Scale::kNone, false,
-                              m.cpus * kCpuBusy, kCpuSwing, 1, 0},
+  out.push_back(MakeTemplate({"node_load1",
+                              {},
+                              ValueKind::kGauge,
+                              Scale::kNone,
+                              false,
+                              m.cpus * kCpuBusy,
+                              kCpuSwing,
+                              1,
+                              0},
                              "node", "9100", common));
 }
 
 void AppendProcess(const LabelPairs& common, std::vector<SeriesTemplate>& out) {
-  out.push_back(MakeTemplate({"process_cpu_seconds_total", {}, ValueKind::kCounter,
-                              Scale::kTraffic, false, 0.05, 0.05 * kDailyAmplitude, 1, 0},
+  out.push_back(MakeTemplate({"process_cpu_seconds_total",
+                              {},
+                              ValueKind::kCounter,
+                              Scale::kTraffic,
+                              false,
+                              0.05,
+                              0.05 * kDailyAmplitude,
+                              1,
+                              0},
                              "api", "8080", common));
-  out.push_back(MakeTemplate({"process_resident_memory_bytes", {}, ValueKind::kGauge,
-                              Scale::kTraffic, true, 200.0 * 1024 * 1024, 0.2, 1, 0.3},
+  out.push_back(MakeTemplate({"process_resident_memory_bytes",
+                              {},
+                              ValueKind::kGauge,
+                              Scale::kTraffic,
+                              true,
+                              200.0 * 1024 * 1024,
+                              0.2,
+                              1,
+                              0.3},
                              "api", "8080", common));
-  out.push_back(MakeTemplate({"process_open_fds", {}, ValueKind::kGauge, Scale::kTraffic, true, 64,
-                              0.25, 1, 0.7},
-                             "api", "8080", common));
-  out.push_back(MakeTemplate({"process_start_time_seconds", {}, ValueKind::kStartTime,
-                              Scale::kNone, false, 0, 0, 1, 0},
-                             "api", "8080", common));
-  out.push_back(MakeTemplate({"go_goroutines", {}, ValueKind::kGauge, Scale::kTraffic, true, 120,
-                              0.3, 1, 1.1},
-                             "api", "8080", common));
+  out.push_back(MakeTemplate(
+      {"process_open_fds", {}, ValueKind::kGauge, Scale::kTraffic, true, 64, 0.25, 1, 0.7}, "api",
+      "8080", common));
+  out.push_back(MakeTemplate(
+      {"process_start_time_seconds", {}, ValueKind::kStartTime, Scale::kNone, false, 0, 0, 1, 0},
+      "api", "8080", common));
+  out.push_back(MakeTemplate(
+      {"go_goroutines", {}, ValueKind::kGauge, Scale::kTraffic, true, 120, 0.3, 1, 1.1}, "api",
+      "8080", common));
 }
 
 }  // namespace
 
 Status AppendModelTemplates(const ModelOptions& model, std::uint64_t seed, std::size_t model_index,
                             const LabelPairs& common, std::vector<SeriesTemplate>& out) {
-  const std::string where = "series: model " + std::to_string(model_index + 1) + " (" +
-                            model.kind + "): ";
+  const std::string where =
+      "series: model " + std::to_string(model_index + 1) + " (" + model.kind + "): ";
   if (model.kind == "http_red") {
     if (model.routes < 1 || model.routes > 10000) {
       return InvalidArgumentError(where + "routes must be in [1, 10000]");
@@ -226,8 +265,8 @@ Status AppendModelTemplates(const ModelOptions& model, std::uint64_t seed, std::
     }
     AppendHttpRed(model, seed, model_index, common, out);
   } else if (model.kind == "node") {
-    if (model.cpus < 1 || model.cpus > 1024 || model.filesystems < 1 ||
-        model.filesystems > 26 || model.network_devices < 1 || model.network_devices > 64) {
+    if (model.cpus < 1 || model.cpus > 1024 || model.filesystems < 1 || model.filesystems > 26 ||
+        model.network_devices < 1 || model.network_devices > 64) {
       return InvalidArgumentError(
           where + "cpus must be in [1, 1024], filesystems in [1, 26], network_devices in [1, 64]");
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "obs/wire/remote_write.h"
+
 #include "sender.h"
 
 namespace obs::loadgen::internal {
@@ -133,7 +134,8 @@ Result<RunPlan> MakePlan(const RemoteWriteOptions& options, std::int64_t start_m
                .shards = {}};
   const std::size_t slots = plan.series.slots();
   if (!options.stages.empty()) {
-    plan.global = {.rate = options.samples_per_second, .stages = options.stages, .duration_seconds = 0};
+    plan.global = {
+        .rate = options.samples_per_second, .stages = options.stages, .duration_seconds = 0};
   } else if (options.samples_per_second > 0) {
     plan.global = {.rate = options.samples_per_second,
                    .stages = {},
@@ -154,8 +156,9 @@ Result<RunPlan> MakePlan(const RemoteWriteOptions& options, std::int64_t start_m
     shard.schedule = Scaled(plan.global, share);
     shard.batch = std::min(static_cast<std::size_t>(options.batch_size), shard.slots.size());
     if (!OpenLoopSchedule::Create(shard.schedule, {}).ok()) {
-      return InvalidArgumentError("remote write: the load offers less than one sample per shard; "
-                                  "lower concurrency");
+      return InvalidArgumentError(
+          "remote write: the load offers less than one sample per shard; "
+          "lower concurrency");
     }
   }
   return plan;

@@ -55,7 +55,7 @@ void Merge(WorkloadRecord& into, const WorkloadRecord& r) {
 // Fills the rates: targets over the scheduled window, achieved over the
 // real elapsed time (never shorter than that window).
 void FillRates(WorkloadRecord& rec, const std::vector<ShardOutcome>& outcomes,
-               const std::vector<internal::ShardPlan>& shards, SteadyClock::time_point start) {
+               SteadyClock::time_point start) {
   std::uint64_t samples_scheduled = 0;
   std::uint64_t requests_scheduled = 0;
   SteadyClock::time_point window_end = start;
@@ -65,7 +65,6 @@ void FillRates(WorkloadRecord& rec, const std::vector<ShardOutcome>& outcomes,
     requests_scheduled += outcomes[i].record.requests + outcomes[i].record.requests_unsent;
     window_end = std::max(window_end, outcomes[i].effective_end);
     last_answer = std::max(last_answer, outcomes[i].last_answer);
-    (void)shards;
   }
   const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
   const double elapsed =
@@ -133,7 +132,8 @@ Result<RemoteWriteResult> RunRemoteWrite(const RemoteWriteOptions& options, cons
       }
     }
   }
-  RemoteWriteResult result{.record = WorkloadRecord(), .ledger = std::move(ledger), .series = plan.series};
+  RemoteWriteResult result{
+      .record = WorkloadRecord(), .ledger = std::move(ledger), .series = plan.series};
   WorkloadRecord& rec = result.record;
   rec.name = options.name;
   rec.kind = "remote_write";
@@ -142,7 +142,7 @@ Result<RemoteWriteResult> RunRemoteWrite(const RemoteWriteOptions& options, cons
   for (const ShardOutcome& o : outcomes) {
     Merge(rec, o.record);
   }
-  FillRates(rec, outcomes, plan.shards, start);
+  FillRates(rec, outcomes, start);
   if (monitor.enabled()) {
     monitor.Finish(start + std::chrono::duration_cast<SteadyClock::duration>(
                                std::chrono::duration<double>(rec.duration_seconds)));

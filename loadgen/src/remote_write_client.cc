@@ -2,10 +2,11 @@
 
 #include <algorithm>
 
-#include "http_client.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/wire/remote_write.h"
 #include "obs/wire/snappy.h"
+
+#include "http_client.h"
 #include "sender.h"
 
 namespace obs::loadgen {

@@ -16,8 +16,7 @@ bool NonNegativeFinite(double v) {
 }
 
 SteadyClock::duration SecondsToDuration(double seconds) {
-  return std::chrono::duration_cast<SteadyClock::duration>(
-      std::chrono::duration<double>(seconds));
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
 }
 
 }  // namespace

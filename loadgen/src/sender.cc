@@ -256,7 +256,8 @@ void StopMonitor::EvaluateLocked(double window_end_seconds) {
     stopped_ = true;
   } else {
     const double span = std::max(1e-9, window_end_seconds - t0);
-    knee_ = std::max(knee_, (global_.Integrated(window_end_seconds) - global_.Integrated(t0)) / span);
+    knee_ =
+        std::max(knee_, (global_.Integrated(window_end_seconds) - global_.Integrated(t0)) / span);
   }
   if (stopped_) {
     reason_ = buf;

@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "http_client.h"
 #include "obs/base/clock.h"
 #include "obs/base/histogram.h"
 #include "obs/base/run_record.h"
@@ -23,6 +22,8 @@
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/schedule.h"
 #include "obs/loadgen/series_set.h"
+
+#include "http_client.h"
 #include "url.h"
 
 namespace obs::loadgen::internal {

@@ -101,7 +101,8 @@ Status CheckDuplicates(const std::vector<SeriesTemplate>& templates) {
 }  // namespace
 
 double HashUniform(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
-  const std::uint64_t h = SplitMix64(SplitMix64(SplitMix64(seed) ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
+  const std::uint64_t h =
+      SplitMix64(SplitMix64(SplitMix64(seed) ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
   return static_cast<double>(h >> 11U) * 0x1.0p-53;
 }
 

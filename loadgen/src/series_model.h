@@ -48,9 +48,9 @@ struct SeriesTemplate {
 };
 
 struct InstanceParams {
-  double phase = 0;    // Of the daily curve, radians.
-  double traffic = 1;  // Multiplier of request and byte rates, in [0.5, 1.5].
-  double size = 1;     // Machine size multiplier: 1, 2, 4 or 8.
+  double phase = 0;                  // Of the daily curve, radians.
+  double traffic = 1;                // Multiplier of request and byte rates, in [0.5, 1.5].
+  double size = 1;                   // Machine size multiplier: 1, 2, 4 or 8.
   std::int64_t boot_ms = 0;          // Process start when counters never reset.
   std::int64_t reset_offset_ms = 0;  // Phase of modeled resets, in [0, reset period).
   std::int64_t churn_offset_ms = 0;  // Stagger of churn generations, in [0, interval).

@@ -19,7 +19,7 @@ TEST(FaultEmbeddedTest, DroppedSamplesFailCompletenessWithExactCount) {
       RunObsbench({"run", SourcePath("fixtures/scenarios/fault_drop.yaml"), "--out", out.path()});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
-  const auto& c = report["run"]["completeness"];
+  const auto& c = report["completeness"];
   const auto acked = c["samples_expected"].get<std::uint64_t>();
   ASSERT_GT(acked, 1000u);
   // No probes and no retries in this scenario: the backend counts exactly the

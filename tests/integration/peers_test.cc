@@ -23,7 +23,7 @@ void ExpectCompleteRunAgainst(const StartedPeer& peer, const std::string& out,
   const ProcessResult r = RunObsbench(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json report = ReadReport(out);
-  const auto& c = report["run"]["completeness"];
+  const auto& c = report["completeness"];
   ASSERT_TRUE(c["checked"].get<bool>());
   EXPECT_GT(c["samples_expected"].get<std::uint64_t>(), 1000u);
   EXPECT_EQ(c["samples_found"], c["samples_expected"]);

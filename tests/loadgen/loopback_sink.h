@@ -29,7 +29,7 @@ namespace obs::loadgen::testing {
 
 struct SinkAnswer {
   int status = 204;
-  std::string retry_after;
+  std::string retry_after{};
   std::chrono::milliseconds delay{0};
 };
 
@@ -61,6 +61,13 @@ class LoopbackSink {
   ~LoopbackSink() {
     stopping_ = true;
     boost::system::error_code ec;
+    {
+      // A blocking accept() is not woken by close() on Linux: connect once.
+      boost::asio::ip::tcp::socket wake(ioc_);
+      wake.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)},
+                   ec);
+    }
+    accept_thread_.join();
     acceptor_.close(ec);
     {
       const std::lock_guard<std::mutex> lock(mu_);
@@ -68,7 +75,6 @@ class LoopbackSink {
         s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
       }
     }
-    accept_thread_.join();
     for (auto& t : connection_threads_) {
       t.join();
     }
@@ -107,7 +113,7 @@ class LoopbackSink {
       auto socket = std::make_shared<boost::asio::ip::tcp::socket>(ioc_);
       boost::system::error_code ec;
       acceptor_.accept(*socket, ec);
-      if (ec) {
+      if (ec || stopping_) {
         return;
       }
       const std::lock_guard<std::mutex> lock(mu_);
@@ -152,7 +158,8 @@ class LoopbackSink {
     }
   }
 
-  static SinkRequest Decode(const boost::beast::http::request<boost::beast::http::string_body>& req) {
+  static SinkRequest Decode(
+      const boost::beast::http::request<boost::beast::http::string_body>& req) {
     SinkRequest r;
     r.arrival = std::chrono::steady_clock::now();
     for (const auto& field : req) {
@@ -189,7 +196,7 @@ class LoopbackSink {
   Script script_;
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_{ioc_};
-  int port_ = 0;
+  unsigned short port_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread accept_thread_;
   mutable std::mutex mu_;

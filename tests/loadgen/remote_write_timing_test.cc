@@ -6,9 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "loopback_sink.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/testing/status_matchers.h"
+
+#include "loopback_sink.h"
 
 namespace obs::loadgen {
 namespace {
@@ -73,8 +74,8 @@ TEST(RemoteWriteTimingTest, LatencyStopConditionEndsTheRunEarly) {
 }
 
 TEST(RemoteWriteTimingTest, KneeIsTheHighestRateOfAPassingWindow) {
-  // 400/s ramping to 0 over 2 s with an error every third request from 1 s on:
-  // the windows of the first second pass.
+  // 400/s held for 1 s, then ramped down to 0 over 1 s: every window passes,
+  // and the busiest ones (the first second) offered 400/s.
   LoopbackSink sink;
   RemoteWriteOptions o = Load(sink.url(), 400, 0, 10);
   o.stages = {{.duration_seconds = 1, .target_samples_per_second = 400},

@@ -1,12 +1,14 @@
 // Tests of the sender's implementation pieces: URL parsing and retry policy.
 
+#include "retry.h"
+
 #include <random>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "obs/testing/status_matchers.h"
-#include "retry.h"
+
 #include "url.h"
 
 namespace obs::loadgen::internal {
@@ -30,14 +32,14 @@ TEST(RetryTest, ParsesHttpUrls) {
 }
 
 TEST(RetryTest, RejectsUnsupportedUrls) {
-  EXPECT_THAT(ParseHttpUrl("https://x/"), StatusIs(StatusCode::kInvalidArgument,
-                                                   HasSubstr("only http://")));
-  EXPECT_THAT(ParseHttpUrl("http://[::1/"), StatusIs(StatusCode::kInvalidArgument,
-                                                     HasSubstr("ipv6")));
-  EXPECT_THAT(ParseHttpUrl("http://h:99999/"), StatusIs(StatusCode::kInvalidArgument,
-                                                        HasSubstr("port")));
-  EXPECT_THAT(ParseHttpUrl("http://:80/"), StatusIs(StatusCode::kInvalidArgument,
-                                                    HasSubstr("empty host")));
+  EXPECT_THAT(ParseHttpUrl("https://x/"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("only http://")));
+  EXPECT_THAT(ParseHttpUrl("http://[::1/"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("ipv6")));
+  EXPECT_THAT(ParseHttpUrl("http://h:99999/"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("port")));
+  EXPECT_THAT(ParseHttpUrl("http://:80/"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("empty host")));
 }
 
 TEST(RetryTest, RetriesServerErrorsTooManyRequestsAndTransportErrorsOnly) {
@@ -53,8 +55,8 @@ TEST(RetryTest, RetriesServerErrorsTooManyRequestsAndTransportErrorsOnly) {
 }
 
 TEST(RetryTest, BackoffIsJitteredAndCapped) {
-  const RetryOptions options{.max_attempts = 8, .min_backoff_seconds = 0.1,
-                             .max_backoff_seconds = 1};
+  const RetryOptions options{
+      .max_attempts = 8, .min_backoff_seconds = 0.1, .max_backoff_seconds = 1};
   std::mt19937_64 rng(12345);
   double max_seen = 0;
   for (int i = 0; i < 1000; ++i) {

@@ -18,9 +18,8 @@ using namespace std::chrono_literals;
 const SteadyClock::time_point kStart = SteadyClock::time_point() + 1000s;
 
 TEST(OpenLoopScheduleTest, ConstantRateSpacesEventsEvenly) {
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create({.rate = 100, .stages = {},
-                                                         .duration_seconds = 2},
-                                                        kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s, OpenLoopSchedule::Create({.rate = 100, .stages = {}, .duration_seconds = 2}, kStart));
   EXPECT_EQ(s.total(), 200u);
   EXPECT_EQ(s.DueTime(0), kStart);
   EXPECT_NEAR(s.DueSeconds(1), 0.01, 1e-12);
@@ -29,18 +28,17 @@ TEST(OpenLoopScheduleTest, ConstantRateSpacesEventsEvenly) {
 }
 
 TEST(OpenLoopScheduleTest, EndlessConstantRateHasNoTotal) {
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create({.rate = 10, .stages = {},
-                                                         .duration_seconds = 0},
-                                                        kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s, OpenLoopSchedule::Create({.rate = 10, .stages = {}, .duration_seconds = 0}, kStart));
   EXPECT_EQ(s.total(), OpenLoopSchedule::kEndless);
   EXPECT_NEAR(s.DueSeconds(1'000'000), 100'000, 1e-6);
 }
 
 TEST(OpenLoopScheduleTest, RampFromZeroInvertsTheIntegratedRate) {
   // 0 -> 100/s over 10 s: N(t) = 5 t^2, so event n is due at sqrt(n / 5).
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create(
-                                   {.rate = 0, .stages = {{10, 100}}, .duration_seconds = 0},
-                                   kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s,
+      OpenLoopSchedule::Create({.rate = 0, .stages = {{10, 100}}, .duration_seconds = 0}, kStart));
   EXPECT_EQ(s.total(), 500u);
   for (std::uint64_t n : {0u, 1u, 20u, 125u, 499u}) {
     EXPECT_NEAR(s.DueSeconds(n), std::sqrt(static_cast<double>(n) / 5), 1e-9) << n;
@@ -51,9 +49,9 @@ TEST(OpenLoopScheduleTest, RampFromZeroInvertsTheIntegratedRate) {
 TEST(OpenLoopScheduleTest, StagesRampFromThePreviousTargetAndHold) {
   // 0 -> 10/s over 2 s (10 events), hold 10/s for 3 s (30), 10 -> 0 over 2 s (10).
   ASSERT_OK_AND_ASSIGN(
-      auto s, OpenLoopSchedule::Create(
-                  {.rate = 0, .stages = {{2, 10}, {3, 10}, {2, 0}}, .duration_seconds = 0},
-                  kStart));
+      auto s,
+      OpenLoopSchedule::Create(
+          {.rate = 0, .stages = {{2, 10}, {3, 10}, {2, 0}}, .duration_seconds = 0}, kStart));
   EXPECT_EQ(s.total(), 50u);
   EXPECT_DOUBLE_EQ(s.duration_seconds(), 7);
   EXPECT_NEAR(s.DueSeconds(10), 2.0, 1e-9);
@@ -64,18 +62,19 @@ TEST(OpenLoopScheduleTest, StagesRampFromThePreviousTargetAndHold) {
 }
 
 TEST(OpenLoopScheduleTest, FirstStageRampsFromTheConstantRateWhenGiven) {
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create(
-                                   {.rate = 10, .stages = {{1, 30}}, .duration_seconds = 0},
-                                   kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s,
+      OpenLoopSchedule::Create({.rate = 10, .stages = {{1, 30}}, .duration_seconds = 0}, kStart));
   EXPECT_NEAR(s.Integrated(1), 20, 1e-9);
   EXPECT_NEAR(s.RateAt(0), 10, 1e-9);
 }
 
 TEST(OpenLoopScheduleTest, DueTimesNeverDecrease) {
   ASSERT_OK_AND_ASSIGN(
-      auto s, OpenLoopSchedule::Create(
-                  {.rate = 5, .stages = {{1.5, 300}, {0.5, 0}, {1, 0}, {2, 77}}, .duration_seconds = 0},
-                  kStart));
+      auto s,
+      OpenLoopSchedule::Create(
+          {.rate = 5, .stages = {{1.5, 300}, {0.5, 0}, {1, 0}, {2, 77}}, .duration_seconds = 0},
+          kStart));
   double previous = -1;
   for (std::uint64_t n = 0; n < s.total(); ++n) {
     const double t = s.DueSeconds(n);
@@ -86,9 +85,8 @@ TEST(OpenLoopScheduleTest, DueTimesNeverDecrease) {
 }
 
 TEST(OpenLoopScheduleTest, OverdueEventIsSentNowButTimedFromDueTime) {
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create({.rate = 10, .stages = {},
-                                                         .duration_seconds = 10},
-                                                        kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s, OpenLoopSchedule::Create({.rate = 10, .stages = {}, .duration_seconds = 10}, kStart));
   EXPECT_EQ(s.TimeUntilNext(kStart - 50ms), 50ms);
   EXPECT_EQ(s.MarkSent(), kStart);
   // The sender stalled for 1 s: event 1 is overdue, so no wait, and its
@@ -101,9 +99,8 @@ TEST(OpenLoopScheduleTest, OverdueEventIsSentNowButTimedFromDueTime) {
 }
 
 TEST(OpenLoopScheduleTest, ExhaustedScheduleWaitsForever) {
-  ASSERT_OK_AND_ASSIGN(auto s, OpenLoopSchedule::Create({.rate = 2, .stages = {},
-                                                         .duration_seconds = 1},
-                                                        kStart));
+  ASSERT_OK_AND_ASSIGN(
+      auto s, OpenLoopSchedule::Create({.rate = 2, .stages = {}, .duration_seconds = 1}, kStart));
   s.MarkSent();
   s.MarkSent();
   EXPECT_TRUE(s.done());

@@ -140,8 +140,10 @@ TEST(SeriesValuesTest, GaugesStayWithinTheirPhysicalBounds) {
   for (std::uint32_t id = 0; id < set.series_capacity(); ++id) {
     by_text[set.SeriesText(id)] = id;
   }
-  const std::uint32_t total = by_text.at("node_memory_MemTotal_bytes{instance=\"host-0001:9100\",job=\"node\"}");
-  const std::uint32_t avail = by_text.at("node_memory_MemAvailable_bytes{instance=\"host-0001:9100\",job=\"node\"}");
+  const std::uint32_t total =
+      by_text.at("node_memory_MemTotal_bytes{instance=\"host-0001:9100\",job=\"node\"}");
+  const std::uint32_t avail =
+      by_text.at("node_memory_MemAvailable_bytes{instance=\"host-0001:9100\",job=\"node\"}");
   for (std::int64_t t = kT0; t < kT0 + 24 * kHourMs; t += kHourMs + 1) {
     EXPECT_GT(set.Value(avail, t), 0);
     EXPECT_LT(set.Value(avail, t), set.Value(total, t));

@@ -47,20 +47,21 @@ struct StopCondition {
 
 struct RemoteWriteOptions {
   std::string name = "remote_write";
-  std::string url{};                           // http://host:port/api/v1/write
+  std::string url{};                             // http://host:port/api/v1/write
   std::map<std::string, std::string> headers{};  // never overriding the 4 protocol headers
   std::string bearer_token{};
-  SeriesSetOptions series{};             // models, instances, seed, churn, run_id
-  double scrape_interval_seconds = 15;   // topology mode: every series once per interval
-  double samples_per_second = 0;         // rate mode (overrides topology when > 0)
-  std::vector<Stage> stages{};           // ramping rate mode (overrides both; the first stage
-                                         // ramps from samples_per_second, 0 by default)
-  double duration_seconds = 30;          // total (or sum of stages)
-  int batch_size = 2000;                 // max samples per request
-  int concurrency = 4;                   // sender threads = shards = connections
+  SeriesSetOptions series{};            // models, instances, seed, churn, run_id
+  double scrape_interval_seconds = 15;  // topology mode: every series once per interval
+  double samples_per_second = 0;        // rate mode (overrides topology when > 0)
+  std::vector<Stage> stages{};          // ramping rate mode (overrides both; the first stage
+                                        // ramps from samples_per_second, 0 by default)
+  double duration_seconds = 30;         // total (or sum of stages)
+  int batch_size = 2000;                // max samples per request
+  int concurrency = 4;                  // sender threads = shards = connections
   RetryOptions retry{};
   double request_timeout_seconds = 10;
-  double late_threshold_seconds = 0.01;  // a request sent later than this after its due time is "late"
+  double late_threshold_seconds =
+      0.01;  // a request sent later than this after its due time is "late"
   StopCondition stop_when{};
 };
 
@@ -115,8 +116,7 @@ class RemoteWriteClient {
   // or headers that would override a protocol header. Does not connect yet.
   static Result<RemoteWriteClient> Create(const std::string& url,
                                           const std::map<std::string, std::string>& headers,
-                                          const std::string& bearer_token,
-                                          double timeout_seconds);
+                                          const std::string& bearer_token, double timeout_seconds);
 
   // Encodes, compresses and posts `series` (labels sorted here). Returns the
   // HTTP status, or kUnavailable / kDeadlineExceeded when no answer came.

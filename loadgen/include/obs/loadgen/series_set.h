@@ -37,13 +37,13 @@
 namespace obs::loadgen {
 
 struct ModelOptions {
-  std::string kind{};                // "http_red" | "node" | "process"
-  int routes = 10;                   // http_red: distinct route label values
-  double requests_per_second = 50;   // http_red: mean request rate per instance (drives counters)
-  double error_ratio = 0.01;         // http_red: share of 5xx
-  int cpus = 4;                      // node
-  int filesystems = 3;               // node
-  int network_devices = 2;           // node
+  std::string kind{};               // "http_red" | "node" | "process"
+  int routes = 10;                  // http_red: distinct route label values
+  double requests_per_second = 50;  // http_red: mean request rate per instance (drives counters)
+  double error_ratio = 0.01;        // http_red: share of 5xx
+  int cpus = 4;                     // node
+  int filesystems = 3;              // node
+  int network_devices = 2;          // node
 };
 
 struct SeriesSetOptions {

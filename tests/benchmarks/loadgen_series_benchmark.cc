@@ -1,0 +1,60 @@
+// The generator's per-core ceiling: computing values, and building a full
+// scrape-like remote-write request (labels + values + protobuf + snappy).
+// docs/measurement.md quotes the figures.
+
+#include <benchmark/benchmark.h>
+
+#include "obs/loadgen/series_set.h"
+
+#include "batch_builder.h"
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'700'000'000'000;
+
+obs::loadgen::SeriesSet MakeSet() {
+  auto set = obs::loadgen::SeriesSet::Create(
+      {.models = {{.kind = "http_red", .routes = 10}, {.kind = "node"}, {.kind = "process"}},
+       .instances = 20,
+       .seed = 1,
+       .run_id = "bench",
+       .start_ms = kT0});
+  return std::move(set).value();
+}
+
+void BM_SeriesSet_Value(benchmark::State& state) {
+  const obs::loadgen::SeriesSet set = MakeSet();
+  const auto n = static_cast<std::uint32_t>(set.series_capacity());
+  std::uint32_t id = 0;
+  std::int64_t t = kT0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(set.Value(id, t));
+    id = id + 1 == n ? 0 : id + 1;
+    t += 7;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SeriesSet_Value);
+
+// A 2000-series x 1-sample batch: generate + encode + snappy. Items = samples.
+void BM_RemoteWrite_BuildBatch(benchmark::State& state) {
+  const obs::loadgen::SeriesSet set = MakeSet();
+  const auto batch = static_cast<std::uint32_t>(state.range(0));
+  obs::loadgen::internal::BatchBuilder builder(set.model());
+  std::int64_t t = kT0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    builder.Reset();
+    for (std::uint32_t i = 0; i < batch; ++i) {
+      builder.Add(i, t);
+    }
+    bytes = builder.Finish().size();
+    benchmark::DoNotOptimize(bytes);
+    t += 15'000;
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.counters["compressed_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_RemoteWrite_BuildBatch)->Arg(2000);
+
+}  // namespace
