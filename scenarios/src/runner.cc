@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -49,6 +50,12 @@ std::map<std::string, std::string> Environment() {
   if (uname(&u) == 0)
     env["os"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
   return env;
+}
+
+std::string Seconds(double s) {
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%.1f s", s);
+  return buf.data();
 }
 
 void Progress(const RunOptions& options, const std::string& line) {
@@ -224,7 +231,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   rec.target_query_url = endpoints.query_url;
 
   Progress(options, "run " + rec.run_id + ": " + std::to_string(scenario.workloads.size()) +
-                        " workload(s) for " + std::to_string(scenario.duration_seconds) + " s");
+                        " workload(s) for " + Seconds(scenario.duration_seconds));
   VisibilityProbe probe(scenario, endpoints, rec.run_id, clock);
   LoadResults loads = RunWorkloads(scenario, endpoints, rec.run_id, options, clock);
   std::optional<Result<VisibilityRecord>> visibility = probe.Finish();

@@ -7,12 +7,15 @@
 
 #include "obs/scenarios/scenario.h"
 
+#include "scenario_parse.h"
+
 namespace obs::scenarios {
 namespace {
 
 std::string Fixed(double v, int decimals) {
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, decimals);
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, decimals);
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
@@ -29,7 +32,8 @@ std::string DescribeModel(const loadgen::ModelOptions& m) {
            ", error_ratio=" + Shortest(m.error_ratio) + ")";
   }
   if (m.kind == "node") {
-    return "node(cpus=" + std::to_string(m.cpus) + ", filesystems=" + std::to_string(m.filesystems) +
+    return "node(cpus=" + std::to_string(m.cpus) +
+           ", filesystems=" + std::to_string(m.filesystems) +
            ", network_devices=" + std::to_string(m.network_devices) + ")";
   }
   return m.kind;
@@ -44,7 +48,8 @@ std::string DescribeMode(const loadgen::RemoteWriteOptions& rw) {
     }
     return out;
   }
-  if (rw.samples_per_second > 0) return "constant rate " + Shortest(rw.samples_per_second) + "/s";
+  if (rw.samples_per_second > 0)
+    return "constant rate " + Shortest(rw.samples_per_second) + "/s";
   return "topology: every series every " + FormatDuration(rw.scrape_interval_seconds);
 }
 
@@ -52,7 +57,8 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
   const loadgen::RemoteWriteOptions& rw = w.remote_write;
   std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";
   out += "  models:";
-  for (const loadgen::ModelOptions& m : rw.series.models) out += " " + DescribeModel(m);
+  for (const loadgen::ModelOptions& m : rw.series.models)
+    out += " " + DescribeModel(m);
   out += "\n  instances " + std::to_string(rw.series.instances) + ", batch_size " +
          std::to_string(rw.batch_size) + ", concurrency " + std::to_string(rw.concurrency);
   if (rw.series.churn_interval_seconds > 0) {
@@ -64,11 +70,17 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
     if (rw.stop_when.latency_p99_seconds > 0) {
       out += " p99 > " + FormatDuration(rw.stop_when.latency_p99_seconds);
     }
-    if (rw.stop_when.error_ratio > 0) out += " error ratio > " + Shortest(rw.stop_when.error_ratio);
+    if (rw.stop_when.error_ratio > 0) {
+      if (rw.stop_when.latency_p99_seconds > 0)
+        out += " or";
+      out += " error ratio > " + Shortest(rw.stop_when.error_ratio);
+    }
     out += "\n";
   }
-  const Result<loadgen::LoadDescription> load = loadgen::DescribeLoad(rw);
-  if (!load.ok()) return out + "  load: " + load.status().message() + "\n";
+  const Result<loadgen::LoadDescription> load =
+      loadgen::DescribeLoad(internal::OptionsForDescription(rw));
+  if (!load.ok())
+    return out + "  load: " + load.status().message() + "\n";
   out += "  series " + std::to_string(load->series) + ", " + Fixed(load->samples_per_second, 1) +
          " samples/s, " + Fixed(load->requests_per_second, 1) + " requests/s, " +
          FormatDuration(load->duration_seconds) + ", " + std::to_string(load->total_samples) +
@@ -85,19 +97,24 @@ std::string DescribeTarget(const TargetSpec& t) {
     return out + "\n";
   }
   std::string out = "target: prometheus, write " + t.write_url + ", query " + t.query_url;
-  if (!t.flush_url.empty()) out += ", flush " + t.flush_url;
-  if (!t.headers.empty()) out += ", " + std::to_string(t.headers.size()) + " header(s)";
-  if (!t.bearer_token.empty()) out += ", bearer token from " + t.bearer_token_file;
+  if (!t.flush_url.empty())
+    out += ", flush " + t.flush_url;
+  if (!t.headers.empty())
+    out += ", " + std::to_string(t.headers.size()) + " header(s)";
+  if (!t.bearer_token.empty())
+    out += ", bearer token from " + t.bearer_token_file;
   return out + "\n";
 }
 
 std::string DescribeVerify(const VerifySpec& v) {
   std::string out = "verify: ";
-  out += v.completeness ? "completeness (settle timeout " + FormatDuration(v.settle_timeout_seconds) +
-                              ", poll every " + FormatDuration(v.poll_interval_seconds) + ")"
-                        : "no completeness check";
+  out += v.completeness
+             ? "completeness (settle timeout " + FormatDuration(v.settle_timeout_seconds) +
+                   ", poll every " + FormatDuration(v.poll_interval_seconds) + ")"
+             : "no completeness check";
   out += ", " + std::to_string(v.visibility_probes) + " visibility probes";
-  if (v.visibility_probes > 0) out += " (timeout " + FormatDuration(v.probe_timeout_seconds) + ")";
+  if (v.visibility_probes > 0)
+    out += " (timeout " + FormatDuration(v.probe_timeout_seconds) + ")";
   return out + "\n";
 }
 
@@ -105,19 +122,23 @@ std::string DescribeVerify(const VerifySpec& v) {
 
 std::string DescribeScenario(const Scenario& scenario) {
   std::string out = "scenario " + scenario.name;
-  if (!scenario.file.empty()) out += " (" + scenario.file + ")";
+  if (!scenario.file.empty())
+    out += " (" + scenario.file + ")";
   out += "\n";
-  if (!scenario.description.empty()) out += "  " + scenario.description + "\n";
+  if (!scenario.description.empty())
+    out += "  " + scenario.description + "\n";
   out += "  seed " + std::to_string(scenario.seed) + ", load " +
          FormatDuration(scenario.duration_seconds) + ", cooldown " +
          FormatDuration(scenario.cooldown_seconds) + "\n";
   out += DescribeTarget(scenario.target);
-  for (const WorkloadSpec& w : scenario.workloads) out += DescribeWorkload(w);
+  for (const WorkloadSpec& w : scenario.workloads)
+    out += DescribeWorkload(w);
   out += DescribeVerify(scenario.verify);
   out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
   for (const assertions::AssertionSpec& a : scenario.assertions) {
     out += "  " + (a.name == a.expression ? a.expression : a.name + ": " + a.expression);
-    if (!a.workload.empty()) out += " [workload " + a.workload + "]";
+    if (!a.workload.empty())
+      out += " [workload " + a.workload + "]";
     out += "\n";
   }
   return out;

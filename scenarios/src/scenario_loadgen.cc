@@ -8,6 +8,13 @@
 
 namespace obs::scenarios::internal {
 
+loadgen::RemoteWriteOptions OptionsForDescription(const loadgen::RemoteWriteOptions& options) {
+  loadgen::RemoteWriteOptions copy = options;
+  if (copy.url.empty())
+    copy.url = "http://127.0.0.1:9/api/v1/write";
+  return copy;
+}
+
 void FinishWorkloads(Scenario& scenario) {
   const TargetSpec& target = scenario.target;
   const bool several = scenario.workloads.size() > 1;
@@ -24,11 +31,14 @@ void FinishWorkloads(Scenario& scenario) {
     rw.series.seed = scenario.seed + i;
     // Series of different workloads must never collide, or the read-back
     // could not tell whose samples it found.
-    if (several) rw.series.extra_labels.emplace_back("obsbench_workload", workload.name);
+    if (several)
+      rw.series.extra_labels.emplace_back("obsbench_workload", workload.name);
     // Workload headers win over target headers of the same name.
-    for (const auto& [name, value] : target.headers) rw.headers.emplace(name, value);
+    for (const auto& [name, value] : target.headers)
+      rw.headers.emplace(name, value);
     rw.bearer_token = target.bearer_token;
-    if (target.kind == "prometheus") rw.url = target.write_url;
+    if (target.kind == "prometheus")
+      rw.url = target.write_url;
   }
 }
 

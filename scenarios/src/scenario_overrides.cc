@@ -18,35 +18,43 @@ using Segment = std::variant<std::string, std::size_t>;
 Result<std::vector<Segment>> ParsePath(std::string_view path) {
   std::vector<Segment> segments;
   std::size_t i = 0;
-  const auto invalid = [&] { return InvalidArgumentError("invalid path \"" + std::string(path) + "\""); };
+  const auto invalid = [&] {
+    return InvalidArgumentError("invalid path \"" + std::string(path) + "\"");
+  };
   while (i < path.size()) {
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
-      if (close == std::string_view::npos || close == i + 1) return invalid();
+      if (close == std::string_view::npos || close == i + 1)
+        return invalid();
       std::size_t index = 0;
       const char* first = path.data() + i + 1;
       const char* last = path.data() + close;
       const auto [end, ec] = std::from_chars(first, last, index);
-      if (ec != std::errc() || end != last) return invalid();
+      if (ec != std::errc() || end != last)
+        return invalid();
       segments.emplace_back(index);
       i = close + 1;
       if (i < path.size() && path[i] == '.') {
         ++i;
-        if (i == path.size()) return invalid();
+        if (i == path.size())
+          return invalid();
       }
       continue;
     }
     const std::size_t stop = path.find_first_of(".[", i);
     const std::size_t end = stop == std::string_view::npos ? path.size() : stop;
-    if (end == i) return invalid();
+    if (end == i)
+      return invalid();
     segments.emplace_back(std::string(path.substr(i, end - i)));
     i = end;
     if (i < path.size() && path[i] == '.') {
       ++i;
-      if (i == path.size()) return invalid();
+      if (i == path.size())
+        return invalid();
     }
   }
-  if (segments.empty()) return invalid();
+  if (segments.empty())
+    return invalid();
   return segments;
 }
 
@@ -66,8 +74,8 @@ std::string Render(const std::vector<Segment>& segments, std::size_t count) {
 // list entries) as needed. `created` receives the first node created (a
 // created map stays undefined in yaml-cpp until a value lands in it, so a
 // flag, not IsDefined(), says whether `created` is set).
-Status Step(YAML::Node& node, const Segment& segment, const std::string& where,
-            YAML::Node& created, bool& have_created) {
+Status Step(YAML::Node& node, const Segment& segment, const std::string& where, YAML::Node& created,
+            bool& have_created) {
   if (const auto* key = std::get_if<std::string>(&segment)) {
     if (node.IsDefined() && !node.IsMap() && !node.IsNull()) {
       return InvalidArgumentError(where + " is not a map");
@@ -83,7 +91,8 @@ Status Step(YAML::Node& node, const Segment& segment, const std::string& where,
     return Status::Ok();
   }
   const std::size_t index = std::get<std::size_t>(segment);
-  if (!node.IsSequence()) return InvalidArgumentError(where + " is not a list");
+  if (!node.IsSequence())
+    return InvalidArgumentError(where + " is not a list");
   if (index > node.size()) {
     return InvalidArgumentError("index " + std::to_string(index) + " is out of range (" + where +
                                 " has " + std::to_string(node.size()) + " entries)");
@@ -122,7 +131,8 @@ Status ApplyOne(YAML::Node& root, const std::string& text, YamlReader& reader) {
   }
   node = value;
   reader.AddOverride(node, text);
-  if (have_created) reader.AddOverride(created, text);
+  if (have_created)
+    reader.AddOverride(created, text);
   return Status::Ok();
 }
 
@@ -132,7 +142,8 @@ Status ApplyOverrides(YAML::Node& root, const std::vector<std::string>& override
                       YamlReader& reader) {
   for (const std::string& text : overrides) {
     Status status = ApplyOne(root, text, reader);
-    if (!status.ok()) return InvalidArgumentError("--set " + text + ": " + status.message());
+    if (!status.ok())
+      return InvalidArgumentError("--set " + text + ": " + status.message());
   }
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 
 #include "obs/base/status.h"
 #include "obs/scenarios/scenario.h"
+
 #include "scenario_yaml.h"
 
 namespace obs::scenarios::internal {
@@ -42,6 +43,11 @@ double StageSeconds(const WorkloadSpec& workload);
 // `workloads`.
 Result<std::vector<assertions::AssertionSpec>> ReadAssertions(
     const YamlReader& reader, const YAML::Node& node, const std::vector<WorkloadSpec>& workloads);
+
+// A copy of `options` that loadgen::DescribeLoad can check without a
+// running target: an embedded target's URL is only known once it listens,
+// so an empty URL is replaced by a placeholder.
+loadgen::RemoteWriteOptions OptionsForDescription(const loadgen::RemoteWriteOptions& options);
 
 // Completes each workload's loadgen options from the scenario: duration,
 // seed, target URL, headers and bearer token. REQUIRES: a validated scenario.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "obs/scenarios/scenario.h"
+
 #include "scenario_parse.h"
 #include "scenario_yaml.h"
 
@@ -22,12 +23,16 @@ using internal::Bounds;
 using internal::JoinPath;
 using internal::YamlReader;
 
-const std::vector<std::string_view> kTopKeys = {"name",   "description", "seed",
-                                                "duration", "cooldown",  "target",
-                                                "workloads", "verify",   "assertions"};
-const std::vector<std::string_view> kTargetKeys = {
-    "kind",    "write_url",         "query_url",            "flush_url",
-    "headers", "bearer_token_file", "drop_every_nth_sample"};
+const std::vector<std::string_view> kTopKeys = {"name",      "description", "seed",
+                                                "duration",  "cooldown",    "target",
+                                                "workloads", "verify",      "assertions"};
+const std::vector<std::string_view> kTargetKeys = {"kind",
+                                                   "write_url",
+                                                   "query_url",
+                                                   "flush_url",
+                                                   "headers",
+                                                   "bearer_token_file",
+                                                   "drop_every_nth_sample"};
 const std::vector<std::string_view> kVerifyKeys = {
     "completeness",      "settle_timeout", "poll_interval",      "max_examples",
     "visibility_probes", "probe_timeout",  "probe_poll_interval"};
@@ -37,7 +42,8 @@ bool Has(const YAML::Node& node, const char* key) {
 }
 
 Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
-  if (!Has(root, "name")) return r.Error(root, "", "missing required key \"name\"");
+  if (!Has(root, "name"))
+    return r.Error(root, "", "missing required key \"name\"");
   OBS_ASSIGN_OR_RETURN(s.name, r.String(root["name"], "name"));
   if (!internal::IsValidName(s.name)) {
     return r.Error(root["name"], "name", "\"" + s.name + "\" must match [a-z0-9_-]+");
@@ -59,8 +65,15 @@ Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
   return Status::Ok();
 }
 
+// The remote-write sender speaks plain HTTP only; queries go through libcurl,
+// which also does HTTPS.
 Result<std::string> ReadUrl(const YamlReader& r, const YAML::Node& node, const std::string& path) {
   OBS_ASSIGN_OR_RETURN(std::string url, r.String(node, path));
+  if (path == "target.write_url" && url.rfind("http://", 0) != 0) {
+    return r.Error(
+        node, path,
+        "expected an http:// URL (the sender does not speak https), got \"" + url + "\"");
+  }
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return r.Error(node, path, "expected an http:// or https:// URL, got \"" + url + "\"");
   }
@@ -70,12 +83,14 @@ Result<std::string> ReadUrl(const YamlReader& r, const YAML::Node& node, const s
 Result<std::string> ReadTokenFile(const YamlReader& r, const YAML::Node& node,
                                   const std::string& file) {
   std::filesystem::path path(file);
-  if (path.is_relative()) path = std::filesystem::path(r.file_name()).parent_path() / path;
+  if (path.is_relative())
+    path = std::filesystem::path(r.file_name()).parent_path() / path;
   // Bounded read: a token is short, and a path like /dev/zero must not hang.
   constexpr std::size_t kMaxTokenBytes = 64 * 1024;
   std::ifstream in(path, std::ios::binary);
   std::string token(kMaxTokenBytes + 1, '\0');
-  if (in) in.read(token.data(), static_cast<std::streamsize>(token.size()));
+  if (in)
+    in.read(token.data(), static_cast<std::streamsize>(token.size()));
   if (!in && !in.eof()) {
     return r.Error(node, "target.bearer_token_file", "cannot read \"" + path.string() + "\"");
   }
@@ -122,8 +137,9 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
                      "unknown target kind \"" + t.kind + "\" (known: embedded, prometheus)");
     }
   }
-  for (auto [key, out] : {std::pair{"write_url", &t.write_url}, std::pair{"query_url", &t.query_url},
-                          std::pair{"flush_url", &t.flush_url}}) {
+  for (auto [key, out] :
+       {std::pair{"write_url", &t.write_url}, std::pair{"query_url", &t.query_url},
+        std::pair{"flush_url", &t.flush_url}}) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, ReadUrl(r, node[key], JoinPath("target", key)));
     }
@@ -132,8 +148,8 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
     OBS_ASSIGN_OR_RETURN(t.headers, r.StringMap(node["headers"], "target.headers"));
   }
   if (Has(node, "drop_every_nth_sample")) {
-    OBS_ASSIGN_OR_RETURN(t.drop_every_nth_sample, r.Unsigned(node["drop_every_nth_sample"],
-                                                             "target.drop_every_nth_sample"));
+    OBS_ASSIGN_OR_RETURN(t.drop_every_nth_sample,
+                         r.Unsigned(node["drop_every_nth_sample"], "target.drop_every_nth_sample"));
   }
   OBS_RETURN_IF_ERROR(CheckTargetKind(r, node, t));
   if (Has(node, "bearer_token_file")) {
@@ -147,12 +163,14 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
 Status ReadVerify(const YamlReader& r, const YAML::Node& node, VerifySpec& v) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, "verify", kVerifyKeys));
   const auto duration = [&](const char* key, double& out, Bounds bounds) -> Status {
-    if (!Has(node, key)) return Status::Ok();
+    if (!Has(node, key))
+      return Status::Ok();
     OBS_ASSIGN_OR_RETURN(out, r.Duration(node[key], JoinPath("verify", key), bounds));
     return Status::Ok();
   };
   const auto count = [&](const char* key, int& out) -> Status {
-    if (!Has(node, key)) return Status::Ok();
+    if (!Has(node, key))
+      return Status::Ok();
     OBS_ASSIGN_OR_RETURN(out, r.Int(node[key], JoinPath("verify", key), {.min = 0, .max = 100000}));
     return Status::Ok();
   };
@@ -170,10 +188,12 @@ Status ReadVerify(const YamlReader& r, const YAML::Node& node, VerifySpec& v) {
 }
 
 Status ReadWorkloads(const YamlReader& r, const YAML::Node& root, Scenario& s) {
-  if (!Has(root, "workloads")) return r.Error(root, "", "missing required key \"workloads\"");
+  if (!Has(root, "workloads"))
+    return r.Error(root, "", "missing required key \"workloads\"");
   const YAML::Node node = root["workloads"];
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, "workloads"));
-  if (node.size() == 0) return r.Error(node, "workloads", "must list at least one workload");
+  if (node.size() == 0)
+    return r.Error(node, "workloads", "must list at least one workload");
   std::set<std::string> names;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = internal::IndexPath("workloads", i);
@@ -194,7 +214,8 @@ Status ResolveDuration(const YamlReader& r, const YAML::Node& root, Scenario& s)
   std::size_t first = s.workloads.size();
   for (std::size_t i = 0; i < s.workloads.size(); ++i) {
     const double stages = internal::StageSeconds(s.workloads[i]);
-    if (stages <= 0) continue;
+    if (stages <= 0)
+      continue;
     const std::string path = JoinPath(internal::IndexPath("workloads", i), "stages");
     if (first == s.workloads.size()) {
       first = i;
@@ -217,9 +238,8 @@ Status ResolveDuration(const YamlReader& r, const YAML::Node& root, Scenario& s)
 // series count beyond what the ledger can hold).
 Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scenario& s) {
   for (std::size_t i = 0; i < s.workloads.size(); ++i) {
-    loadgen::RemoteWriteOptions options = s.workloads[i].remote_write;
-    // The embedded target's URL is known only once it listens.
-    if (options.url.empty()) options.url = "http://127.0.0.1:9/api/v1/write";
+    const loadgen::RemoteWriteOptions options =
+        internal::OptionsForDescription(s.workloads[i].remote_write);
     const Result<loadgen::LoadDescription> load = loadgen::DescribeLoad(options);
     if (!load.ok()) {
       return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
@@ -230,16 +250,20 @@ Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scena
 }
 
 Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
-  if (!root.IsDefined() || root.IsNull()) return r.Error(root, "", "scenario is empty");
+  if (!root.IsDefined() || root.IsNull())
+    return r.Error(root, "", "scenario is empty");
   OBS_RETURN_IF_ERROR(r.CheckMap(root, "", kTopKeys));
   Scenario s;
   OBS_RETURN_IF_ERROR(ReadHeader(r, root, s));
-  if (Has(root, "target")) OBS_RETURN_IF_ERROR(ReadTarget(r, root["target"], s.target));
+  if (Has(root, "target"))
+    OBS_RETURN_IF_ERROR(ReadTarget(r, root["target"], s.target));
   OBS_RETURN_IF_ERROR(ReadWorkloads(r, root, s));
   OBS_RETURN_IF_ERROR(ResolveDuration(r, root, s));
-  if (Has(root, "verify")) OBS_RETURN_IF_ERROR(ReadVerify(r, root["verify"], s.verify));
+  if (Has(root, "verify"))
+    OBS_RETURN_IF_ERROR(ReadVerify(r, root["verify"], s.verify));
   if (Has(root, "assertions")) {
-    OBS_ASSIGN_OR_RETURN(s.assertions, internal::ReadAssertions(r, root["assertions"], s.workloads));
+    OBS_ASSIGN_OR_RETURN(s.assertions,
+                         internal::ReadAssertions(r, root["assertions"], s.workloads));
   }
   internal::FinishWorkloads(s);
   OBS_RETURN_IF_ERROR(CheckWithLoadgen(r, root, s));
@@ -248,9 +272,11 @@ Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
 
 std::string EffectiveText(std::string_view yaml_text, const YAML::Node& root,
                           const std::vector<std::string>& overrides) {
-  if (overrides.empty()) return std::string(yaml_text);
+  if (overrides.empty())
+    return std::string(yaml_text);
   std::string text = "# effective scenario after";
-  for (const std::string& o : overrides) text += " --set " + o;
+  for (const std::string& o : overrides)
+    text += " --set " + o;
   YAML::Emitter out;
   out << root;
   return text + "\n" + out.c_str() + "\n";
@@ -283,8 +309,10 @@ Result<Scenario> LoadScenarioFile(const std::string& path,
                                   const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
-  if (in) content << in.rdbuf();
-  if (!in) return InvalidArgumentError("cannot read scenario file \"" + path + "\"");
+  if (in)
+    content << in.rdbuf();
+  if (!in)
+    return InvalidArgumentError("cannot read scenario file \"" + path + "\"");
   return ParseScenario(content.str(), path, overrides);
 }
 

@@ -13,16 +13,14 @@ namespace obs::scenarios::internal {
 namespace {
 
 const std::vector<std::string_view> kWorkloadKeys = {
-    "name",        "kind",          "models",         "instances",       "scrape_interval",
-    "rate",        "stages",        "batch_size",     "concurrency",     "churn_interval",
-    "request_timeout", "late_threshold", "retry",     "stop_when",       "headers",
-    "labels"};
-const std::vector<std::string_view> kModelKeys = {
-    "kind", "routes", "requests_per_second", "error_ratio", "cpus", "filesystems",
-    "network_devices"};
+    "name",   "kind",       "models",      "instances",      "scrape_interval", "rate",
+    "stages", "batch_size", "concurrency", "churn_interval", "request_timeout", "late_threshold",
+    "retry",  "stop_when",  "headers",     "labels"};
+const std::vector<std::string_view> kModelKeys = {"kind",           "routes", "requests_per_second",
+                                                  "error_ratio",    "cpus",   "filesystems",
+                                                  "network_devices"};
 const std::vector<std::string_view> kModelKinds = {"http_red", "node", "process"};
-const std::vector<std::string_view> kHttpRedKeys = {"routes", "requests_per_second",
-                                                    "error_ratio"};
+const std::vector<std::string_view> kHttpRedKeys = {"routes", "requests_per_second", "error_ratio"};
 const std::vector<std::string_view> kNodeKeys = {"cpus", "filesystems", "network_devices"};
 // Headers the sender owns (remote-write 1.0 protocol headers).
 const std::vector<std::string_view> kProtocolHeaders = {
@@ -43,7 +41,8 @@ std::string Lower(std::string s) {
 }
 
 bool IsLabelName(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) return false;
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0)
+    return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   });
@@ -56,9 +55,9 @@ Status CheckKeysForKind(const YamlReader& r, const YAML::Node& node, const std::
     const bool red = Contains(kHttpRedKeys, key);
     const bool host = Contains(kNodeKeys, key);
     if ((red && kind != "http_red") || (host && kind != "node")) {
-      return r.Error(kv.first, JoinPath(path, key),
-                     "only applies to models of kind \"" + std::string(red ? "http_red" : "node") +
-                         "\"");
+      return r.Error(
+          kv.first, JoinPath(path, key),
+          "only applies to models of kind \"" + std::string(red ? "http_red" : "node") + "\"");
     }
   }
   return Status::Ok();
@@ -67,7 +66,8 @@ Status CheckKeysForKind(const YamlReader& r, const YAML::Node& node, const std::
 Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& node,
                                         const std::string& path) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, kModelKeys));
-  if (!Has(node, "kind")) return r.Error(node, path, "missing required key \"kind\"");
+  if (!Has(node, "kind"))
+    return r.Error(node, path, "missing required key \"kind\"");
   loadgen::ModelOptions model;
   OBS_ASSIGN_OR_RETURN(model.kind, r.String(node["kind"], JoinPath(path, "kind")));
   if (!Contains(kModelKinds, model.kind)) {
@@ -76,7 +76,8 @@ Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& n
   }
   OBS_RETURN_IF_ERROR(CheckKeysForKind(r, node, path, model.kind));
   const auto read_int = [&](const char* key, int& out, Bounds bounds) -> Status {
-    if (!Has(node, key)) return Status::Ok();
+    if (!Has(node, key))
+      return Status::Ok();
     OBS_ASSIGN_OR_RETURN(out, r.Int(node[key], JoinPath(path, key), bounds));
     return Status::Ok();
   };
@@ -85,14 +86,14 @@ Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& n
   OBS_RETURN_IF_ERROR(read_int("filesystems", model.filesystems, {.min = 1, .max = 26}));
   OBS_RETURN_IF_ERROR(read_int("network_devices", model.network_devices, {.min = 1, .max = 64}));
   if (Has(node, "requests_per_second")) {
-    OBS_ASSIGN_OR_RETURN(model.requests_per_second,
-                         r.Number(node["requests_per_second"],
-                                  JoinPath(path, "requests_per_second"), kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        model.requests_per_second,
+        r.Number(node["requests_per_second"], JoinPath(path, "requests_per_second"), kPositive));
   }
   if (Has(node, "error_ratio")) {
-    OBS_ASSIGN_OR_RETURN(model.error_ratio,
-                         r.Number(node["error_ratio"], JoinPath(path, "error_ratio"),
-                                                 {.min = 0, .max = 0.5}));
+    OBS_ASSIGN_OR_RETURN(
+        model.error_ratio,
+        r.Number(node["error_ratio"], JoinPath(path, "error_ratio"), {.min = 0, .max = 0.5}));
   }
   return model;
 }
@@ -100,7 +101,8 @@ Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& n
 Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   loadgen::SeriesSetOptions& series) {
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
-  if (node.size() == 0) return r.Error(node, path, "must list at least one model");
+  if (node.size() == 0)
+    return r.Error(node, path, "must list at least one model");
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string model_path = IndexPath(path, i);
     OBS_ASSIGN_OR_RETURN(loadgen::ModelOptions model, ReadModel(r, node[i], model_path));
@@ -118,7 +120,8 @@ Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string
 Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   std::vector<loadgen::Stage>& stages) {
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
-  if (node.size() == 0) return r.Error(node, path, "must list at least one stage");
+  if (node.size() == 0)
+    return r.Error(node, path, "must list at least one stage");
   bool any_load = false;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node stage_node = node[i];
@@ -130,16 +133,17 @@ Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string
       }
     }
     loadgen::Stage stage;
-    OBS_ASSIGN_OR_RETURN(stage.duration_seconds, r.Duration(stage_node["duration"],
-                                                            JoinPath(stage_path, "duration"),
-                                                            kPositive));
-    OBS_ASSIGN_OR_RETURN(stage.target_samples_per_second,
-                         r.Number(stage_node["target"], JoinPath(stage_path, "target"),
-                                  kNonNegative));
+    OBS_ASSIGN_OR_RETURN(
+        stage.duration_seconds,
+        r.Duration(stage_node["duration"], JoinPath(stage_path, "duration"), kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        stage.target_samples_per_second,
+        r.Number(stage_node["target"], JoinPath(stage_path, "target"), kNonNegative));
     any_load = any_load || stage.target_samples_per_second > 0;
     stages.push_back(stage);
   }
-  if (!any_load) return r.Error(node, path, "at least one stage needs a target > 0");
+  if (!any_load)
+    return r.Error(node, path, "at least one stage needs a target > 0");
   return Status::Ok();
 }
 
@@ -147,9 +151,9 @@ Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string&
                  loadgen::RetryOptions& retry) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, {"max_attempts", "min_backoff", "max_backoff"}));
   if (Has(node, "max_attempts")) {
-    OBS_ASSIGN_OR_RETURN(retry.max_attempts, r.Int(node["max_attempts"],
-                                                   JoinPath(path, "max_attempts"),
-                                                   {.min = 1, .max = 100}));
+    OBS_ASSIGN_OR_RETURN(
+        retry.max_attempts,
+        r.Int(node["max_attempts"], JoinPath(path, "max_attempts"), {.min = 1, .max = 100}));
   }
   if (Has(node, "min_backoff")) {
     OBS_ASSIGN_OR_RETURN(retry.min_backoff_seconds,
@@ -173,9 +177,9 @@ Status ReadStopWhen(const YamlReader& r, const YAML::Node& node, const std::stri
                          r.Duration(node["window"], JoinPath(path, "window"), kPositive));
   }
   if (Has(node, "latency_p99")) {
-    OBS_ASSIGN_OR_RETURN(stop.latency_p99_seconds, r.Duration(node["latency_p99"],
-                                                              JoinPath(path, "latency_p99"),
-                                                              kNonNegative));
+    OBS_ASSIGN_OR_RETURN(
+        stop.latency_p99_seconds,
+        r.Duration(node["latency_p99"], JoinPath(path, "latency_p99"), kNonNegative));
   }
   if (Has(node, "error_ratio")) {
     OBS_ASSIGN_OR_RETURN(stop.error_ratio,
@@ -221,7 +225,8 @@ Status ReadHeadersAndLabels(const YamlReader& r, const YAML::Node& node, const s
 Status CheckRateModes(const YamlReader& r, const YAML::Node& node, const std::string& path) {
   std::vector<const char*> set;
   for (const char* key : {"scrape_interval", "rate", "stages"}) {
-    if (Has(node, key)) set.push_back(key);
+    if (Has(node, key))
+      set.push_back(key);
   }
   if (set.size() > 1) {
     return r.Error(node[set[1]], path,
@@ -235,9 +240,9 @@ Status ReadLoadShape(const YamlReader& r, const YAML::Node& node, const std::str
                      loadgen::RemoteWriteOptions& rw) {
   OBS_RETURN_IF_ERROR(CheckRateModes(r, node, path));
   if (Has(node, "scrape_interval")) {
-    OBS_ASSIGN_OR_RETURN(rw.scrape_interval_seconds,
-                         r.Duration(node["scrape_interval"], JoinPath(path, "scrape_interval"),
-                                    kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        rw.scrape_interval_seconds,
+        r.Duration(node["scrape_interval"], JoinPath(path, "scrape_interval"), kPositive));
   }
   if (Has(node, "rate")) {
     OBS_ASSIGN_OR_RETURN(rw.samples_per_second,
@@ -251,9 +256,9 @@ Status ReadLoadShape(const YamlReader& r, const YAML::Node& node, const std::str
                                                     {.min = 1, .max = 1000000}));
   }
   if (Has(node, "churn_interval")) {
-    OBS_ASSIGN_OR_RETURN(rw.series.churn_interval_seconds,
-                         r.Duration(node["churn_interval"], JoinPath(path, "churn_interval"),
-                                    kNonNegative));
+    OBS_ASSIGN_OR_RETURN(
+        rw.series.churn_interval_seconds,
+        r.Duration(node["churn_interval"], JoinPath(path, "churn_interval"), kNonNegative));
     if (rw.series.churn_interval_seconds > 0 && rw.series.churn_interval_seconds < 0.001) {
       return r.Error(node["churn_interval"], JoinPath(path, "churn_interval"),
                      "must be 0 (no churn) or >= 1ms");
@@ -273,14 +278,14 @@ Status ReadSending(const YamlReader& r, const YAML::Node& node, const std::strin
                                                {.min = 1, .max = 1024}));
   }
   if (Has(node, "request_timeout")) {
-    OBS_ASSIGN_OR_RETURN(rw.request_timeout_seconds,
-                         r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"),
-                                    kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        rw.request_timeout_seconds,
+        r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"), kPositive));
   }
   if (Has(node, "late_threshold")) {
-    OBS_ASSIGN_OR_RETURN(rw.late_threshold_seconds,
-                         r.Duration(node["late_threshold"], JoinPath(path, "late_threshold"),
-                                    kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        rw.late_threshold_seconds,
+        r.Duration(node["late_threshold"], JoinPath(path, "late_threshold"), kPositive));
   }
   if (Has(node, "retry")) {
     OBS_RETURN_IF_ERROR(ReadRetry(r, node["retry"], JoinPath(path, "retry"), rw.retry));
@@ -332,7 +337,8 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
 
 double StageSeconds(const WorkloadSpec& workload) {
   double total = 0;
-  for (const loadgen::Stage& stage : workload.remote_write.stages) total += stage.duration_seconds;
+  for (const loadgen::Stage& stage : workload.remote_write.stages)
+    total += stage.duration_seconds;
   return total;
 }
 

@@ -5,9 +5,10 @@
 // answers with that sample or `probe_timeout_seconds` pass.
 //
 // Timing: probe k is written at start + k * spread_seconds / probes, or right
-// after probe k-1 was found or timed out, whichever is later. lag = send time
-// of the first query that finds the sample - time the write's 2xx arrived,
-// so the resolution is poll_interval_seconds plus one query round trip.
+// after probe k-1 was found or timed out, whichever is later. lag = arrival
+// of the first query answer that contains the sample - arrival of the write's
+// 2xx: an upper bound that includes one query round trip, with a resolution
+// of poll_interval_seconds.
 // The probe's value is its own timestamp, so a sample left by an earlier run
 // with the same labels is never mistaken for it.
 //
@@ -40,8 +41,8 @@ struct VisibilityOptions {
 // Returns the record (checked = true) with one lag per visible probe and the
 // number that timed out. A probe whose write was never acknowledged within
 // its timeout (5xx, 429, transport errors are retried) counts as timed out.
-// When `*stop` (may be null) becomes true, no further probe is started and a
-// probe in flight is abandoned uncounted. Errors: kInvalidArgument for bad
+// When `*stop` (may be null) becomes true, no further probe is started; a
+// probe already written is still followed until it is seen or times out. Errors: kInvalidArgument for bad
 // options, a 4xx answer to a probe write, or a query the target rejects (4xx);
 // kDataLoss for an unparseable query answer.
 Result<obs::VisibilityRecord> MeasureVisibility(loadgen::RemoteWriteClient& writer,

@@ -38,7 +38,7 @@ struct TargetSpec {
   std::string query_url;          // prometheus: required (base URL, e.g. http://127.0.0.1:9090).
   std::string flush_url;  // Optional: requested before verification (VictoriaMetrics force_flush).
   std::map<std::string, std::string> headers;  // Sent with every write and query.
-  std::string bearer_token_file;  // Read at load time into `bearer_token`.
+  std::string bearer_token_file;               // Read at load time into `bearer_token`.
   std::string bearer_token;
   std::uint64_t drop_every_nth_sample = 0;  // Embedded only: fault mode for negative tests.
 };
@@ -78,9 +78,8 @@ struct Scenario {
 };
 
 // Reads the file at `path` and parses it as ParseScenario does, with `path`
-// as the file name in messages. Returns kNotFound naming the path if it
-// cannot be read. A relative `bearer_token_file` is resolved against the
-// directory of `path`.
+// as the file name in messages. Returns kInvalidArgument naming the path
+// if it cannot be read (a config error, like every other problem here).
 Result<Scenario> LoadScenarioFile(const std::string& path,
                                   const std::vector<std::string>& overrides = {});
 
@@ -92,7 +91,10 @@ Result<Scenario> LoadScenarioFile(const std::string& path,
 // override, a path that does not fit the document, or a bad value is a
 // kInvalidArgument error naming the override ("--set <override>: ...").
 // Returns kInvalidArgument for every invalid document as described above,
-// and kNotFound if a `bearer_token_file` cannot be read (naming the file).
+// including a `bearer_token_file` that cannot be read (naming the file; a
+// relative path is resolved against the directory of `file_name`). The
+// loadgen's own option checks (loadgen::DescribeLoad) are applied too, so a
+// valid scenario is one the load generator accepts.
 Result<Scenario> ParseScenario(std::string_view yaml_text, const std::string& file_name,
                                const std::vector<std::string>& overrides = {});
 
