@@ -4,12 +4,13 @@
 #include <mutex>
 #include <utility>
 
+#include "obs/base/clock.h"
+
 #include "api/metrics.h"
 #include "api/query_api.h"
 #include "api/router.h"
 #include "api/write_handler.h"
 #include "http/http_server.h"
-#include "obs/base/clock.h"
 #include "query/engine.h"
 #include "store/storage.h"
 
@@ -23,13 +24,15 @@ class Server::Impl {
       : options_(options),
         engine_(storage_, EngineOptions{.lookback_delta_ms = options.lookback_delta_ms}),
         write_(storage_, metrics_,
-               WriteHandlerOptions{
-                   .max_decompressed_bytes = options.max_decompressed_bytes,
-                   .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
+               WriteHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes,
+                                   .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
         query_(storage_, engine_, RealClock()),
-        router_(write_, query_, metrics_, [this] { return Gauges(); }, RealClock()) {}
+        router_(
+            write_, query_, metrics_, [this] { return Gauges(); }, RealClock()) {}
 
   ~Impl() { Stop(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   Status Start() {
     http::HttpServerOptions http_options{
@@ -37,11 +40,12 @@ class Server::Impl {
         .port = options_.port,
         .threads = options_.threads,
         .max_body_bytes = options_.max_body_bytes,
-        .on_transport_answer = [this](std::string_view target,
-                                      int status) { router_.ObserveTransportAnswer(target, status); }};
-    OBS_ASSIGN_OR_RETURN(http_, http::HttpServer::Start(
-                                    http_options,
-                                    [this](const http::Request& r) { return router_.Handle(r); }));
+        .on_transport_answer = [this](std::string_view target, int status) {
+          router_.ObserveTransportAnswer(target, status);
+        }};
+    OBS_ASSIGN_OR_RETURN(
+        http_, http::HttpServer::Start(
+                   http_options, [this](const http::Request& r) { return router_.Handle(r); }));
     return Status::Ok();
   }
 

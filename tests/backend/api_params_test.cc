@@ -1,15 +1,15 @@
 // Unit tests of the API layer's pure parsing helpers: time and duration
 // parameters, form decoding, remote write header checks and path routing.
 
-#include "api/params.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "obs/testing/status_matchers.h"
+
+#include "api/params.h"
 #include "api/router.h"
 #include "api/write_handler.h"
 #include "http/url.h"
-#include "obs/testing/status_matchers.h"
 
 namespace obs::backend {
 namespace {
@@ -40,9 +40,9 @@ TEST(ParamsTest, ParsesRfc3339WithFractionAndOffset) {
 TEST(ParamsTest, RejectsBadTimestampsWithPrometheusMessage) {
   for (const char* bad : {"", "abc", "NaN", "inf", "2023-11-14 22:13:20Z", "2023-02-29T00:00:00Z",
                           "2023-11-14T22:13:20", "2023-11-14T24:00:00Z", "2023-11-14T22:13:20.Z"}) {
-    EXPECT_THAT(ParseTimeMs(bad), StatusIs(StatusCode::kInvalidArgument,
-                                           Eq("cannot parse \"" + std::string(bad) +
-                                              "\" to a valid timestamp")))
+    EXPECT_THAT(ParseTimeMs(bad),
+                StatusIs(StatusCode::kInvalidArgument,
+                         Eq("cannot parse \"" + std::string(bad) + "\" to a valid timestamp")))
         << bad;
   }
 }
@@ -66,8 +66,8 @@ TEST(ParamsTest, RejectsDurationsOutOfOrderOrMalformed) {
                          Eq("cannot parse \"" + std::string(bad) + "\" to a valid duration")))
         << bad;
   }
-  EXPECT_THAT(ParseDurationMs("1e300"), StatusIs(StatusCode::kInvalidArgument,
-                                                 HasSubstr("overflows int64")));
+  EXPECT_THAT(ParseDurationMs("1e300"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("overflows int64")));
 }
 
 TEST(FormValuesTest, DecodesRepeatedNamesPlusAndPercentEscapes) {
@@ -92,8 +92,9 @@ TEST(RemoteWriteHeadersTest, AcceptsSnappyProtobufWithParameters) {
   EXPECT_THAT(CheckRemoteWriteHeaders("snappy", "application/x-protobuf"), IsEmpty());
   EXPECT_THAT(CheckRemoteWriteHeaders("Snappy", "Application/X-Protobuf; charset=utf-8"),
               IsEmpty());
-  EXPECT_THAT(CheckRemoteWriteHeaders("snappy", "application/x-protobuf;proto=prometheus.WriteRequest"),
-              IsEmpty());
+  EXPECT_THAT(
+      CheckRemoteWriteHeaders("snappy", "application/x-protobuf;proto=prometheus.WriteRequest"),
+      IsEmpty());
 }
 
 TEST(RemoteWriteHeadersTest, NamesTheOffendingHeader) {

@@ -31,9 +31,9 @@ class ApiQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(backend_.Start());
-    Result<HttpResult> r = backend_.Write(
-        {TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}},
-                    .samples = {{1, kT0}, {0, kT0 + 10000}, {1, kT0 + 20000}}}});
+    Result<HttpResult> r =
+        backend_.Write({TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}},
+                                   .samples = {{1, kT0}, {0, kT0 + 10000}, {1, kT0 + 20000}}}});
     ASSERT_OK(r);
     ASSERT_EQ(r->status, 204) << r->body;
   }
@@ -45,8 +45,7 @@ class ApiQueryTest : public ::testing::Test {
   }
 
   HttpResult PostForm(std::string_view path, std::string_view form) {
-    Result<HttpResult> r =
-        backend_.Post(path, form, {{"Content-Type", std::string(kFormType)}});
+    Result<HttpResult> r = backend_.Post(path, form, {{"Content-Type", std::string(kFormType)}});
     OBS_CHECK(r.ok()) << r.status();
     return *r;
   }
@@ -58,9 +57,8 @@ TEST_F(ApiQueryTest, InstantQueryReturnsPrometheusVector) {
   const HttpResult r = Get("/api/v1/query?query=up&time=1700000001");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("content-type"), "application/json");
-  EXPECT_EQ(r.body,
-            R"({"status":"success","data":{"resultType":"vector","result":[)"
-            R"({"metric":{"__name__":"up","job":"a"},"value":[1700000001,"1"]}]}})");
+  EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[)"
+                    R"({"metric":{"__name__":"up","job":"a"},"value":[1700000001,"1"]}]}})");
 }
 
 TEST_F(ApiQueryTest, PostFormGivesTheSameAnswerAsGet) {
@@ -96,7 +94,8 @@ TEST_F(ApiQueryTest, DefaultTimeIsNow) {
 TEST_F(ApiQueryTest, ParseErrorIsBadDataOnTheQueryParameter) {
   const HttpResult r = Get("/api/v1/query?query=1%2B&time=100");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, BadData(R"(invalid parameter \"query\": 1:3: parse error: unexpected end of input)"));
+  EXPECT_EQ(r.body,
+            BadData(R"(invalid parameter \"query\": 1:3: parse error: unexpected end of input)"));
 }
 
 TEST_F(ApiQueryTest, BadTimeAndTimeoutParametersAreBadData) {
@@ -120,10 +119,9 @@ TEST_F(ApiQueryTest, RangeQueryReturnsMatrixByGetAndPost) {
   const std::string params = "query=up&start=1700000000&end=1700000020&step=10s";
   const HttpResult get = Get("/api/v1/query_range?" + params);
   EXPECT_EQ(get.status, 200);
-  EXPECT_EQ(get.body,
-            R"({"status":"success","data":{"resultType":"matrix","result":[)"
-            R"({"metric":{"__name__":"up","job":"a"},"values":[[1700000000,"1"],)"
-            R"([1700000010,"0"],[1700000020,"1"]]}]}})");
+  EXPECT_EQ(get.body, R"({"status":"success","data":{"resultType":"matrix","result":[)"
+                      R"({"metric":{"__name__":"up","job":"a"},"values":[[1700000000,"1"],)"
+                      R"([1700000010,"0"],[1700000020,"1"]]}]}})");
   EXPECT_EQ(PostForm("/api/v1/query_range", params).body, get.body);
 }
 

@@ -7,10 +7,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::backend {
 namespace {

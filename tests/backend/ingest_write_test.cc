@@ -86,8 +86,8 @@ TEST_F(IngestWriteTest, MissingMetricNameIs400) {
 }
 
 TEST_F(IngestWriteTest, DuplicateLabelNameIs400) {
-  const HttpResult r = Write({TestSeries{
-      .labels = {{"__name__", "up"}, {"job", "a"}, {"job", "b"}}, .samples = {{1, kT0}}}});
+  const HttpResult r = Write({TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}, {"job", "b"}},
+                                         .samples = {{1, kT0}}}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("\"job\" is not unique"));
 }
@@ -102,9 +102,9 @@ TEST_F(IngestWriteTest, OutOfOrderSampleIs400AndNamesTheSeries) {
 
 TEST_F(IngestWriteTest, GzipEncodingIs415) {
   const std::string body = testing::RemoteWriteBody({Up("a", {{1, kT0}})});
-  Result<HttpResult> r = backend_.Post(
-      "/api/v1/write", body,
-      {{"Content-Encoding", "gzip"}, {"Content-Type", "application/x-protobuf"}});
+  Result<HttpResult> r =
+      backend_.Post("/api/v1/write", body,
+                    {{"Content-Encoding", "gzip"}, {"Content-Type", "application/x-protobuf"}});
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 415);
   EXPECT_THAT(r->body, HasSubstr("Content-Encoding \"gzip\""));
@@ -112,8 +112,9 @@ TEST_F(IngestWriteTest, GzipEncodingIs415) {
 
 TEST_F(IngestWriteTest, JsonContentTypeIs415) {
   const std::string body = testing::RemoteWriteBody({Up("a", {{1, kT0}})});
-  Result<HttpResult> r = backend_.Post(
-      "/api/v1/write", body, {{"Content-Encoding", "snappy"}, {"Content-Type", "application/json"}});
+  Result<HttpResult> r =
+      backend_.Post("/api/v1/write", body,
+                    {{"Content-Encoding", "snappy"}, {"Content-Type", "application/json"}});
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 415);
   EXPECT_THAT(r->body, HasSubstr("Content-Type \"application/json\""));

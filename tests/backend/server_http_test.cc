@@ -64,8 +64,8 @@ TEST_F(ServerHttpTest, HealthAndReadinessAnswer200) {
 }
 
 TEST_F(ServerHttpTest, MetricsExposeWritesQueriesAndStorage) {
-  ASSERT_OK(backend_.Write({TestSeries{.labels = {{"__name__", "m"}},
-                                       .samples = {{1, 1000}, {2, 2000}}}}));
+  ASSERT_OK(backend_.Write(
+      {TestSeries{.labels = {{"__name__", "m"}}, .samples = {{1, 1000}, {2, 2000}}}}));
   Request("GET", "/api/v1/query?query=m&time=3");
   Request("GET", "/api/v1/query?query=m&time=nope");
   const HttpResult r = Request("GET", "/metrics");
@@ -78,7 +78,8 @@ TEST_F(ServerHttpTest, MetricsExposeWritesQueriesAndStorage) {
            "obs_backend_query_requests_total{code=\"400\",endpoint=\"/api/v1/query\"} 1\n",
            "obs_backend_http_requests_total{code=\"204\",handler=\"/api/v1/write\"} 1\n",
            "obs_backend_http_request_duration_seconds_count{handler=\"/api/v1/write\"} 1\n",
-           "obs_backend_http_request_duration_seconds_bucket{handler=\"/api/v1/query\",le=\"+Inf\"} "
+           "obs_backend_http_request_duration_seconds_bucket{handler=\"/api/v1/"
+           "query\",le=\"+Inf\"} "
            "2\n",
            "\nobs_backend_samples_appended_total 2\n",
            "\nobs_backend_samples_dropped_by_fault_total 0\n",
@@ -90,11 +91,11 @@ TEST_F(ServerHttpTest, MetricsExposeWritesQueriesAndStorage) {
 }
 
 TEST_F(ServerHttpTest, KeepAliveServesPipelinedRequestsInOrder) {
-  Result<std::string> raw = testing::SendRaw(
-      backend_.port(),
-      "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /-/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  Result<std::string> raw =
+      testing::SendRaw(backend_.port(),
+                       "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /-/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_OK(raw);
   const std::size_t first = raw->find("HTTP/1.1 200 OK");
   const std::size_t second = raw->find("HTTP/1.1 404 Not Found");
@@ -156,7 +157,31 @@ TEST(ServerLifecycleTest, StopIsIdempotentReleasesWaitAndClosesThePort) {
   backend.server().Stop();
   backend.server().Stop();
   waiter.join();
-  EXPECT_THAT(testing::Get(port, "/-/healthy"), StatusIs(StatusCode::kUnavailable, HasSubstr("connect")));
+  EXPECT_THAT(testing::Get(port, "/-/healthy"),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("connect")));
+}
+
+TEST(ServerLifecycleTest, StopClosesIdleKeepAliveConnections) {
+  LoopbackBackend backend;
+  ASSERT_OK(backend.Start());
+  Result<std::unique_ptr<testing::internal::Fd>> conn =
+      testing::internal::ConnectLoopback(backend.port());
+  ASSERT_OK(conn);
+  const int fd = (*conn)->get();
+  // One keep-alive exchange, so the server has accepted the connection.
+  const std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string received;
+  char buf[4096];
+  while (received.find("Healthy.\n") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    ASSERT_GT(n, 0) << received;
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  backend.server().Stop();  // Must not wait for the idle connection.
+  const ssize_t n = ::recv(fd, buf, 1, 0);
+  EXPECT_TRUE(n == 0 || (n < 0 && errno == ECONNRESET)) << n << " " << std::strerror(errno);
 }
 
 }  // namespace

@@ -53,9 +53,8 @@ class BackendMetrics {
  public:
   // Status codes with their own counter; others are counted as "other".
   static constexpr std::array<int, 10> kCodes = {200, 204, 400, 404, 405, 413, 415, 422, 500, 503};
-  static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1,      2.5,   5,      10};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   // Records one answered request.
   void ObserveRequest(Endpoint endpoint, int status, double seconds) noexcept;
@@ -73,7 +72,7 @@ class BackendMetrics {
   std::string Render(const StorageGauges& storage) const;
 
  private:
-  static constexpr std::size_t kCodeSlots = kCodes.size() + 1;  // + "other"
+  static constexpr std::size_t kCodeSlots = kCodes.size() + 1;      // + "other"
   static constexpr std::size_t kBucketSlots = kBuckets.size() + 1;  // + "+Inf"
 
   struct EndpointMetrics {

@@ -60,6 +60,43 @@ int DaysInMonth(int y, int m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
+// Parses an optional ".fraction" at `pos` (advancing it) as milliseconds,
+// truncating digits beyond the third. nullopt for a '.' without digits.
+std::optional<std::int64_t> FractionMs(std::string_view s, std::size_t& pos) {
+  std::int64_t millis = 0;
+  if (pos >= s.size() || s[pos] != '.') {
+    return millis;
+  }
+  std::size_t digits = 0;
+  for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++digits) {
+    if (digits < 3) {
+      millis = millis * 10 + (s[pos] - '0');
+    }
+  }
+  for (std::size_t d = digits; d < 3; ++d) {
+    millis *= 10;
+  }
+  return digits == 0 ? std::nullopt : std::optional<std::int64_t>(millis);
+}
+
+// The zone suffix at `pos` ("Z" or "+hh:mm" / "-hh:mm", ending the string)
+// as seconds east of UTC.
+std::optional<std::int64_t> ZoneOffsetSeconds(std::string_view s, std::size_t pos) {
+  if (pos + 1 == s.size() && s[pos] == 'Z') {
+    return 0;
+  }
+  if (pos + 6 != s.size() || (s[pos] != '+' && s[pos] != '-') || s[pos + 3] != ':') {
+    return std::nullopt;
+  }
+  const auto oh = Digits(s, pos + 1, 2);
+  const auto om = Digits(s, pos + 4, 2);
+  if (!oh || !om || *oh > 23 || *om > 59) {
+    return std::nullopt;
+  }
+  const std::int64_t offset = std::int64_t{*oh} * 3600 + std::int64_t{*om} * 60;
+  return s[pos] == '-' ? -offset : offset;
+}
+
 // Go's time.Parse(time.RFC3339Nano, s), truncated to milliseconds.
 std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
   const auto year = Digits(s, 0, 4);
@@ -77,37 +114,15 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
     return std::nullopt;
   }
   std::size_t pos = 19;
-  std::int64_t millis = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    std::size_t digits = 0;
-    for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++digits) {
-      if (digits < 3) {
-        millis = millis * 10 + (s[pos] - '0');
-      }
-    }
-    if (digits == 0) {
-      return std::nullopt;
-    }
-    for (; digits < 3; ++digits) {
-      millis *= 10;
-    }
-  }
-  std::int64_t offset_s = 0;
-  if (pos < s.size() && s[pos] == 'Z' && pos + 1 == s.size()) {
-    offset_s = 0;
-  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-    const auto oh = Digits(s, pos + 1, 2);
-    const auto om = Digits(s, pos + 4, 2);
-    if (!oh || !om || *oh > 23 || *om > 59) {
-      return std::nullopt;
-    }
-    offset_s = (*oh * 3600 + *om * 60) * (s[pos] == '-' ? -1 : 1);
-  } else {
+  const std::optional<std::int64_t> millis = FractionMs(s, pos);
+  const std::optional<std::int64_t> offset_s = millis ? ZoneOffsetSeconds(s, pos) : std::nullopt;
+  if (!offset_s) {
     return std::nullopt;
   }
   const std::int64_t days = DaysFromCivil(*year, *month, *day);
-  const std::int64_t secs = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_s;
-  return secs * 1000 + millis;
+  const std::int64_t secs =
+      days * 86400 + std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second - *offset_s;
+  return secs * 1000 + *millis;
 }
 
 }  // namespace
@@ -135,9 +150,12 @@ Result<std::int64_t> ParsePromDurationMs(std::string_view text) {
     std::int64_t ms;
   };
   // In the order the syntax requires; "ms" before "m" so it wins the match.
-  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000},
-                                    {"d", 86400000},         {"h", 3600000},
-                                    {"m", 60000},            {"s", 1000},
+  static constexpr Unit kUnits[] = {{"y", 365LL * 86400000},
+                                    {"w", 7LL * 86400000},
+                                    {"d", 86400000},
+                                    {"h", 3600000},
+                                    {"m", 60000},
+                                    {"s", 1000},
                                     {"ms", 1}};
   if (text == "0") {
     return 0;

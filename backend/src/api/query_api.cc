@@ -28,7 +28,8 @@ bool IsFormBody(const http::Request& request) {
   if (request.method != "POST") {
     return false;
   }
-  std::string media(request.Header("content-type").substr(0, request.Header("content-type").find(';')));
+  std::string media(
+      request.Header("content-type").substr(0, request.Header("content-type").find(';')));
   for (char& c : media) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
@@ -50,7 +51,8 @@ Result<http::FormValues> ParseForm(const http::Request& request) {
 }
 
 Status InvalidParam(std::string_view name, const Status& cause) {
-  return InvalidArgumentError("invalid parameter \"" + std::string(name) + "\": " + cause.message());
+  return InvalidArgumentError("invalid parameter \"" + std::string(name) +
+                              "\": " + cause.message());
 }
 
 Result<std::int64_t> TimeParam(const http::FormValues& form, std::string_view name,

@@ -17,8 +17,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "http/message.h"
 #include "obs/base/clock.h"
+
+#include "http/message.h"
 #include "query/engine.h"
 #include "store/storage.h"
 

@@ -51,10 +51,14 @@ bool MethodAllowed(Endpoint endpoint, std::string_view method) {
 
 Route ClassifyPath(std::string_view path) {
   static constexpr std::pair<std::string_view, Endpoint> kFixed[] = {
-      {"/api/v1/write", Endpoint::kWrite},   {"/api/v1/query", Endpoint::kQuery},
-      {"/api/v1/query_range", Endpoint::kQueryRange}, {"/api/v1/series", Endpoint::kSeries},
-      {"/api/v1/labels", Endpoint::kLabels}, {"/metrics", Endpoint::kMetrics},
-      {"/-/healthy", Endpoint::kHealthy},    {"/-/ready", Endpoint::kReady}};
+      {"/api/v1/write", Endpoint::kWrite},
+      {"/api/v1/query", Endpoint::kQuery},
+      {"/api/v1/query_range", Endpoint::kQueryRange},
+      {"/api/v1/series", Endpoint::kSeries},
+      {"/api/v1/labels", Endpoint::kLabels},
+      {"/metrics", Endpoint::kMetrics},
+      {"/-/healthy", Endpoint::kHealthy},
+      {"/-/ready", Endpoint::kReady}};
   for (const auto& [fixed, endpoint] : kFixed) {
     if (path == fixed) {
       return Route{.endpoint = endpoint, .label_name = {}};
@@ -62,8 +66,8 @@ Route ClassifyPath(std::string_view path) {
   }
   if (path.starts_with(kLabelPrefix) && path.ends_with(kValuesSuffix) &&
       path.size() > kLabelPrefix.size() + kValuesSuffix.size()) {
-    const std::string_view name = path.substr(
-        kLabelPrefix.size(), path.size() - kLabelPrefix.size() - kValuesSuffix.size());
+    const std::string_view name =
+        path.substr(kLabelPrefix.size(), path.size() - kLabelPrefix.size() - kValuesSuffix.size());
     if (name.find('/') == std::string_view::npos) {
       return Route{.endpoint = Endpoint::kLabelValues, .label_name = name};
     }
@@ -73,11 +77,7 @@ Route ClassifyPath(std::string_view path) {
 
 Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
                std::function<StorageGauges()> gauges, const Clock& clock)
-    : write_(write),
-      query_(query),
-      metrics_(metrics),
-      gauges_(std::move(gauges)),
-      clock_(clock) {}
+    : write_(write), query_(query), metrics_(metrics), gauges_(std::move(gauges)), clock_(clock) {}
 
 http::Response Router::Handle(const http::Request& request) {
   const SteadyClock::time_point start = clock_.SteadyNow();

@@ -14,11 +14,12 @@
 #include <functional>
 #include <string_view>
 
+#include "obs/base/clock.h"
+
 #include "api/metrics.h"
 #include "api/query_api.h"
 #include "api/write_handler.h"
 #include "http/message.h"
-#include "obs/base/clock.h"
 
 namespace obs::backend {
 

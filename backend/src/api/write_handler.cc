@@ -5,8 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/responses.h"
 #include "obs/wire/snappy.h"
+
+#include "api/responses.h"
 
 namespace obs::backend {
 namespace {

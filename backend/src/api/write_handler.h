@@ -16,15 +16,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "obs/wire/remote_write.h"
+
 #include "api/metrics.h"
 #include "http/message.h"
-#include "obs/wire/remote_write.h"
 #include "store/storage.h"
 
 namespace obs::backend {
 
 struct WriteHandlerOptions {
-  std::size_t max_decompressed_bytes = 256u << 20;
+  std::size_t max_decompressed_bytes = 256U << 20;
   std::uint64_t drop_every_nth_sample = 0;  // 0 = off.
 };
 

@@ -141,8 +141,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // An answer produced here rather than by the handler; closes the connection.
   void SendTransportAnswer(int status, std::string body, bool drain) {
     if (*config_.on_transport_answer) {
-      const std::string target =
-          parser_->is_header_done() ? std::string(parser_->get().target()) : std::string();
+      // The request line is stored as soon as it is parsed, before the
+      // header is complete; it is empty if parsing failed earlier.
+      const std::string target(parser_->get().target());
       (*config_.on_transport_answer)(target, status);
     }
     Send(ToBeast(PlainText(status, std::move(body)), 11, false), drain);
@@ -206,8 +207,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
       : ioc_(ioc), acceptor_(net::make_strand(ioc)), config_(config) {}
 
   Status Open(const tcp::endpoint& endpoint) {
-    const std::string where = endpoint.address().to_string() + ":" +
-                              std::to_string(endpoint.port());
+    const std::string where =
+        endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     beast::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) {
@@ -268,6 +269,8 @@ class HttpServer::Impl {
       : options_(options), handler_(std::move(handler)), ioc_(std::in_place, options.threads) {}
 
   ~Impl() { Stop(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   Status Start() {
     beast::error_code ec;

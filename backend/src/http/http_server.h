@@ -22,8 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include "http/message.h"
 #include "obs/base/status.h"
+
+#include "http/message.h"
 
 namespace obs::backend::http {
 
@@ -31,8 +32,8 @@ struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;
   int threads = 2;
-  std::size_t max_body_bytes = 32u << 20;
-  std::size_t max_header_bytes = 1u << 20;
+  std::size_t max_body_bytes = 32U << 20;
+  std::size_t max_header_bytes = 1U << 20;
   // An idle or stalled connection is closed after this long without progress.
   std::chrono::milliseconds io_timeout{60000};
   // Told about each answer the transport produced itself (413, 400), with the

@@ -1,5 +1,7 @@
 #include "http/url.h"
 
+#include <algorithm>
+
 namespace obs::backend::http {
 namespace {
 
@@ -42,8 +44,7 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
     const int hi = i + 1 < text.size() ? HexValue(text[i + 1]) : -1;
     const int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return InvalidArgumentError("invalid URL escape \"" +
-                                  std::string(text.substr(i, 3)) + "\"");
+      return InvalidArgumentError("invalid URL escape \"" + std::string(text.substr(i, 3)) + "\"");
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
@@ -80,12 +81,8 @@ std::string_view FormValues::Get(std::string_view name) const {
 }
 
 bool FormValues::Has(std::string_view name) const {
-  for (const auto& pair : pairs_) {
-    if (pair.first == name) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(pairs_.begin(), pairs_.end(),
+                     [name](const auto& pair) { return pair.first == name; });
 }
 
 std::vector<std::string> FormValues::GetAll(std::string_view name) const {

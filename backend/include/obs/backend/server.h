@@ -32,10 +32,10 @@ struct FaultOptions {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t port = 0;  // 0 = ephemeral; read back with port().
-  int threads = 2;         // I/O threads; must be >= 1.
-  std::size_t max_body_bytes = 32u << 20;          // Request body limit -> 413.
-  std::size_t max_decompressed_bytes = 256u << 20;  // Snappy-decoded limit -> 413.
+  std::uint16_t port = 0;                           // 0 = ephemeral; read back with port().
+  int threads = 2;                                  // I/O threads; must be >= 1.
+  std::size_t max_body_bytes = 32U << 20;           // Request body limit -> 413.
+  std::size_t max_decompressed_bytes = 256U << 20;  // Snappy-decoded limit -> 413.
   std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
   FaultOptions faults{};
 };

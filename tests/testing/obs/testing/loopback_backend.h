@@ -11,10 +11,6 @@
 
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +27,11 @@
 #include "obs/base/status.h"
 #include "obs/wire/remote_write.h"
 #include "obs/wire/snappy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 namespace obs::testing {
 
@@ -264,8 +265,8 @@ class LoopbackBackend {
     std::string out;
     for (const char c : s) {
       const auto u = static_cast<unsigned char>(c);
-      if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == '~') {
+      if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '~') {
         out.push_back(c);
       } else {
         out.push_back('%');
