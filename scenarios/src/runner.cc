@@ -148,6 +148,24 @@ class VisibilityProbe {
   std::thread thread_;
 };
 
+// A generator that could not hold its schedule says so in the report even
+// when no assertion looks at it.
+void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
+  if (w.requests_late == 0 && w.requests_unsent == 0)
+    return;
+  std::array<char, 320> buf{};
+  std::snprintf(buf.data(), buf.size(),
+                "%s: the generator fell behind its schedule: %llu of %llu requests left more "
+                "than %.1f ms after their due time, %llu were never sent; achieved %.1f of "
+                "%.1f samples/s",
+                w.name.c_str(), static_cast<unsigned long long>(w.requests_late),
+                static_cast<unsigned long long>(w.requests),
+                static_cast<double>(w.late_threshold_ns) / 1e6,
+                static_cast<unsigned long long>(w.requests_unsent), w.achieved_samples_per_second,
+                w.target_samples_per_second);
+  warnings.emplace_back(buf.data());
+}
+
 using LoadResults = std::vector<std::optional<Result<loadgen::RemoteWriteResult>>>;
 
 LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
@@ -243,6 +261,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       return report;
     }
     rec.workloads.push_back(load->value().record);
+    WarnIfBehind(rec.workloads.back(), rec.warnings);
   }
   if (visibility.has_value()) {
     if (visibility->ok()) {

@@ -29,8 +29,9 @@ Result<RawAssertion> ReadRaw(const YamlReader& r, const YAML::Node& node, const 
     return r.Error(node, path, "expected an expression or a {name, expect, workload} map");
   }
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, {"name", "expect", "workload"}));
-  if (!node["expect"].IsDefined())
+  if (!node["expect"].IsDefined()) {
     return r.Error(node, path, "missing required key \"expect\"");
+  }
   raw.expression_node = node["expect"];
   OBS_ASSIGN_OR_RETURN(raw.expression, r.String(node["expect"], JoinPath(path, "expect")));
   if (node["name"].IsDefined()) {
@@ -48,8 +49,9 @@ Result<assertions::AssertionSpec> ReadOne(const YamlReader& r, const YAML::Node&
                                           const std::vector<WorkloadSpec>& workloads) {
   OBS_ASSIGN_OR_RETURN(RawAssertion raw, ReadRaw(r, node, path));
   Result<assertions::AssertionSpec> parsed = assertions::ParseAssertion(raw.expression);
-  if (!parsed.ok())
+  if (!parsed.ok()) {
     return r.Error(raw.expression_node, path, parsed.status().message());
+  }
   assertions::AssertionSpec spec = std::move(parsed).value();
   spec.expression = raw.expression;
   spec.name = raw.name.empty() ? raw.expression : raw.name;

@@ -2,6 +2,7 @@
 // formatted with std::to_chars so the output does not depend on the locale.
 
 #include <charconv>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,11 @@ std::string Fixed(double v, int decimals) {
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
+// Whole numbers without an exponent (400000, not 4e+05); others shortest.
 std::string Shortest(double v) {
+  if (v == std::floor(v) && std::abs(v) < 1e15) {
+    return Fixed(v, 0);
+  }
   char buf[64];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
@@ -48,8 +53,9 @@ std::string DescribeMode(const loadgen::RemoteWriteOptions& rw) {
     }
     return out;
   }
-  if (rw.samples_per_second > 0)
+  if (rw.samples_per_second > 0) {
     return "constant rate " + Shortest(rw.samples_per_second) + "/s";
+  }
   return "topology: every series every " + FormatDuration(rw.scrape_interval_seconds);
 }
 
@@ -57,8 +63,9 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
   const loadgen::RemoteWriteOptions& rw = w.remote_write;
   std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";
   out += "  models:";
-  for (const loadgen::ModelOptions& m : rw.series.models)
+  for (const loadgen::ModelOptions& m : rw.series.models) {
     out += " " + DescribeModel(m);
+  }
   out += "\n  instances " + std::to_string(rw.series.instances) + ", batch_size " +
          std::to_string(rw.batch_size) + ", concurrency " + std::to_string(rw.concurrency);
   if (rw.series.churn_interval_seconds > 0) {
@@ -71,16 +78,18 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
       out += " p99 > " + FormatDuration(rw.stop_when.latency_p99_seconds);
     }
     if (rw.stop_when.error_ratio > 0) {
-      if (rw.stop_when.latency_p99_seconds > 0)
+      if (rw.stop_when.latency_p99_seconds > 0) {
         out += " or";
+      }
       out += " error ratio > " + Shortest(rw.stop_when.error_ratio);
     }
     out += "\n";
   }
   const Result<loadgen::LoadDescription> load =
       loadgen::DescribeLoad(internal::OptionsForDescription(rw));
-  if (!load.ok())
+  if (!load.ok()) {
     return out + "  load: " + load.status().message() + "\n";
+  }
   out += "  series " + std::to_string(load->series) + ", " + Fixed(load->samples_per_second, 1) +
          " samples/s, " + Fixed(load->requests_per_second, 1) + " requests/s, " +
          FormatDuration(load->duration_seconds) + ", " + std::to_string(load->total_samples) +
@@ -97,12 +106,15 @@ std::string DescribeTarget(const TargetSpec& t) {
     return out + "\n";
   }
   std::string out = "target: prometheus, write " + t.write_url + ", query " + t.query_url;
-  if (!t.flush_url.empty())
+  if (!t.flush_url.empty()) {
     out += ", flush " + t.flush_url;
-  if (!t.headers.empty())
+  }
+  if (!t.headers.empty()) {
     out += ", " + std::to_string(t.headers.size()) + " header(s)";
-  if (!t.bearer_token.empty())
+  }
+  if (!t.bearer_token.empty()) {
     out += ", bearer token from " + t.bearer_token_file;
+  }
   return out + "\n";
 }
 
@@ -113,8 +125,9 @@ std::string DescribeVerify(const VerifySpec& v) {
                    ", poll every " + FormatDuration(v.poll_interval_seconds) + ")"
              : "no completeness check";
   out += ", " + std::to_string(v.visibility_probes) + " visibility probes";
-  if (v.visibility_probes > 0)
+  if (v.visibility_probes > 0) {
     out += " (timeout " + FormatDuration(v.probe_timeout_seconds) + ")";
+  }
   return out + "\n";
 }
 
@@ -122,23 +135,27 @@ std::string DescribeVerify(const VerifySpec& v) {
 
 std::string DescribeScenario(const Scenario& scenario) {
   std::string out = "scenario " + scenario.name;
-  if (!scenario.file.empty())
+  if (!scenario.file.empty()) {
     out += " (" + scenario.file + ")";
+  }
   out += "\n";
-  if (!scenario.description.empty())
+  if (!scenario.description.empty()) {
     out += "  " + scenario.description + "\n";
+  }
   out += "  seed " + std::to_string(scenario.seed) + ", load " +
          FormatDuration(scenario.duration_seconds) + ", cooldown " +
          FormatDuration(scenario.cooldown_seconds) + "\n";
   out += DescribeTarget(scenario.target);
-  for (const WorkloadSpec& w : scenario.workloads)
+  for (const WorkloadSpec& w : scenario.workloads) {
     out += DescribeWorkload(w);
+  }
   out += DescribeVerify(scenario.verify);
   out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
   for (const assertions::AssertionSpec& a : scenario.assertions) {
     out += "  " + (a.name == a.expression ? a.expression : a.name + ": " + a.expression);
-    if (!a.workload.empty())
+    if (!a.workload.empty()) {
       out += " [workload " + a.workload + "]";
+    }
     out += "\n";
   }
   return out;

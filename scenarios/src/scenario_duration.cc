@@ -34,13 +34,15 @@ constexpr std::array<Unit, 8> kUnits = {{{"y", 365.0 * 86400},
 std::size_t MatchUnit(std::string_view rest) {
   for (std::size_t i = 0; i < kUnits.size(); ++i) {
     const std::string_view name = kUnits[i].name;
-    if (name.size() == 2 && rest.substr(0, 2) == name)
+    if (name.size() == 2 && rest.substr(0, 2) == name) {
       return i;
+    }
   }
   for (std::size_t i = 0; i < kUnits.size(); ++i) {
     const std::string_view name = kUnits[i].name;
-    if (name.size() == 1 && !rest.empty() && rest[0] == name[0])
+    if (name.size() == 1 && !rest.empty() && rest[0] == name[0]) {
       return i;
+    }
   }
   return kUnits.size();
 }
@@ -53,10 +55,12 @@ Status Invalid(std::string_view text) {
 }  // namespace
 
 Result<double> ParseDuration(std::string_view text) {
-  if (text == "0")
+  if (text == "0") {
     return 0.0;
-  if (text.empty())
+  }
+  if (text.empty()) {
     return Invalid(text);
+  }
   double total = 0;
   std::size_t next_unit = 0;  // Units must appear largest first, each once.
   std::string_view rest = text;
@@ -66,36 +70,42 @@ Result<double> ParseDuration(std::string_view text) {
            ((rest[digits] >= '0' && rest[digits] <= '9') || rest[digits] == '.')) {
       ++digits;
     }
-    if (digits == 0)
+    if (digits == 0) {
       return Invalid(text);
+    }
     double value = 0;
     const auto [end, ec] = std::from_chars(rest.data(), rest.data() + digits, value);
-    if (ec != std::errc() || end != rest.data() + digits)
+    if (ec != std::errc() || end != rest.data() + digits) {
       return Invalid(text);
+    }
     rest.remove_prefix(digits);
     if (rest.empty()) {
       return InvalidArgumentError("\"" + std::string(text) + "\" needs a unit (e.g. " +
                                   std::string(text) + "s)");
     }
     const std::size_t unit = MatchUnit(rest);
-    if (unit == kUnits.size() || unit < next_unit)
+    if (unit == kUnits.size() || unit < next_unit) {
       return Invalid(text);
+    }
     next_unit = unit + 1;
     rest.remove_prefix(kUnits[unit].name.size());
     total += value * kUnits[unit].seconds;
   }
-  if (!std::isfinite(total))
+  if (!std::isfinite(total)) {
     return Invalid(text);
+  }
   return total;
 }
 
 std::string FormatDuration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0)
+  if (!std::isfinite(seconds) || seconds < 0) {
     return std::to_string(seconds) + "s";
+  }
   // Whole microseconds are the finest unit ParseDuration reads.
   auto us = static_cast<std::uint64_t>(std::llround(seconds * 1e6));
-  if (us == 0)
+  if (us == 0) {
     return "0s";
+  }
   struct Part {
     std::uint64_t us;
     std::string_view name;

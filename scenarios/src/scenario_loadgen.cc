@@ -10,8 +10,9 @@ namespace obs::scenarios::internal {
 
 loadgen::RemoteWriteOptions OptionsForDescription(const loadgen::RemoteWriteOptions& options) {
   loadgen::RemoteWriteOptions copy = options;
-  if (copy.url.empty())
+  if (copy.url.empty()) {
     copy.url = "http://127.0.0.1:9/api/v1/write";
+  }
   return copy;
 }
 
@@ -31,14 +32,17 @@ void FinishWorkloads(Scenario& scenario) {
     rw.series.seed = scenario.seed + i;
     // Series of different workloads must never collide, or the read-back
     // could not tell whose samples it found.
-    if (several)
+    if (several) {
       rw.series.extra_labels.emplace_back("obsbench_workload", workload.name);
+    }
     // Workload headers win over target headers of the same name.
-    for (const auto& [name, value] : target.headers)
+    for (const auto& [name, value] : target.headers) {
       rw.headers.emplace(name, value);
+    }
     rw.bearer_token = target.bearer_token;
-    if (target.kind == "prometheus")
+    if (target.kind == "prometheus") {
       rw.url = target.write_url;
+    }
   }
 }
 

@@ -15,46 +15,49 @@ namespace {
 
 using Segment = std::variant<std::string, std::size_t>;
 
+// Reads one segment at `i` ("key" or "[index]") and moves `i` past it and
+// past a following '.'. Returns false on a malformed segment.
+bool ReadSegment(std::string_view path, std::size_t& i, std::vector<Segment>& segments) {
+  if (path[i] == '[') {
+    const std::size_t close = path.find(']', i);
+    if (close == std::string_view::npos || close == i + 1) {
+      return false;
+    }
+    std::size_t index = 0;
+    const char* last = path.data() + close;
+    const auto [end, ec] = std::from_chars(path.data() + i + 1, last, index);
+    if (ec != std::errc() || end != last) {
+      return false;
+    }
+    segments.emplace_back(index);
+    i = close + 1;
+  } else {
+    const std::size_t stop = path.find_first_of(".[", i);
+    const std::size_t end = stop == std::string_view::npos ? path.size() : stop;
+    if (end == i) {
+      return false;
+    }
+    segments.emplace_back(std::string(path.substr(i, end - i)));
+    i = end;
+  }
+  if (i < path.size() && path[i] == '.') {
+    ++i;
+    return i < path.size();  // A trailing '.' is malformed.
+  }
+  return true;
+}
+
 Result<std::vector<Segment>> ParsePath(std::string_view path) {
   std::vector<Segment> segments;
   std::size_t i = 0;
-  const auto invalid = [&] {
-    return InvalidArgumentError("invalid path \"" + std::string(path) + "\"");
-  };
   while (i < path.size()) {
-    if (path[i] == '[') {
-      const std::size_t close = path.find(']', i);
-      if (close == std::string_view::npos || close == i + 1)
-        return invalid();
-      std::size_t index = 0;
-      const char* first = path.data() + i + 1;
-      const char* last = path.data() + close;
-      const auto [end, ec] = std::from_chars(first, last, index);
-      if (ec != std::errc() || end != last)
-        return invalid();
-      segments.emplace_back(index);
-      i = close + 1;
-      if (i < path.size() && path[i] == '.') {
-        ++i;
-        if (i == path.size())
-          return invalid();
-      }
-      continue;
-    }
-    const std::size_t stop = path.find_first_of(".[", i);
-    const std::size_t end = stop == std::string_view::npos ? path.size() : stop;
-    if (end == i)
-      return invalid();
-    segments.emplace_back(std::string(path.substr(i, end - i)));
-    i = end;
-    if (i < path.size() && path[i] == '.') {
-      ++i;
-      if (i == path.size())
-        return invalid();
+    if (!ReadSegment(path, i, segments)) {
+      return InvalidArgumentError("invalid path \"" + std::string(path) + "\"");
     }
   }
-  if (segments.empty())
-    return invalid();
+  if (segments.empty()) {
+    return InvalidArgumentError("invalid path \"" + std::string(path) + "\"");
+  }
   return segments;
 }
 
@@ -91,8 +94,9 @@ Status Step(YAML::Node& node, const Segment& segment, const std::string& where, 
     return Status::Ok();
   }
   const std::size_t index = std::get<std::size_t>(segment);
-  if (!node.IsSequence())
+  if (!node.IsSequence()) {
     return InvalidArgumentError(where + " is not a list");
+  }
   if (index > node.size()) {
     return InvalidArgumentError("index " + std::to_string(index) + " is out of range (" + where +
                                 " has " + std::to_string(node.size()) + " entries)");
@@ -131,8 +135,9 @@ Status ApplyOne(YAML::Node& root, const std::string& text, YamlReader& reader) {
   }
   node = value;
   reader.AddOverride(node, text);
-  if (have_created)
+  if (have_created) {
     reader.AddOverride(created, text);
+  }
   return Status::Ok();
 }
 
@@ -142,8 +147,9 @@ Status ApplyOverrides(YAML::Node& root, const std::vector<std::string>& override
                       YamlReader& reader) {
   for (const std::string& text : overrides) {
     Status status = ApplyOne(root, text, reader);
-    if (!status.ok())
+    if (!status.ok()) {
       return InvalidArgumentError("--set " + text + ": " + status.message());
+    }
   }
   return Status::Ok();
 }

@@ -42,8 +42,9 @@ bool Has(const YAML::Node& node, const char* key) {
 }
 
 Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
-  if (!Has(root, "name"))
+  if (!Has(root, "name")) {
     return r.Error(root, "", "missing required key \"name\"");
+  }
   OBS_ASSIGN_OR_RETURN(s.name, r.String(root["name"], "name"));
   if (!internal::IsValidName(s.name)) {
     return r.Error(root["name"], "name", "\"" + s.name + "\" must match [a-z0-9_-]+");
@@ -83,14 +84,16 @@ Result<std::string> ReadUrl(const YamlReader& r, const YAML::Node& node, const s
 Result<std::string> ReadTokenFile(const YamlReader& r, const YAML::Node& node,
                                   const std::string& file) {
   std::filesystem::path path(file);
-  if (path.is_relative())
+  if (path.is_relative()) {
     path = std::filesystem::path(r.file_name()).parent_path() / path;
+  }
   // Bounded read: a token is short, and a path like /dev/zero must not hang.
-  constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+  constexpr std::size_t kMaxTokenBytes = std::size_t{64} * 1024;
   std::ifstream in(path, std::ios::binary);
   std::string token(kMaxTokenBytes + 1, '\0');
-  if (in)
+  if (in) {
     in.read(token.data(), static_cast<std::streamsize>(token.size()));
+  }
   if (!in && !in.eof()) {
     return r.Error(node, "target.bearer_token_file", "cannot read \"" + path.string() + "\"");
   }
@@ -163,14 +166,16 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
 Status ReadVerify(const YamlReader& r, const YAML::Node& node, VerifySpec& v) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, "verify", kVerifyKeys));
   const auto duration = [&](const char* key, double& out, Bounds bounds) -> Status {
-    if (!Has(node, key))
+    if (!Has(node, key)) {
       return Status::Ok();
+    }
     OBS_ASSIGN_OR_RETURN(out, r.Duration(node[key], JoinPath("verify", key), bounds));
     return Status::Ok();
   };
   const auto count = [&](const char* key, int& out) -> Status {
-    if (!Has(node, key))
+    if (!Has(node, key)) {
       return Status::Ok();
+    }
     OBS_ASSIGN_OR_RETURN(out, r.Int(node[key], JoinPath("verify", key), {.min = 0, .max = 100000}));
     return Status::Ok();
   };
@@ -188,12 +193,14 @@ Status ReadVerify(const YamlReader& r, const YAML::Node& node, VerifySpec& v) {
 }
 
 Status ReadWorkloads(const YamlReader& r, const YAML::Node& root, Scenario& s) {
-  if (!Has(root, "workloads"))
+  if (!Has(root, "workloads")) {
     return r.Error(root, "", "missing required key \"workloads\"");
+  }
   const YAML::Node node = root["workloads"];
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, "workloads"));
-  if (node.size() == 0)
+  if (node.size() == 0) {
     return r.Error(node, "workloads", "must list at least one workload");
+  }
   std::set<std::string> names;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string path = internal::IndexPath("workloads", i);
@@ -214,8 +221,9 @@ Status ResolveDuration(const YamlReader& r, const YAML::Node& root, Scenario& s)
   std::size_t first = s.workloads.size();
   for (std::size_t i = 0; i < s.workloads.size(); ++i) {
     const double stages = internal::StageSeconds(s.workloads[i]);
-    if (stages <= 0)
+    if (stages <= 0) {
       continue;
+    }
     const std::string path = JoinPath(internal::IndexPath("workloads", i), "stages");
     if (first == s.workloads.size()) {
       first = i;
@@ -250,17 +258,20 @@ Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scena
 }
 
 Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
-  if (!root.IsDefined() || root.IsNull())
+  if (!root.IsDefined() || root.IsNull()) {
     return r.Error(root, "", "scenario is empty");
+  }
   OBS_RETURN_IF_ERROR(r.CheckMap(root, "", kTopKeys));
   Scenario s;
   OBS_RETURN_IF_ERROR(ReadHeader(r, root, s));
-  if (Has(root, "target"))
+  if (Has(root, "target")) {
     OBS_RETURN_IF_ERROR(ReadTarget(r, root["target"], s.target));
+  }
   OBS_RETURN_IF_ERROR(ReadWorkloads(r, root, s));
   OBS_RETURN_IF_ERROR(ResolveDuration(r, root, s));
-  if (Has(root, "verify"))
+  if (Has(root, "verify")) {
     OBS_RETURN_IF_ERROR(ReadVerify(r, root["verify"], s.verify));
+  }
   if (Has(root, "assertions")) {
     OBS_ASSIGN_OR_RETURN(s.assertions,
                          internal::ReadAssertions(r, root["assertions"], s.workloads));
@@ -272,11 +283,13 @@ Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
 
 std::string EffectiveText(std::string_view yaml_text, const YAML::Node& root,
                           const std::vector<std::string>& overrides) {
-  if (overrides.empty())
+  if (overrides.empty()) {
     return std::string(yaml_text);
+  }
   std::string text = "# effective scenario after";
-  for (const std::string& o : overrides)
+  for (const std::string& o : overrides) {
     text += " --set " + o;
+  }
   YAML::Emitter out;
   out << root;
   return text + "\n" + out.c_str() + "\n";
@@ -309,10 +322,12 @@ Result<Scenario> LoadScenarioFile(const std::string& path,
                                   const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
-  if (in)
+  if (in) {
     content << in.rdbuf();
-  if (!in)
+  }
+  if (!in) {
     return InvalidArgumentError("cannot read scenario file \"" + path + "\"");
+  }
   return ParseScenario(content.str(), path, overrides);
 }
 

@@ -41,8 +41,9 @@ std::string Lower(std::string s) {
 }
 
 bool IsLabelName(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0)
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
     return false;
+  }
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   });
@@ -66,8 +67,9 @@ Status CheckKeysForKind(const YamlReader& r, const YAML::Node& node, const std::
 Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& node,
                                         const std::string& path) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, kModelKeys));
-  if (!Has(node, "kind"))
+  if (!Has(node, "kind")) {
     return r.Error(node, path, "missing required key \"kind\"");
+  }
   loadgen::ModelOptions model;
   OBS_ASSIGN_OR_RETURN(model.kind, r.String(node["kind"], JoinPath(path, "kind")));
   if (!Contains(kModelKinds, model.kind)) {
@@ -76,8 +78,9 @@ Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& n
   }
   OBS_RETURN_IF_ERROR(CheckKeysForKind(r, node, path, model.kind));
   const auto read_int = [&](const char* key, int& out, Bounds bounds) -> Status {
-    if (!Has(node, key))
+    if (!Has(node, key)) {
       return Status::Ok();
+    }
     OBS_ASSIGN_OR_RETURN(out, r.Int(node[key], JoinPath(path, key), bounds));
     return Status::Ok();
   };
@@ -101,8 +104,9 @@ Result<loadgen::ModelOptions> ReadModel(const YamlReader& r, const YAML::Node& n
 Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   loadgen::SeriesSetOptions& series) {
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
-  if (node.size() == 0)
+  if (node.size() == 0) {
     return r.Error(node, path, "must list at least one model");
+  }
   for (std::size_t i = 0; i < node.size(); ++i) {
     const std::string model_path = IndexPath(path, i);
     OBS_ASSIGN_OR_RETURN(loadgen::ModelOptions model, ReadModel(r, node[i], model_path));
@@ -120,8 +124,9 @@ Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string
 Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   std::vector<loadgen::Stage>& stages) {
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
-  if (node.size() == 0)
+  if (node.size() == 0) {
     return r.Error(node, path, "must list at least one stage");
+  }
   bool any_load = false;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node stage_node = node[i];
@@ -142,8 +147,9 @@ Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string
     any_load = any_load || stage.target_samples_per_second > 0;
     stages.push_back(stage);
   }
-  if (!any_load)
+  if (!any_load) {
     return r.Error(node, path, "at least one stage needs a target > 0");
+  }
   return Status::Ok();
 }
 
@@ -225,8 +231,9 @@ Status ReadHeadersAndLabels(const YamlReader& r, const YAML::Node& node, const s
 Status CheckRateModes(const YamlReader& r, const YAML::Node& node, const std::string& path) {
   std::vector<const char*> set;
   for (const char* key : {"scrape_interval", "rate", "stages"}) {
-    if (Has(node, key))
+    if (Has(node, key)) {
       set.push_back(key);
+    }
   }
   if (set.size() > 1) {
     return r.Error(node[set[1]], path,
@@ -337,8 +344,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
 
 double StageSeconds(const WorkloadSpec& workload) {
   double total = 0;
-  for (const loadgen::Stage& stage : workload.remote_write.stages)
+  for (const loadgen::Stage& stage : workload.remote_write.stages) {
     total += stage.duration_seconds;
+  }
   return total;
 }
 

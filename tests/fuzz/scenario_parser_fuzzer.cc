@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       obs::scenarios::ParseScenario(yaml, "fuzz.yaml", overrides);
   if (scenario.ok()) {
     const std::string text = obs::scenarios::DescribeScenario(*scenario);
-    if (text.empty()) __builtin_trap();
+    if (text.empty())
+      __builtin_trap();
   } else if (scenario.status().code() != obs::StatusCode::kInvalidArgument) {
     __builtin_trap();
   }

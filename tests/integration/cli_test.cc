@@ -99,3 +99,23 @@ TEST(CliTest, BackendServesUntilTerminated) {
 
 }  // namespace
 }  // namespace obs::testing
+
+namespace obs::testing {
+namespace {
+
+TEST(CliTest, UnreachableTargetIsInfrastructureError) {
+  TempDir out;
+  const std::string base = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  const ProcessResult r = RunObsbench(
+      {"run", SourcePath("fixtures/scenarios/peer_remote_write.yaml"), "--out", out.path(), "--set",
+       "target.kind=prometheus", "--set", "target.write_url=" + base + "/api/v1/write", "--set",
+       "target.query_url=" + base});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("ERROR"));
+  const nlohmann::json report = ReadReport(out.path());
+  EXPECT_EQ(report["exit_code"], 3);
+  EXPECT_THAT(report["infrastructure_error"].get<std::string>(), ::testing::HasSubstr("127.0.0.1"));
+}
+
+}  // namespace
+}  // namespace obs::testing

@@ -37,10 +37,9 @@ TEST(ScenarioDurationTest, ParsesCompoundAndFractionalDurations) {
 
 TEST(ScenarioDurationTest, RejectsMalformedDurations) {
   for (const char* text : {"", "s", "-5s", "5x", "1s1h", "1m1m", "1..5s", "5 s", "ms", "1h 30m"}) {
-    EXPECT_THAT(ParseDuration(text),
-                StatusIs(StatusCode::kInvalidArgument,
-                         "invalid duration \"" + std::string(text) +
-                             "\" (expected e.g. 500ms, 30s, 5m, 1h30m)"))
+    EXPECT_THAT(ParseDuration(text), StatusIs(StatusCode::kInvalidArgument,
+                                              "invalid duration \"" + std::string(text) +
+                                                  "\" (expected e.g. 500ms, 30s, 5m, 1h30m)"))
         << text;
   }
 }
@@ -61,8 +60,7 @@ TEST(ScenarioDurationTest, FormatsShortestReadableForm) {
 
 TEST(ScenarioDurationTest, FormatRoundTripsThroughParse) {
   for (const double seconds : {0.001, 0.005, 1.0, 59.999, 61.0, 3600.5, 86400.0}) {
-    EXPECT_THAT(ParseDuration(FormatDuration(seconds)), IsOkAndHolds(DoubleEq(seconds)))
-        << seconds;
+    EXPECT_THAT(ParseDuration(FormatDuration(seconds)), IsOkAndHolds(DoubleEq(seconds))) << seconds;
   }
 }
 

@@ -37,7 +37,9 @@ std::string ReadAll(const std::filesystem::path& path) {
 std::vector<std::filesystem::path> BadFiles() {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(BadDir())) {
-    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+    if (entry.path().extension() == ".yaml") {
+      files.push_back(entry.path());
+    }
   }
   return files;
 }
@@ -51,8 +53,8 @@ TEST(ScenarioErrorsTest, EveryBadFixtureFailsWithItsExpectedMessage) {
     const std::string first_line = text.substr(0, text.find('\n'));
     const Result<Scenario> result = ParseScenario(text, path.filename().string());
     if (first_line.rfind("# expect-prefix: ", 0) == 0) {
-      EXPECT_THAT(result, StatusIs(StatusCode::kInvalidArgument,
-                                   StartsWith(first_line.substr(17))));
+      EXPECT_THAT(result,
+                  StatusIs(StatusCode::kInvalidArgument, StartsWith(first_line.substr(17))));
     } else {
       ASSERT_EQ(first_line.rfind("# expect: ", 0), 0u) << "first line must state the error";
       EXPECT_THAT(result, StatusIs(StatusCode::kInvalidArgument, first_line.substr(10)));
@@ -71,9 +73,10 @@ TEST(ScenarioErrorsTest, TopLevelSequenceIsRejected) {
 }
 
 TEST(ScenarioErrorsTest, ModelWithoutKindIsRejected) {
-  EXPECT_THAT(ParseScenario("name: x\nworkloads:\n  - name: w\n    models: [{routes: 3}]\n", "s.yaml"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       "s.yaml:4:14: workloads[0].models[0]: missing required key \"kind\""));
+  EXPECT_THAT(
+      ParseScenario("name: x\nworkloads:\n  - name: w\n    models: [{routes: 3}]\n", "s.yaml"),
+      StatusIs(StatusCode::kInvalidArgument,
+               "s.yaml:4:14: workloads[0].models[0]: missing required key \"kind\""));
 }
 
 TEST(ScenarioErrorsTest, EmptyModelListIsRejected) {
@@ -85,8 +88,9 @@ TEST(ScenarioErrorsTest, EmptyModelListIsRejected) {
 TEST(ScenarioErrorsTest, NegativeDurationIsNotADuration) {
   EXPECT_THAT(
       ParseScenario("name: x\nduration: -5s\n", "s.yaml"),
-      StatusIs(StatusCode::kInvalidArgument,
-               "s.yaml:2:11: duration: invalid duration \"-5s\" (expected e.g. 500ms, 30s, 5m, 1h30m)"));
+      StatusIs(
+          StatusCode::kInvalidArgument,
+          "s.yaml:2:11: duration: invalid duration \"-5s\" (expected e.g. 500ms, 30s, 5m, 1h30m)"));
 }
 
 TEST(ScenarioErrorsTest, ZeroDurationIsOutOfRange) {
@@ -121,12 +125,11 @@ TEST(ScenarioErrorsTest, ReservedLabelNameIsRejected) {
 }
 
 TEST(ScenarioErrorsTest, AssertionMapNeedsExpect) {
-  EXPECT_THAT(
-      ParseScenario("name: x\nworkloads: [{name: w, models: [{kind: node}]}]\n"
-                    "assertions:\n  - {name: fast}\n",
-                    "s.yaml"),
-      StatusIs(StatusCode::kInvalidArgument,
-               "s.yaml:4:5: assertions[0]: missing required key \"expect\""));
+  EXPECT_THAT(ParseScenario("name: x\nworkloads: [{name: w, models: [{kind: node}]}]\n"
+                            "assertions:\n  - {name: fast}\n",
+                            "s.yaml"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "s.yaml:4:5: assertions[0]: missing required key \"expect\""));
 }
 
 TEST(ScenarioErrorsTest, AssertionErrorsCarryTheAssertionLocation) {

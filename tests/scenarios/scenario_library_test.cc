@@ -28,7 +28,9 @@ std::filesystem::path LibraryDir() {
 std::vector<std::filesystem::path> LibraryFiles() {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(LibraryDir())) {
-    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+    if (entry.path().extension() == ".yaml") {
+      files.push_back(entry.path());
+    }
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -42,7 +44,9 @@ Scenario Load(const std::string& stem) {
 
 TEST(ScenarioLibraryTest, ShipsTheDocumentedScenarios) {
   std::vector<std::string> stems;
-  for (const auto& path : LibraryFiles()) stems.push_back(path.stem().string());
+  for (const auto& path : LibraryFiles()) {
+    stems.push_back(path.stem().string());
+  }
   EXPECT_THAT(stems, IsSupersetOf({"baseline", "quickstart", "spike", "stress"}));
 }
 
@@ -63,7 +67,9 @@ TEST(ScenarioLibraryTest, QuickstartIsShortEmbeddedAndGated) {
   EXPECT_LE(s.duration_seconds + s.cooldown_seconds, 25);
   EXPECT_LE(s.verify.probe_timeout_seconds, 10);
   std::vector<std::string> figures;
-  for (const auto& a : s.assertions) figures.push_back(a.figure);
+  for (const auto& a : s.assertions) {
+    figures.push_back(a.figure);
+  }
   EXPECT_THAT(figures, IsSupersetOf({"completeness", "write_latency.p99", "error_rate",
                                      "achieved_rate", "late_ratio", "visibility_lag.p99"}));
 }
@@ -94,7 +100,9 @@ TEST(ScenarioLibraryTest, SpikeJumpsTenfoldAndBack) {
   ASSERT_GE(stages.size(), 3u);
   double low = stages.front().target_samples_per_second;
   double high = 0;
-  for (const auto& stage : stages) high = std::max(high, stage.target_samples_per_second);
+  for (const auto& stage : stages) {
+    high = std::max(high, stage.target_samples_per_second);
+  }
   EXPECT_EQ(high, 10 * low);
   EXPECT_EQ(stages.back().target_samples_per_second, 0);
 }

@@ -86,8 +86,8 @@ TEST(ScenarioOverridesTest, MalformedPathIsAnError) {
   EXPECT_THAT(Parse({"workloads[x].rate=1"}),
               StatusIs(StatusCode::kInvalidArgument,
                        "--set workloads[x].rate=1: invalid path \"workloads[x].rate\""));
-  EXPECT_THAT(Parse({"a..b=1"}), StatusIs(StatusCode::kInvalidArgument,
-                                          "--set a..b=1: invalid path \"a..b\""));
+  EXPECT_THAT(Parse({"a..b=1"}),
+              StatusIs(StatusCode::kInvalidArgument, "--set a..b=1: invalid path \"a..b\""));
 }
 
 TEST(ScenarioOverridesTest, IndexOutOfRangeIsAnError) {
@@ -98,14 +98,14 @@ TEST(ScenarioOverridesTest, IndexOutOfRangeIsAnError) {
 }
 
 TEST(ScenarioOverridesTest, IndexIntoAMapIsAnError) {
-  EXPECT_THAT(Parse({"target[0]=1"}), StatusIs(StatusCode::kInvalidArgument,
-                                               "--set target[0]=1: target is not a list"));
+  EXPECT_THAT(Parse({"target[0]=1"}),
+              StatusIs(StatusCode::kInvalidArgument, "--set target[0]=1: target is not a list"));
 }
 
 TEST(ScenarioOverridesTest, KeyBelowAScalarIsAnError) {
-  EXPECT_THAT(Parse({"duration.value=1"}),
-              StatusIs(StatusCode::kInvalidArgument,
-                       "--set duration.value=1: duration is not a map"));
+  EXPECT_THAT(
+      Parse({"duration.value=1"}),
+      StatusIs(StatusCode::kInvalidArgument, "--set duration.value=1: duration is not a map"));
 }
 
 TEST(ScenarioOverridesTest, UnknownKeyIsLocatedAtTheOverride) {

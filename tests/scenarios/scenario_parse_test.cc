@@ -226,7 +226,8 @@ workloads:
   EXPECT_EQ(s.target.flush_url, "http://127.0.0.1:8428/internal/force_flush");
   const loadgen::RemoteWriteOptions& rw = s.workloads[0].remote_write;
   EXPECT_EQ(rw.url, "http://127.0.0.1:9090/api/v1/write");
-  EXPECT_THAT(rw.headers, ElementsAre(Pair("X-Other", "target"), Pair("X-Tenant", "from-workload")));
+  EXPECT_THAT(rw.headers,
+              ElementsAre(Pair("X-Other", "target"), Pair("X-Tenant", "from-workload")));
 }
 
 TEST(ScenarioParseTest, MissingScenarioFileIsAnErrorNamingIt) {
@@ -244,6 +245,26 @@ TEST(ScenarioParseTest, DescribeListsWorkloadTargetAndAssertions) {
   EXPECT_THAT(text, HasSubstr("5000.0 samples/s"));
   EXPECT_THAT(text, HasSubstr("target: embedded reference backend (fault: drops every 7th"));
   EXPECT_THAT(text, HasSubstr("  writes are fast: write_latency.p99 < 250ms [workload metrics]"));
+}
+
+TEST(ScenarioParseTest, DescribeShowsStagesStopConditionAndRemoteTarget) {
+  const std::string yaml = R"(name: ramp
+target:
+  kind: prometheus
+  write_url: http://127.0.0.1:9090/api/v1/write
+  query_url: http://127.0.0.1:9090
+workloads:
+  - name: w
+    models: [{kind: process}]
+    stages: [{duration: 10s, target: 1000}, {duration: 20s, target: 400000}]
+    stop_when: {latency_p99: 200ms, error_ratio: 0.01}
+)";
+  ASSERT_OK_AND_ASSIGN(const Scenario s, ParseScenario(yaml, "ramp.yaml"));
+  const std::string text = DescribeScenario(s);
+  EXPECT_THAT(text, HasSubstr("stages [10s -> 1000/s] [20s -> 400000/s]"));
+  EXPECT_THAT(text, HasSubstr("stop when a 1s window has p99 > 200ms or error ratio > 0.01"));
+  EXPECT_THAT(text, HasSubstr("target: prometheus, write http://127.0.0.1:9090/api/v1/write, "
+                              "query http://127.0.0.1:9090"));
 }
 
 }  // namespace

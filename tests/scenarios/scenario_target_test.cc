@@ -66,10 +66,10 @@ TEST_F(ScenarioTargetTest, RelativeTokenFileIsResolvedAgainstTheScenarioDirector
 
 TEST_F(ScenarioTargetTest, MissingTokenFileIsAnErrorNamingIt) {
   const std::string missing = (dir_ / "nope.token").string();
-  EXPECT_THAT(ParseScenario(Remote(missing), "remote.yaml"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       "remote.yaml:6:22: target.bearer_token_file: cannot read \"" + missing +
-                           "\""));
+  EXPECT_THAT(
+      ParseScenario(Remote(missing), "remote.yaml"),
+      StatusIs(StatusCode::kInvalidArgument,
+               "remote.yaml:6:22: target.bearer_token_file: cannot read \"" + missing + "\""));
 }
 
 TEST_F(ScenarioTargetTest, EmptyTokenFileIsAnError) {
@@ -80,11 +80,10 @@ TEST_F(ScenarioTargetTest, EmptyTokenFileIsAnError) {
 }
 
 TEST_F(ScenarioTargetTest, EmbeddedFaultModeIsKept) {
-  ASSERT_OK_AND_ASSIGN(
-      const Scenario s,
-      ParseScenario("name: faulty\ntarget: {drop_every_nth_sample: 100}\n"
-                    "workloads: [{name: w, models: [{kind: process}]}]\n",
-                    "faulty.yaml"));
+  ASSERT_OK_AND_ASSIGN(const Scenario s,
+                       ParseScenario("name: faulty\ntarget: {drop_every_nth_sample: 100}\n"
+                                     "workloads: [{name: w, models: [{kind: process}]}]\n",
+                                     "faulty.yaml"));
   EXPECT_EQ(s.target.kind, "embedded");
   EXPECT_EQ(s.target.drop_every_nth_sample, 100u);
   EXPECT_EQ(s.workloads[0].remote_write.url, "");
