@@ -29,6 +29,16 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# A German locale (comma decimal point) lets the report tests prove the
+# writers are locale-independent.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+  if [ -f /etc/locale.gen ] && [ "$(id -u)" = 0 ]; then
+    sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null
+  fi
+fi
+
 # The Debian packages enable and start system services on install; the tests
 # start their own instances on free ports, so stop the packaged ones.
 for svc in prometheus victoria-metrics prometheus-node-exporter; do

@@ -114,7 +114,7 @@ std::string YamlReader::Location(const YAML::Node& node) const {
   }
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) {
-    return file_name_;
+    return file_name_ + ":1:1";  // An empty document or a node with no position: the file's start.
   }
   return file_name_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }

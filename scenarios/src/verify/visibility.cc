@@ -140,11 +140,15 @@ Result<obs::VisibilityRecord> MeasureVisibility(loadgen::RemoteWriteClient& writ
     }
     const Probe probe = MakeProbe(k, options.run_id, clock.UnixMillisNow());
     const auto timeout = Seconds(options.probe_timeout_seconds);
-    // `stop` only prevents new probes: a probe already written is followed
-    // until it is seen or its timeout passes, so a slow target (VictoriaMetrics
-    // buffers for seconds) is measured rather than abandoned at the end of the load.
+    // A probe whose write is not yet acknowledged is abandoned on `stop`; one
+    // already acknowledged is followed until it is seen or its timeout passes,
+    // so a slow target (VictoriaMetrics buffers for seconds) is measured rather
+    // than abandoned at the end of the load.
     OBS_ASSIGN_OR_RETURN(const auto acked, WriteProbe(writer, probe, options, clock,
-                                                      clock.SteadyNow() + timeout, nullptr));
+                                                      clock.SteadyNow() + timeout, stop));
+    if (!acked && Stopped(stop)) {
+      break;
+    }
     std::optional<SteadyClock::time_point> seen;
     if (acked) {
       OBS_ASSIGN_OR_RETURN(seen,
