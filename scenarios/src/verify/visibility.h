@@ -43,9 +43,9 @@ struct VisibilityOptions {
 // its timeout (5xx, 429, transport errors are retried) counts as timed out.
 // When `*stop` (may be null) becomes true, no further probe is started and a
 // probe whose write is not yet acknowledged is abandoned uncounted; a probe
-// already acknowledged is still followed until it is seen or times out. Errors: kInvalidArgument for bad
-// options, a 4xx answer to a probe write, or a query the target rejects (4xx);
-// kDataLoss for an unparseable query answer.
+// already acknowledged is still followed until it is seen or times out. Errors: kInvalidArgument
+// for bad options, a 4xx answer to a probe write, or a query the target rejects (4xx); kDataLoss
+// for an unparseable query answer.
 Result<obs::VisibilityRecord> MeasureVisibility(loadgen::RemoteWriteClient& writer,
                                                 QueryClient& client,
                                                 const VisibilityOptions& options,

@@ -17,7 +17,9 @@
 namespace obs {
 
 // Readable gtest output for Status and Result<T> (found by ADL).
-inline void PrintTo(const Status& s, std::ostream* os) { *os << s; }
+inline void PrintTo(const Status& s, std::ostream* os) {
+  *os << s;
+}
 template <typename T>
 void PrintTo(const Result<T>& r, std::ostream* os) {
   if (r.ok()) {
