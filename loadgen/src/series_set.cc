@@ -2,26 +2,11 @@
 
 #include <string_view>
 
+#include "obs/wire/series_text.h"
+
 #include "series_model.h"
 
 namespace obs::loadgen {
-namespace {
-
-// Escapes a label value for the Prometheus text form.
-void AppendEscaped(std::string& out, std::string_view value) {
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-}
-
-}  // namespace
 
 Result<SeriesSet> SeriesSet::Create(const SeriesSetOptions& options) {
   OBS_ASSIGN_OR_RETURN(std::shared_ptr<const internal::SeriesModel> model,
@@ -71,20 +56,9 @@ double SeriesSet::Value(std::uint32_t series_id, std::int64_t t_ms) const {
 }
 
 std::string SeriesSet::SeriesText(std::uint32_t series_id) const {
-  std::string name;
-  std::string rest;
-  model_->ForEachLabel(series_id, [&](std::string_view n, std::string_view v) {
-    if (n == "__name__") {
-      name = v;
-      return;
-    }
-    rest += rest.empty() ? "" : ",";
-    rest += n;
-    rest += "=\"";
-    AppendEscaped(rest, v);
-    rest += '"';
-  });
-  return name + "{" + rest + "}";
+  wire::SeriesTextBuilder text;
+  model_->ForEachLabel(series_id, [&](std::string_view n, std::string_view v) { text.Add(n, v); });
+  return text.Finish();
 }
 
 std::vector<std::string> SeriesSet::MetricNames() const {

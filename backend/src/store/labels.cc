@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "obs/wire/series_text.h"
+
 namespace obs::backend {
 
 // A fully anchored regex. std::regex's ECMAScript grammar covers the RE2
@@ -43,19 +45,6 @@ class CompiledRegex {
 
 namespace {
 
-void AppendEscapedValue(std::string& out, std::string_view v) {
-  for (const char c : v) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-}
-
 bool IsNameChar(char c, bool first, bool allow_colon) {
   const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   if (alpha || (allow_colon && c == ':')) {
@@ -79,26 +68,10 @@ bool IsValidName(std::string_view name, bool allow_colon) {
 }  // namespace
 
 std::string LabelsToString(const Labels& labels) {
-  std::string out(LabelValue(labels, "__name__"));
-  std::string body;
-  for (const LabelPair& l : labels) {
-    if (l.name == "__name__") {
-      continue;
-    }
-    if (!body.empty()) {
-      body += ',';
-    }
-    body += l.name;
-    body += "=\"";
-    AppendEscapedValue(body, l.value);
-    body += '"';
-  }
-  if (!body.empty() || out.empty()) {
-    out += '{';
-    out += body;
-    out += '}';
-  }
-  return out;
+  wire::SeriesTextBuilder text;
+  for (const LabelPair& l : labels)
+    text.Add(l.name, l.value);
+  return text.Finish();
 }
 
 std::string_view LabelValue(const Labels& labels, std::string_view name) {
@@ -183,7 +156,7 @@ std::string Matcher::ToString() const {
   std::string out = name;
   out += MatchTypeString(type);
   out += '"';
-  AppendEscapedValue(out, value);
+  wire::AppendEscapedLabelValue(out, value);
   out += '"';
   return out;
 }
