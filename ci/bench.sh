@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-$root/build/bench}
 reps=${BENCH_REPETITIONS:-5}
 "$root/ci/setup.sh"
-"$root/ci/build.sh" "$dir" -DCMAKE_BUILD_TYPE=Release -DOBS_BUILD_TESTS=OFF -DOBS_BUILD_BENCHMARKS=ON
+"$root/ci/build.sh" "$dir" -DCMAKE_BUILD_TYPE=Release -DOBS_BUILD_TESTS=OFF -DOBS_BUILD_BENCHMARKS=ON >&2
 mkdir -p "$dir/bench-results"
 for b in "$dir"/tests/benchmarks/*_benchmark; do
   name=$(basename "$b")

@@ -12,36 +12,24 @@
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 
+#include "api_test_support.h"
+
 namespace obs::backend {
 namespace {
 
 using ::obs::testing::HttpResult;
-using ::obs::testing::LoopbackBackend;
 using ::obs::testing::TestSeries;
+using testing::BadData;
 using ::testing::HasSubstr;
 
 constexpr std::int64_t kT0 = 1700000000000;  // 2023-11-14T22:13:20Z
 constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
 
-std::string BadData(std::string_view message) {
-  return R"({"status":"error","errorType":"bad_data","error":")" + std::string(message) + "\"}";
-}
-
-class ApiQueryTest : public ::testing::Test {
+class ApiQueryTest : public testing::ApiTest {
  protected:
   void SetUp() override {
-    ASSERT_OK(backend_.Start());
-    Result<HttpResult> r =
-        backend_.Write({TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}},
-                                   .samples = {{1, kT0}, {0, kT0 + 10000}, {1, kT0 + 20000}}}});
-    ASSERT_OK(r);
-    ASSERT_EQ(r->status, 204) << r->body;
-  }
-
-  HttpResult Get(std::string_view target) {
-    Result<HttpResult> r = backend_.Get(target);
-    OBS_CHECK(r.ok()) << r.status();
-    return *r;
+    StartWith({TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}},
+                          .samples = {{1, kT0}, {0, kT0 + 10000}, {1, kT0 + 20000}}}});
   }
 
   HttpResult PostForm(std::string_view path, std::string_view form) {
@@ -49,8 +37,6 @@ class ApiQueryTest : public ::testing::Test {
     OBS_CHECK(r.ok()) << r.status();
     return *r;
   }
-
-  LoopbackBackend backend_;
 };
 
 TEST_F(ApiQueryTest, InstantQueryReturnsPrometheusVector) {

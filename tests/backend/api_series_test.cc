@@ -10,45 +10,30 @@
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 
+#include "api_test_support.h"
+
 namespace obs::backend {
 namespace {
 
 using ::obs::testing::HttpResult;
 using ::obs::testing::LoopbackBackend;
 using ::obs::testing::TestSeries;
+using testing::BadData;
+using testing::Success;
 
 constexpr std::int64_t kT0 = 1700000000000;
 
-std::string Success(std::string_view data) {
-  return R"({"status":"success","data":)" + std::string(data) + "}";
-}
-
-std::string BadData(std::string_view message) {
-  return R"({"status":"error","errorType":"bad_data","error":")" + std::string(message) + "\"}";
-}
-
-class ApiSeriesTest : public ::testing::Test {
+class ApiSeriesTest : public testing::ApiTest {
  protected:
   void SetUp() override {
-    ASSERT_OK(backend_.Start());
-    Result<HttpResult> r = backend_.Write({
+    StartWith({
         TestSeries{.labels = {{"__name__", "up"}, {"instance", "h1"}, {"job", "b"}},
                    .samples = {{1, kT0}}},
         TestSeries{.labels = {{"__name__", "up"}, {"job", "a"}}, .samples = {{1, kT0 + 60000}}},
         TestSeries{.labels = {{"__name__", "errors_total"}, {"code", "500"}, {"job", "a"}},
                    .samples = {{3, kT0}}},
     });
-    ASSERT_OK(r);
-    ASSERT_EQ(r->status, 204) << r->body;
   }
-
-  HttpResult Get(std::string_view target) {
-    Result<HttpResult> r = backend_.Get(target);
-    OBS_CHECK(r.ok()) << r.status();
-    return *r;
-  }
-
-  LoopbackBackend backend_;
 };
 
 TEST_F(ApiSeriesTest, SeriesRequiresMatch) {

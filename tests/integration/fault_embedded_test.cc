@@ -15,8 +15,7 @@ using ::testing::HasSubstr;
 
 TEST(FaultEmbeddedTest, DroppedSamplesFailCompletenessWithExactCount) {
   TempDir out;
-  const ProcessResult r =
-      RunObsbench({"run", SourcePath("fixtures/scenarios/fault_drop.yaml"), "--out", out.path()});
+  const ProcessResult r = RunScenario("fixtures/scenarios/fault_drop.yaml", out);
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   const auto& c = report["completeness"];

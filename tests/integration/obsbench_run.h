@@ -1,5 +1,5 @@
-// Helpers for the end-to-end tests: run the obsbench binary and read the
-// report.json it wrote.
+// Helpers for the end-to-end tests: run the obsbench binary (or one scenario
+// with it) and read the report.json it wrote.
 //
 // Thread safety: test-only.
 
@@ -30,6 +30,11 @@ inline ProcessResult RunObsbench(std::vector<std::string> args,
   auto r = RunProcess(args, timeout);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : ProcessResult{};
+}
+
+// `obsbench run <scenario> --out <out>`, `scenario` relative to the source tree.
+inline ProcessResult RunScenario(const std::string& scenario, const TempDir& out) {
+  return RunObsbench({"run", SourcePath(scenario), "--out", out.path()});
 }
 
 inline nlohmann::json ReadReport(const std::string& dir) {

@@ -14,8 +14,7 @@ using ::testing::HasSubstr;
 
 TEST(QuickstartEmbeddedTest, PassesWithFullCompleteness) {
   TempDir out;
-  const ProcessResult r =
-      RunObsbench({"run", SourcePath("scenarios/library/quickstart.yaml"), "--out", out.path()});
+  const ProcessResult r = RunScenario("scenarios/library/quickstart.yaml", out);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("PASSED"));
   const nlohmann::json report = ReadReport(out.path());

@@ -11,22 +11,11 @@
 namespace obs::reports {
 namespace {
 
-using testing::ExpectGolden;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::Render;
 
-TEST(JsonWriterTest, PassingReportMatchesGolden) {
-  ExpectGolden(Render(*NewJsonWriter(), testing::PassingReport()), "passing.json");
-}
-
-TEST(JsonWriterTest, FailingReportMatchesGolden) {
-  ExpectGolden(Render(*NewJsonWriter(), testing::FailingReport()), "failing.json");
-}
-
-TEST(JsonWriterTest, InfrastructureErrorReportMatchesGolden) {
-  ExpectGolden(Render(*NewJsonWriter(), testing::InfraErrorReport()), "infra_error.json");
-}
+OBS_WRITER_GOLDEN_TESTS(JsonWriterTest, NewJsonWriter, "json")
 
 TEST(JsonWriterTest, IsVersionedAndCarriesTheVerdict) {
   const std::string json = Render(*NewJsonWriter(), testing::FailingReport());

@@ -10,22 +10,11 @@
 namespace obs::reports {
 namespace {
 
-using testing::ExpectGolden;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::Render;
 
-TEST(JUnitWriterTest, PassingReportMatchesGolden) {
-  ExpectGolden(Render(*NewJUnitWriter(), testing::PassingReport()), "passing.xml");
-}
-
-TEST(JUnitWriterTest, FailingReportMatchesGolden) {
-  ExpectGolden(Render(*NewJUnitWriter(), testing::FailingReport()), "failing.xml");
-}
-
-TEST(JUnitWriterTest, InfrastructureErrorReportMatchesGolden) {
-  ExpectGolden(Render(*NewJUnitWriter(), testing::InfraErrorReport()), "infra_error.xml");
-}
+OBS_WRITER_GOLDEN_TESTS(JUnitWriterTest, NewJUnitWriter, "xml")
 
 TEST(JUnitWriterTest, CountsFailuresIncludingNoData) {
   const std::string xml = Render(*NewJUnitWriter(), testing::FailingReport());

@@ -10,23 +10,12 @@
 namespace obs::reports {
 namespace {
 
-using testing::ExpectGolden;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::Render;
 using ::testing::StartsWith;
 
-TEST(MarkdownWriterTest, PassingReportMatchesGolden) {
-  ExpectGolden(Render(*NewMarkdownWriter(), testing::PassingReport()), "passing.md");
-}
-
-TEST(MarkdownWriterTest, FailingReportMatchesGolden) {
-  ExpectGolden(Render(*NewMarkdownWriter(), testing::FailingReport()), "failing.md");
-}
-
-TEST(MarkdownWriterTest, InfrastructureErrorReportMatchesGolden) {
-  ExpectGolden(Render(*NewMarkdownWriter(), testing::InfraErrorReport()), "infra_error.md");
-}
+OBS_WRITER_GOLDEN_TESTS(MarkdownWriterTest, NewMarkdownWriter, "md")
 
 TEST(MarkdownWriterTest, VerdictIsTheFirstLine) {
   EXPECT_THAT(Render(*NewMarkdownWriter(), testing::PassingReport()),

@@ -2,7 +2,7 @@
 // failing, infrastructure error) and golden-file helpers: compare writer
 // output with fixtures/golden/reports/<name>, or rewrite the file when
 // OBS_UPDATE_GOLDEN=1. The source tree is found through OBS_SOURCE_DIR, which
-// obs_test() sets.
+// obs_test() sets. OBS_WRITER_GOLDEN_TESTS defines a writer's three golden tests.
 //
 // Thread safety: test-only; the functions touch no shared state.
 
@@ -192,3 +192,25 @@ inline void ExpectGolden(const std::string& actual, const std::string& name) {
 }
 
 }  // namespace obs::reports::testing
+
+// Defines the golden tests every writer has: <suite>.PassingReportMatchesGolden,
+// FailingReportMatchesGolden and InfrastructureErrorReportMatchesGolden compare
+// the output of `*new_writer()` for PassingReport(), FailingReport() and
+// InfraErrorReport() with passing.<ext>, failing.<ext> and infra_error.<ext>.
+#define OBS_WRITER_GOLDEN_TESTS(suite, new_writer, ext)                                           \
+  TEST(suite, PassingReportMatchesGolden) {                                                       \
+    ::obs::reports::testing::ExpectGolden(                                                        \
+        ::obs::reports::testing::Render(*new_writer(), ::obs::reports::testing::PassingReport()), \
+        "passing." ext);                                                                          \
+  }                                                                                               \
+  TEST(suite, FailingReportMatchesGolden) {                                                       \
+    ::obs::reports::testing::ExpectGolden(                                                        \
+        ::obs::reports::testing::Render(*new_writer(), ::obs::reports::testing::FailingReport()), \
+        "failing." ext);                                                                          \
+  }                                                                                               \
+  TEST(suite, InfrastructureErrorReportMatchesGolden) {                                           \
+    ::obs::reports::testing::ExpectGolden(                                                        \
+        ::obs::reports::testing::Render(*new_writer(),                                            \
+                                        ::obs::reports::testing::InfraErrorReport()),             \
+        "infra_error." ext);                                                                      \
+  }

@@ -17,52 +17,26 @@
 
 #include "verify/completeness.h"
 #include "verify/promql_text.h"
+#include "verify_test_support.h"
 
 namespace obs::scenarios {
 namespace {
 
 using ::testing::AllOf;
+using testing::ClientFor;
 using ::testing::Each;
 using ::testing::Ge;
 using ::testing::IsEmpty;
 using ::testing::Le;
 using ::testing::Not;
 using ::testing::SizeIs;
+using testing::StartBackend;
+using testing::WriterFor;
 
 constexpr char kRunId[] = "verify-faults";
 
-std::unique_ptr<backend::Server> StartBackend(std::uint64_t drop_every_nth_sample) {
-  backend::ServerOptions options;
-  options.faults.drop_every_nth_sample = drop_every_nth_sample;
-  auto server = backend::Server::Start(options);
-  OBS_CHECK(server.ok()) << server.status();
-  return std::move(server).value();
-}
-
 loadgen::RemoteWriteResult WriteSmallLoad(const std::string& base_url) {
-  loadgen::ModelOptions model;
-  model.kind = "http_red";
-  model.routes = 2;
-  loadgen::RemoteWriteOptions options;
-  options.url = base_url + "/api/v1/write";
-  options.series.models = {model};
-  options.series.instances = 2;
-  options.series.seed = 5;
-  options.series.run_id = kRunId;
-  options.scrape_interval_seconds = 0.2;
-  options.duration_seconds = 1;
-  options.concurrency = 1;
-  auto result = loadgen::RunRemoteWrite(options, RealClock());
-  OBS_CHECK(result.ok()) << result.status();
-  return std::move(result).value();
-}
-
-QueryClient ClientFor(const std::string& base_url) {
-  QueryClientOptions options;
-  options.base_url = base_url;
-  auto client = QueryClient::Create(options);
-  OBS_CHECK(client.ok()) << client.status();
-  return std::move(client).value();
+  return testing::WriteSmallLoad(base_url, {.instances = 2, .seed = 5, .run_id = kRunId});
 }
 
 TEST(CompletenessFaultsTest, DroppedSamplesAreCountedExactlyWithExamples) {
@@ -96,8 +70,7 @@ TEST(CompletenessFaultsTest, DroppedSamplesAreCountedExactlyWithExamples) {
 // Copies every sample of the run from `from` into `to` (a delayed ingest).
 void CopyRun(QueryClient& from, const loadgen::SeriesSet& series, std::int64_t at_ms,
              const std::string& to_url) {
-  auto writer = loadgen::RemoteWriteClient::Create(to_url + "/api/v1/write", {}, "", 5);
-  OBS_CHECK(writer.ok()) << writer.status();
+  loadgen::RemoteWriteClient writer = WriterFor(to_url + "/api/v1/write");
   for (const std::string& metric : series.MetricNames()) {
     auto answer = from.InstantMatrix(
         RawSamplesQuery({{"__name__", metric}, {"obsbench_run", kRunId}}, 3'600'000), at_ms);
@@ -113,7 +86,7 @@ void CopyRun(QueryClient& from, const loadgen::SeriesSet& series, std::int64_t a
       }
       batch.push_back(std::move(out));
     }
-    auto code = writer->Write(batch);
+    auto code = writer.Write(batch);
     OBS_CHECK(code.ok() && *code / 100 == 2) << "copy of " << metric << " failed";
   }
 }

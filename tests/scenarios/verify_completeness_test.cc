@@ -16,49 +16,18 @@
 
 #include "verify/completeness.h"
 #include "verify/completeness_pass.h"
+#include "verify_test_support.h"
 
 namespace obs::scenarios {
 namespace {
 
 using ::obs::testing::StatusIs;
+using testing::ClientFor;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::StartBackend;
 
 constexpr char kRunId[] = "verify-test";
-
-std::unique_ptr<backend::Server> StartBackend() {
-  auto server = backend::Server::Start(backend::ServerOptions{});
-  OBS_CHECK(server.ok()) << server.status();
-  return std::move(server).value();
-}
-
-// About 5 scrapes of 3 instances x the http_red model, serially.
-loadgen::RemoteWriteResult WriteSmallLoad(const std::string& base_url) {
-  loadgen::ModelOptions model;
-  model.kind = "http_red";
-  model.routes = 2;
-  loadgen::RemoteWriteOptions options;
-  options.url = base_url + "/api/v1/write";
-  options.series.models = {model};
-  options.series.instances = 3;
-  options.series.seed = 11;
-  options.series.run_id = kRunId;
-  options.scrape_interval_seconds = 0.2;
-  options.duration_seconds = 1;
-  options.concurrency = 1;
-  auto result = loadgen::RunRemoteWrite(options, RealClock());
-  OBS_CHECK(result.ok()) << result.status();
-  OBS_CHECK(result->ledger.Totals().samples_acked > 0) << "the load wrote nothing";
-  return std::move(result).value();
-}
-
-QueryClient ClientFor(const std::string& base_url) {
-  QueryClientOptions options;
-  options.base_url = base_url;
-  auto client = QueryClient::Create(options);
-  OBS_CHECK(client.ok()) << client.status();
-  return std::move(client).value();
-}
 
 CompletenessOptions FastOptions() {
   CompletenessOptions options;
@@ -71,8 +40,11 @@ class CompletenessTest : public ::testing::Test {
  protected:
   CompletenessTest()
       : server_(StartBackend()),
-        written_(WriteSmallLoad(server_->base_url())),
-        client_(ClientFor(server_->base_url())) {}
+        written_(testing::WriteSmallLoad(server_->base_url(),
+                                         {.instances = 3, .seed = 11, .run_id = kRunId})),
+        client_(ClientFor(server_->base_url())) {
+    OBS_CHECK(written_.ledger.Totals().samples_acked > 0) << "the load wrote nothing";
+  }
 
   Result<CompletenessRecord> Check(const CompletenessOptions& options) {
     return CheckCompleteness(client_, written_.series, written_.ledger, options, RealClock());

@@ -13,32 +13,16 @@
 #include "obs/testing/status_matchers.h"
 
 #include "verify/visibility.h"
+#include "verify_test_support.h"
 
 namespace obs::scenarios {
 namespace {
 
 using ::obs::testing::StatusIs;
+using testing::ClientFor;
 using ::testing::HasSubstr;
-
-std::unique_ptr<backend::Server> StartBackend() {
-  auto server = backend::Server::Start(backend::ServerOptions{});
-  OBS_CHECK(server.ok()) << server.status();
-  return std::move(server).value();
-}
-
-loadgen::RemoteWriteClient WriterFor(const std::string& url) {
-  auto writer = loadgen::RemoteWriteClient::Create(url, {}, "", 5);
-  OBS_CHECK(writer.ok()) << writer.status();
-  return std::move(writer).value();
-}
-
-QueryClient ClientFor(const std::string& base_url) {
-  QueryClientOptions options;
-  options.base_url = base_url;
-  auto client = QueryClient::Create(options);
-  OBS_CHECK(client.ok()) << client.status();
-  return std::move(client).value();
-}
+using testing::StartBackend;
+using testing::WriterFor;
 
 VisibilityOptions Options(int probes, double spread_seconds, double probe_timeout_seconds) {
   VisibilityOptions options;
