@@ -53,8 +53,15 @@ std::string_view BinOpString(BinOp op) {
 }
 
 std::string_view AggOpString(AggOp op) {
-  static constexpr std::string_view kNames[] = {"sum", "count", "min", "max", "avg"};
+  static constexpr std::string_view kNames[] = {
+      "sum",    "avg",  "count", "min",     "max",      "group",
+      "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"};
   return kNames[static_cast<int>(op)];
+}
+
+bool AggOpTakesParam(AggOp op) {
+  return op == AggOp::kTopk || op == AggOp::kBottomk || op == AggOp::kQuantile ||
+         op == AggOp::kCountValues;
 }
 
 namespace {
@@ -64,6 +71,7 @@ struct TypeOf {
   ValueType operator()(const StringLiteral&) const { return ValueType::kString; }
   ValueType operator()(const VectorSelector&) const { return ValueType::kVector; }
   ValueType operator()(const MatrixSelector&) const { return ValueType::kMatrix; }
+  ValueType operator()(const Subquery&) const { return ValueType::kMatrix; }
   ValueType operator()(const Call& c) const { return c.func->return_type; }
   ValueType operator()(const Aggregate&) const { return ValueType::kVector; }
   ValueType operator()(const Binary& b) const {
@@ -114,6 +122,10 @@ struct ToText {
       out += " offset " + std::to_string(ms.selector.offset_ms) + "ms";
     }
     return out;
+  }
+  std::string operator()(const Subquery& sq) const {
+    return ExprToString(*sq.expr) + "[" + std::to_string(sq.range_ms) + "ms:" +
+           (sq.step_ms != 0 ? std::to_string(sq.step_ms) + "ms" : "") + "]";
   }
   std::string operator()(const Call& c) const {
     std::vector<std::string> args;

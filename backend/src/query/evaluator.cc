@@ -196,7 +196,7 @@ Value Evaluator::EvalRangeFunction(const Call& c, std::int64_t t) {
     if (points.empty()) {
       continue;
     }
-    if (const auto v = c.func->range_fn(points, window)) {
+    if (const auto v = c.func->range_fn(points, window, {})) {
       out.push_back({c.func->keeps_metric_name ? s.labels : DropMetricName(s.labels), *v, t});
     }
   }
@@ -207,15 +207,13 @@ Value Evaluator::EvalCall(const Call& c, std::int64_t t) {
   switch (c.func->kind) {
     case FunctionKind::kRange:
       return EvalRangeFunction(c, t);
-    case FunctionKind::kTime:
-      return Scalar{static_cast<double>(t) / 1000};
-    case FunctionKind::kVector: {
-      const double v = std::get<Scalar>(EvalAt(*c.args[0], t)).value;
-      return Vector{{std::make_shared<const Labels>(), v, t}};
-    }
-    case FunctionKind::kScalar: {
-      const Vector v = std::get<Vector>(EvalAt(*c.args[0], t));
-      return Scalar{v.size() == 1 ? v[0].value : std::numeric_limits<double>::quiet_NaN()};
+    case FunctionKind::kGeneral: {
+      std::vector<Value> args;
+      for (const auto& a : c.args) {
+        args.push_back(EvalAt(*a, t));
+      }
+      GeneralCall call{.call = c, .eval_t = t, .args = args};
+      return c.func->general_fn(call);
     }
     case FunctionKind::kElement:
       break;
@@ -224,7 +222,7 @@ Value Evaluator::EvalCall(const Call& c, std::int64_t t) {
   const bool plain = std::holds_alternative<VectorSelector>(Unparen(*c.args[0]).node);
   Vector v = std::get<Vector>(EvalAt(*c.args[0], t));
   for (InstantSample& s : v) {
-    s.value = c.func->element_fn(s.value, plain ? s.sample_t : t);
+    s.value = c.func->element_fn(s.value, plain ? s.sample_t : t, {});
     s.labels = DropMetricName(s.labels);
     s.sample_t = t;
   }

@@ -29,37 +29,10 @@
 
 #include "query/ast.h"
 #include "query/engine.h"
+#include "query/value.h"
 #include "store/storage.h"
 
 namespace obs::backend::query {
-
-using LabelsPtr = std::shared_ptr<const Labels>;
-
-struct InstantSample {
-  LabelsPtr labels;
-  double value = 0;
-  std::int64_t sample_t = 0;  // The stored sample's time for plain selectors, else eval time.
-};
-using Vector = std::vector<InstantSample>;
-
-struct RangeSeries {
-  LabelsPtr labels;
-  std::vector<wire::Sample> points;
-};
-using Matrix = std::vector<RangeSeries>;
-
-struct Scalar {
-  double value = 0;
-};
-struct String {
-  std::string value;
-};
-using Value = std::variant<Scalar, Vector, Matrix, String>;
-
-struct EvalFailure {
-  QueryErrorType type;
-  std::string message;
-};
 
 struct EvalParams {
   std::int64_t start_ms = 0;
@@ -102,10 +75,6 @@ class Evaluator {
   std::size_t output_points_ = 0;
   std::uint64_t ticks_ = 0;
 };
-
-// Label helpers shared by the evaluator's parts.
-LabelsPtr DropMetricName(const LabelsPtr& labels);
-std::string LabelsKeyOf(const Labels& labels);
 
 // Binary operators (binary.cc).
 Value ApplyBinary(const Binary& b, Value lhs, Value rhs);

@@ -2,18 +2,20 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 namespace obs::backend::query {
 
 namespace {
 
-using Points = std::vector<wire::Sample>;
+using Points = std::span<const wire::Sample>;
 
-std::optional<double> CountOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> CountOverTime(Points p, const RangeWindow&, std::span<const double>) {
   return static_cast<double>(p.size());
 }
 
-std::optional<double> SumOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> SumOverTime(Points p, const RangeWindow&, std::span<const double>) {
   double sum = 0;
   for (const auto& s : p) {
     sum += s.value;
@@ -22,7 +24,7 @@ std::optional<double> SumOverTime(const Points& p, const RangeWindow&) {
 }
 
 // Prometheus 2.42's incremental mean, which avoids overflow to Inf.
-std::optional<double> AvgOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> AvgOverTime(Points p, const RangeWindow&, std::span<const double>) {
   double mean = 0;
   double count = 0;
   for (const auto& s : p) {
@@ -40,7 +42,7 @@ std::optional<double> AvgOverTime(const Points& p, const RangeWindow&) {
   return mean;
 }
 
-std::optional<double> MinOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> MinOverTime(Points p, const RangeWindow&, std::span<const double>) {
   double m = p.front().value;
   for (const auto& s : p) {
     if (s.value < m || std::isnan(m)) {
@@ -50,7 +52,7 @@ std::optional<double> MinOverTime(const Points& p, const RangeWindow&) {
   return m;
 }
 
-std::optional<double> MaxOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> MaxOverTime(Points p, const RangeWindow&, std::span<const double>) {
   double m = p.front().value;
   for (const auto& s : p) {
     if (s.value > m || std::isnan(m)) {
@@ -60,12 +62,12 @@ std::optional<double> MaxOverTime(const Points& p, const RangeWindow&) {
   return m;
 }
 
-std::optional<double> LastOverTime(const Points& p, const RangeWindow&) {
+std::optional<double> LastOverTime(Points p, const RangeWindow&, std::span<const double>) {
   return p.back().value;
 }
 
 // Prometheus 2.42 `extrapolatedRate` (promql/functions.go).
-std::optional<double> ExtrapolatedRate(const Points& p, const RangeWindow& w, bool is_counter,
+std::optional<double> ExtrapolatedRate(Points p, const RangeWindow& w, bool is_counter,
                                        bool is_rate) {
   if (p.size() < 2) {
     return std::nullopt;
@@ -101,21 +103,32 @@ std::optional<double> ExtrapolatedRate(const Points& p, const RangeWindow& w, bo
   return result;
 }
 
-std::optional<double> Rate(const Points& p, const RangeWindow& w) {
+std::optional<double> Rate(Points p, const RangeWindow& w, std::span<const double>) {
   return ExtrapolatedRate(p, w, true, true);
 }
-std::optional<double> Increase(const Points& p, const RangeWindow& w) {
+std::optional<double> Increase(Points p, const RangeWindow& w, std::span<const double>) {
   return ExtrapolatedRate(p, w, true, false);
 }
-std::optional<double> Delta(const Points& p, const RangeWindow& w) {
+std::optional<double> Delta(Points p, const RangeWindow& w, std::span<const double>) {
   return ExtrapolatedRate(p, w, false, false);
 }
 
-double Timestamp(double /*v*/, std::int64_t sample_t) {
+double Timestamp(double /*v*/, std::int64_t sample_t, std::span<const double>) {
   return static_cast<double>(sample_t) / 1000;
 }
-double Abs(double v, std::int64_t /*sample_t*/) {
+double Abs(double v, std::int64_t /*sample_t*/, std::span<const double>) {
   return std::fabs(v);
+}
+
+Value Time(GeneralCall& c) {
+  return Scalar{static_cast<double>(c.eval_t) / 1000};
+}
+Value VectorFn(GeneralCall& c) {
+  return Vector{{std::make_shared<const Labels>(), std::get<Scalar>(c.args[0]).value, c.eval_t}};
+}
+Value ScalarFn(GeneralCall& c) {
+  const auto& v = std::get<Vector>(c.args[0]);
+  return Scalar{v.size() == 1 ? v[0].value : std::numeric_limits<double>::quiet_NaN()};
 }
 
 constexpr ValueType kS = ValueType::kScalar;
@@ -128,8 +141,7 @@ FunctionDef RangeFunction(std::string_view name, RangeFn fn, bool keeps_name = f
                      .return_type = kV,
                      .kind = FunctionKind::kRange,
                      .keeps_metric_name = keeps_name,
-                     .range_fn = fn,
-                     .element_fn = nullptr};
+                     .range_fn = fn};
 }
 
 FunctionDef ElementFunction(std::string_view name, ElementFn fn) {
@@ -137,8 +149,6 @@ FunctionDef ElementFunction(std::string_view name, ElementFn fn) {
                      .arg_types = {kV},
                      .return_type = kV,
                      .kind = FunctionKind::kElement,
-                     .keeps_metric_name = false,
-                     .range_fn = nullptr,
                      .element_fn = fn};
 }
 
@@ -155,11 +165,21 @@ const std::vector<FunctionDef>& Table() {
       RangeFunction("delta", Delta),
       ElementFunction("timestamp", Timestamp),
       ElementFunction("abs", Abs),
-      FunctionDef{.name = "time", .arg_types = {}, .return_type = kS, .kind = FunctionKind::kTime},
-      FunctionDef{
-          .name = "vector", .arg_types = {kS}, .return_type = kV, .kind = FunctionKind::kVector},
-      FunctionDef{
-          .name = "scalar", .arg_types = {kV}, .return_type = kS, .kind = FunctionKind::kScalar},
+      FunctionDef{.name = "time",
+                  .arg_types = {},
+                  .return_type = kS,
+                  .kind = FunctionKind::kGeneral,
+                  .general_fn = Time},
+      FunctionDef{.name = "vector",
+                  .arg_types = {kS},
+                  .return_type = kV,
+                  .kind = FunctionKind::kGeneral,
+                  .general_fn = VectorFn},
+      FunctionDef{.name = "scalar",
+                  .arg_types = {kV},
+                  .return_type = kS,
+                  .kind = FunctionKind::kGeneral,
+                  .general_fn = ScalarFn},
   };
   return kTable;
 }

@@ -1,7 +1,26 @@
-// The PromQL function table: name, argument and return types, and the
-// implementation. Range functions (`rate`, `*_over_time`) see the points of
-// one series inside the range window; element functions (`abs`,
-// `timestamp`) map one sample. Adding a function is one table entry.
+// The PromQL function table of Prometheus 2.42: name, argument types and
+// arity, return type and implementation. The parser resolves a call to a
+// FunctionDef and checks its arguments against it; the evaluator evaluates
+// the arguments at each step and calls the implementation the kind names.
+//
+// Contract between evaluator and functions:
+//  - kRange (rate, *_over_time, deriv, predict_linear, holt_winters, ...):
+//    the evaluator calls `range_fn` once per series with that series' points
+//    inside the window (never empty, no stale markers) and the step's scalar
+//    arguments in argument order (the range-vector argument left out). A
+//    nullopt result means "no output sample for this series". The output
+//    sample drops `__name__` unless `keeps_metric_name`.
+//  - kElement (abs, ceil, round, timestamp, hour, ...): the evaluator calls
+//    `element_fn` once per sample of the instant-vector argument with the
+//    sample's value, its time (see InstantSample::sample_t) and the step's
+//    scalar arguments (the vector argument left out); `__name__` is dropped.
+//    When a variadic element function is called without its vector argument
+//    (`hour()`), the input is one label-less sample whose value is the
+//    evaluation time in seconds.
+//  - kGeneral (everything else: histogram_quantile, label_replace, sort,
+//    absent, clamp, scalar, vector, time, ...): `general_fn` gets every
+//    evaluated argument and returns the step's value. It may throw
+//    EvalFailure (value.h).
 //
 // Thread safety: the table is immutable static data.
 
@@ -9,47 +28,59 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "obs/wire/remote_write.h"
 
 #include "query/ast.h"
+#include "query/value.h"
 
 namespace obs::backend::query {
 
-// What a range function knows about its window: [range_start, range_end]
-// (eval time minus offset), its length, and the non-stale points in it.
+// A range function's window: [range_start, range_end] (inclusive, as in
+// Prometheus 2.42), already shifted by offset/@, and its length.
 struct RangeWindow {
   std::int64_t range_start = 0;
   std::int64_t range_end = 0;
   std::int64_t range_ms = 0;
 };
 
-using RangeFn = std::optional<double> (*)(const std::vector<wire::Sample>& points,
-                                          const RangeWindow& window);
-// `sample_t` is the sample's own timestamp for a plain selector, else the eval time.
-using ElementFn = double (*)(double v, std::int64_t sample_t);
+using RangeFn = std::optional<double> (*)(std::span<const wire::Sample> points,
+                                          const RangeWindow& window,
+                                          std::span<const double> scalars);
 
-enum class FunctionKind {
-  kRange,    // One range-vector argument -> instant vector.
-  kElement,  // One instant-vector argument -> instant vector.
-  kTime,     // time(): scalar eval time.
-  kVector,   // vector(scalar) -> one sample without labels.
-  kScalar,   // scalar(vector) -> the single value, or NaN.
+using ElementFn = double (*)(double value, std::int64_t sample_t, std::span<const double> scalars);
+
+struct GeneralCall {
+  const Call& call;
+  std::int64_t eval_t = 0;  // Evaluation time, ms.
+  // The evaluated arguments in order; a range-vector argument is its Matrix
+  // of windows at eval_t (all series, including ones with no points: absent_over_time).
+  std::vector<Value>& args;
 };
+using GeneralFn = Value (*)(GeneralCall& call);
+
+enum class FunctionKind { kRange, kElement, kGeneral };
 
 struct FunctionDef {
   std::string_view name;
+  // Every argument's type, optional ones included.
   std::vector<ValueType> arg_types;
+  // Prometheus's Variadic: 0 = exactly arg_types.size() arguments; n > 0 =
+  // between size()-1 and size()-1+n; -1 = at least size()-1, the extra ones
+  // of the last type.
+  int variadic = 0;
   ValueType return_type = ValueType::kVector;
-  FunctionKind kind = FunctionKind::kElement;
-  bool keeps_metric_name = false;  // last_over_time keeps __name__.
+  FunctionKind kind = FunctionKind::kGeneral;
+  bool keeps_metric_name = false;  // kRange only: last_over_time.
   RangeFn range_fn = nullptr;
   ElementFn element_fn = nullptr;
+  GeneralFn general_fn = nullptr;
 };
 
-// The definition of function `name`, or null if PromQL has no such function here.
+// The definition of function `name`, or null if PromQL 2.42 has no such function.
 const FunctionDef* FindFunction(std::string_view name);
 
 }  // namespace obs::backend::query

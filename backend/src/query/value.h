@@ -1,0 +1,59 @@
+// The values PromQL expressions evaluate to at one evaluation step: scalar,
+// instant vector, range vector (matrix) and string, plus the evaluation
+// failure that any part of the engine may throw.
+//
+// Thread safety: plain values.
+
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "obs/wire/remote_write.h"
+
+#include "query/engine.h"  // QueryErrorType
+#include "store/labels.h"
+
+namespace obs::backend::query {
+
+using LabelsPtr = std::shared_ptr<const Labels>;
+
+struct InstantSample {
+  LabelsPtr labels;
+  double value = 0;
+  // The stored sample's own time for a plain selector (what timestamp()
+  // returns), else the evaluation time.
+  std::int64_t sample_t = 0;
+};
+using Vector = std::vector<InstantSample>;
+
+struct RangeSeries {
+  LabelsPtr labels;
+  std::vector<wire::Sample> points;  // Ascending time, no stale markers.
+};
+using Matrix = std::vector<RangeSeries>;
+
+struct Scalar {
+  double value = 0;
+};
+struct String {
+  std::string value;
+};
+using Value = std::variant<Scalar, Vector, Matrix, String>;
+
+// Thrown by evaluation code (timeout, too many samples, matching errors,
+// duplicate label sets); caught by Engine and turned into a QueryError.
+struct EvalFailure {
+  QueryErrorType type;
+  std::string message;
+};
+
+// `labels` without `__name__` (shares `labels` when it has none).
+LabelsPtr DropMetricName(const LabelsPtr& labels);
+// An unambiguous key of a label set, for hashing.
+std::string LabelsKeyOf(const Labels& labels);
+
+}  // namespace obs::backend::query
