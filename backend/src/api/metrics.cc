@@ -10,6 +10,7 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {
     "/api/v1/write",  "/api/v1/query",  "/api/v1/query_range",
     "/api/v1/series", "/api/v1/labels", "/api/v1/label/:name/values",
     "/metrics",       "/-/healthy",     "/-/ready",
+    "/api/v1/status/buildinfo", "/api/v1/metadata", "/api/v1/query_exemplars",
     "other"};
 
 std::size_t Index(Endpoint endpoint) {

@@ -33,9 +33,12 @@ enum class Endpoint {
   kMetrics,
   kHealthy,
   kReady,
-  kOther,  // Unknown paths (404) and anything not routed.
+  kBuildInfo,       // GET /api/v1/status/buildinfo (Grafana's flavour/version probe).
+  kMetadata,        // GET /api/v1/metadata: remote write 1.0 carries none, so always {}.
+  kQueryExemplars,  // GET|POST /api/v1/query_exemplars: no exemplars are stored, so [].
+  kOther,           // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 10;
+inline constexpr std::size_t kEndpointCount = 13;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

@@ -9,6 +9,7 @@
 #include "api/params.h"
 #include "api/responses.h"
 #include "http/url.h"
+#include "query/parser.h"
 #include "query/format.h"
 
 namespace obs::backend {
@@ -259,6 +260,25 @@ http::Response QueryApi::LabelValues(const http::Request& request, std::string_v
   }
   return JsonSuccess(JsonStringArray(storage_.LabelValues(
       name, params->match_sets, params->range.start_ms, params->range.end_ms)));
+}
+
+http::Response QueryApi::QueryExemplars(const http::Request& request) const {
+  Result<http::FormValues> form = ParseForm(request);
+  if (!form.ok()) {
+    return BadData(form.status().message());
+  }
+  Result<TimeRange> range = RangeParams(*form);
+  if (!range.ok()) {
+    return BadData(range.status().message());
+  }
+  if (range->end_ms < range->start_ms) {
+    return BadData("end timestamp must not be before start timestamp");
+  }
+  // The query must still parse, as Prometheus checks it before looking up exemplars.
+  if (Result<query::ExprPtr> expr = query::ParseExpr(form->Get("query")); !expr.ok()) {
+    return BadData(expr.status().message());
+  }
+  return JsonSuccess("[]");
 }
 
 }  // namespace obs::backend

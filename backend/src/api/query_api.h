@@ -36,6 +36,9 @@ class QueryApi {
   http::Response Labels(const http::Request& request) const;
   // `name` is the percent-decoded <name> path segment.
   http::Response LabelValues(const http::Request& request, std::string_view name) const;
+  // No exemplars are stored: validates `query`, `start` and `end` like
+  // Prometheus and answers an empty list.
+  http::Response QueryExemplars(const http::Request& request) const;
 
  private:
   const Storage& storage_;

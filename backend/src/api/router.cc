@@ -21,9 +21,12 @@ std::string_view AllowedMethods(Endpoint endpoint) {
     case Endpoint::kQueryRange:
     case Endpoint::kSeries:
     case Endpoint::kLabels:
+    case Endpoint::kQueryExemplars:
       return "GET, POST";
     case Endpoint::kLabelValues:
     case Endpoint::kMetrics:
+    case Endpoint::kBuildInfo:
+    case Endpoint::kMetadata:
       return "GET";
     case Endpoint::kHealthy:
     case Endpoint::kReady:
@@ -58,7 +61,10 @@ Route ClassifyPath(std::string_view path) {
       {"/api/v1/labels", Endpoint::kLabels},
       {"/metrics", Endpoint::kMetrics},
       {"/-/healthy", Endpoint::kHealthy},
-      {"/-/ready", Endpoint::kReady}};
+      {"/-/ready", Endpoint::kReady},
+      {"/api/v1/status/buildinfo", Endpoint::kBuildInfo},
+      {"/api/v1/metadata", Endpoint::kMetadata},
+      {"/api/v1/query_exemplars", Endpoint::kQueryExemplars}};
   for (const auto& [fixed, endpoint] : kFixed) {
     if (path == fixed) {
       return Route{.endpoint = endpoint, .label_name = {}};
@@ -130,6 +136,17 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       response.body = metrics_.Render(gauges_());
       return response;
     }
+    case Endpoint::kBuildInfo:
+      // `version` is the Prometheus API level the backend answers as, so that
+      // clients which gate features on it (Grafana) treat it as Prometheus 2.42.
+      return JsonSuccess(std::string(R"({"version":"2.42.0","revision":"obsbench-)") +
+                         OBS_VERSION +
+                         R"(","branch":"obsbench","buildUser":"obsbench","buildDate":"",)"
+                         R"("goVersion":""})");
+    case Endpoint::kMetadata:
+      return JsonSuccess("{}");
+    case Endpoint::kQueryExemplars:
+      return query_.QueryExemplars(request);
     case Endpoint::kHealthy:
       return TextResponse(200, "obsbench backend is Healthy.");
     case Endpoint::kReady:

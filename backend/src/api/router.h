@@ -5,7 +5,8 @@
 //
 // Routes: POST /api/v1/write; GET|POST /api/v1/query, /api/v1/query_range,
 // /api/v1/series, /api/v1/labels; GET /api/v1/label/<name>/values;
-// GET /metrics; GET|HEAD /-/healthy and /-/ready.
+// GET /api/v1/status/buildinfo and /api/v1/metadata; GET|POST
+// /api/v1/query_exemplars; GET /metrics; GET|HEAD /-/healthy and /-/ready.
 //
 // Thread safety: Handle() may be called concurrently.
 
