@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything obsbench needs on a fresh Debian (bookworm) machine: the
 # toolchain, the libraries, and the real peers the integration tests start
-# (Prometheus 2.42, VictoriaMetrics 1.79.5). Idempotent: when every package is
-# already installed it only checks and returns in well under a second.
+# (Prometheus 2.42, Alertmanager 0.25, VictoriaMetrics 1.79.5 with vmalert).
+# Idempotent: when every package is already installed it only checks and
+# returns in well under a second.
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,7 @@ packages=(
   libboost-dev libprotobuf-dev protobuf-compiler libsnappy-dev libyaml-cpp-dev
   nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  prometheus victoria-metrics curl ca-certificates locales
+  prometheus prometheus-alertmanager victoria-metrics curl ca-certificates locales
 )
 
 missing=()
@@ -41,7 +42,7 @@ fi
 
 # The Debian packages enable and start system services on install; the tests
 # start their own instances on free ports, so stop the packaged ones.
-for svc in prometheus victoria-metrics prometheus-node-exporter; do
+for svc in prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi
