@@ -36,15 +36,15 @@ TEST(PromqlParserTest, ParsesLiteralsAndSelectors) {
   EXPECT_EQ(Parsed("-1.5e3"), "-1500");
   EXPECT_EQ(Parsed("0x10"), "16");
   EXPECT_EQ(Parsed("Inf"), "+Inf");
-  EXPECT_EQ(Parsed("\"a\\nb\""), "\"a\nb\"");
-  EXPECT_EQ(Parsed("`raw\\n`"), "\"raw\\n\"");
+  EXPECT_EQ(Parsed("\"a\\nb\""), "\"a\\nb\"");
+  EXPECT_EQ(Parsed("`raw\\n`"), "\"raw\\\\n\"");
   EXPECT_EQ(Parsed("up"), "up");
   EXPECT_EQ(Parsed("up{job=\"a\",x!~'b.*',}"), "up{job=\"a\",x!~\"b.*\"}");
   EXPECT_EQ(Parsed("{__name__=~\"u.\"}"), "{__name__=~\"u.\"}");
   EXPECT_EQ(Parsed("foo:bar_total"), "foo:bar_total");
-  EXPECT_EQ(Parsed("up[5m]"), "up[300000ms]");
-  EXPECT_EQ(Parsed("up[1h30m] offset 1m"), "up[5400000ms] offset 60000ms");
-  EXPECT_EQ(Parsed("up offset -10s"), "up offset -10000ms");
+  EXPECT_EQ(Parsed("up[5m]"), "up[5m]");
+  EXPECT_EQ(Parsed("up[1h30m] offset 1m"), "up[1h30m] offset 1m");
+  EXPECT_EQ(Parsed("up offset -10s"), "up offset -10s");
 }
 
 TEST(PromqlParserTest, ParsesDurations) {
@@ -71,13 +71,86 @@ TEST(PromqlParserTest, RespectsPrecedenceAndAssociativity) {
 }
 
 TEST(PromqlParserTest, ParsesCallsAndAggregations) {
-  EXPECT_EQ(Parsed("rate(http_total[5m])"), "rate(http_total[300000ms])");
+  EXPECT_EQ(Parsed("rate(http_total[5m])"), "rate(http_total[5m])");
   EXPECT_EQ(Parsed("sum by (job) (up)"), "sum by (job) (up)");
   EXPECT_EQ(Parsed("sum(up) by (job, instance)"), "sum by (job, instance) (up)");
   EXPECT_EQ(Parsed("count without (x) (up)"), "count without (x) (up)");
-  EXPECT_EQ(Parsed("avg(rate(x[1m]))"), "avg (rate(x[60000ms]))");
+  EXPECT_EQ(Parsed("avg(rate(x[1m]))"), "avg(rate(x[1m]))");
   EXPECT_EQ(Parsed("time()"), "time()");
-  EXPECT_EQ(Parsed("max(sum by (a) (up))"), "max (sum by (a) (up))");
+  EXPECT_EQ(Parsed("max(sum by (a) (up))"), "max(sum by (a) (up))");
+}
+
+TEST(PromqlParserTest, PrintsLikePrometheusAndRoundTrips) {
+  // Expected texts are Prometheus 2.42's String() output (checked against
+  // its /api/v1/format_query for these short expressions).
+  const std::pair<const char*, const char*> cases[] = {
+      {"sum(rate(x[5m]))by(job)", "sum by (job) (rate(x[5m]))"},
+      {"a+on(x)group_left(y)b offset 5m @ 100", "a + on (x) group_left (y) b @ 100.000 offset 5m"},
+      {"x[1h30m:]", "x[1h30m:]"},
+      {"rate(x[5m])[30m:1m] offset -1m", "rate(x[5m])[30m:1m] offset -1m"},
+      {"x @ start()", "x @ start()"},
+      {"x[5m] @ end() offset 1m", "x[5m] @ end() offset 1m"},
+      {"topk(3, x)", "topk(3, x)"},
+      {"count_values without (a) (\"v\", x)", "count_values without (a) (\"v\", x)"},
+      {"quantile by (a) (0.9, x)", "quantile by (a) (0.9, x)"},
+      {"a atan2 b", "a atan2 b"},
+      {"a / ignoring (x) group_right () b", "a / ignoring (x) group_right () b"},
+      {"a unless on () b", "a unless on () b"},
+      {"x{b=\"2\",a=\"1\"}", "x{a=\"1\",b=\"2\"}"},
+      {"+x", "+x"},
+      {"- - 1", "1"},
+      {"2 ^ 3 ^ 2", "2 ^ 3 ^ 2"},
+      {"hour()", "hour()"},
+      {"label_join(x, \"d\", \",\", \"a\", \"b\")", "label_join(x, \"d\", \",\", \"a\", \"b\")"},
+      {"x[1w]", "x[1w]"},
+      {"x[100ms]", "x[100ms]"},
+      {"x offset 1d", "x offset 1d"},
+      {"0x1F", "31"},
+      {"NaN", "NaN"},
+      {"-Inf", "-Inf"},
+      {".5", "0.5"},
+  };
+  for (const auto& [in, want] : cases) {
+    EXPECT_EQ(Parsed(in), want) << in;
+    EXPECT_EQ(Parsed(want), want) << "round trip of " << want;
+  }
+}
+
+TEST(PromqlParserTest, BuildsSubqueryAndAtNodes) {
+  auto r = ParseExpr("max_over_time(rate(x[5m] @ 1609746000.123)[1h:1m] offset 5m)");
+  ASSERT_OK(r);
+  const auto& call = std::get<Call>((*r)->node);
+  const auto& sq = std::get<Subquery>(call.args[0]->node);
+  EXPECT_EQ(sq.range_ms, 3600000);
+  EXPECT_EQ(sq.step_ms, 60000);
+  EXPECT_EQ(sq.offset_ms, 300000);
+  const auto& inner = std::get<Call>(sq.expr->node);
+  const auto& ms = std::get<MatrixSelector>(inner.args[0]->node);
+  EXPECT_EQ(ms.selector.at.kind, AtModifier::Kind::kTimestamp);
+  EXPECT_EQ(ms.selector.at.timestamp_ms, 1609746000123);
+}
+
+TEST(PromqlParserTest, PrecedenceMatchesPrometheus) {
+  auto op_of = [](std::string_view q) {
+    auto r = ParseExpr(q);
+    OBS_CHECK(r.ok()) << r.status();
+    return std::string(BinOpString(std::get<Binary>((*r)->node).op));
+  };
+  EXPECT_EQ(op_of("a or b and c"), "or");
+  EXPECT_EQ(op_of("a and b unless c"), "unless");  // Same level: left-assoc.
+  EXPECT_EQ(op_of("a == b + c"), "==");
+  EXPECT_EQ(op_of("a + b * c"), "+");
+  EXPECT_EQ(op_of("a * b atan2 c"), "atan2");  // Same level as *: left-assoc.
+  EXPECT_EQ(op_of("a * b ^ c"), "*");
+  EXPECT_EQ(op_of("a ^ b ^ c"), "^");
+  auto r = ParseExpr("a ^ b ^ c");
+  ASSERT_OK(r);
+  // Right-associative: a ^ (b ^ c).
+  EXPECT_TRUE(std::holds_alternative<Binary>(std::get<Binary>((*r)->node).rhs->node));
+  // Unary minus binds looser than ^: -2 ^ 2 == -(2 ^ 2).
+  auto u = ParseExpr("-x ^ 2");
+  ASSERT_OK(u);
+  EXPECT_TRUE(std::holds_alternative<Unary>((*u)->node));
 }
 
 struct BadQuery {
@@ -123,7 +196,32 @@ TEST(PromqlParserTest, RejectsBadQueriesWithPositions) {
       {"up[0s]", "1:4: parse error: duration must be greater than 0"},
       {"up[5mm]", "1:4: parse error: bad duration syntax: \"5mm\""},
       {"(up)[5m]", "1:5: parse error: ranges only allowed for vector selectors"},
-      {"up[5m:1m]", "1:6: parse error: subqueries are not supported yet"},
+      {"up[5m:1m][1m]", "1:10: parse error: ranges only allowed for vector selectors"},
+      {"up[5m][1m:]", "1:1: parse error: subquery is only allowed on instant vector, got range"},
+      {"up offset 1m [5m]", "1:14: parse error: no offset modifiers allowed before range"},
+      {"up @ 10 [5m]", "1:9: parse error: no @ modifiers allowed before range"},
+      {"up @ 1 @ 2", "1:8: parse error: @ <timestamp> may not be set multiple times"},
+      {"sum(up) @ 1", "1:9: parse error: @ modifier must be preceded by an instant vector"},
+      {"up @ Inf", "1:6: parse error: timestamp out of bounds for @ modifier: +Inf"},
+      {"up @ foo", "1:6: parse error: unexpected identifier \"foo\" in @, expected timestamp"},
+      {"topk(up)",
+       "1:1: parse error: wrong number of arguments for aggregate expression "
+       "provided, expected 2, got 1"},
+      {"topk(\"a\", up)",
+       "1:6: parse error: expected type scalar in aggregation parameter, "
+       "got string"},
+      {"count_values(1, up)",
+       "1:14: parse error: expected type string in aggregation "
+       "parameter, got scalar"},
+      {"round()", "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0"},
+      {"round(up, 1, 2)",
+       "1:1: parse error: expected at most 2 argument(s) in call to "
+       "\"round\", got 3"},
+      {"label_join(up)",
+       "1:1: parse error: expected at least 3 argument(s) in call to "
+       "\"label_join\", got 1"},
+      {"up + group_left up", "1:6: parse error: unexpected"},
+      {"up + on (a) group_left (a) up", "parse error: label \"a\" must not occur in ON and GROUP"},
       {"1 offset 5m", "1:3: parse error: offset modifier must be preceded by an instant vector"},
       {"up offset 1m offset 2m", "1:14: parse error: offset may not be set multiple times"},
       {"\"abc", "1:1: parse error: unterminated quoted string"},
@@ -131,7 +229,6 @@ TEST(PromqlParserTest, RejectsBadQueriesWithPositions) {
       {"sum by (job) (up) by (x)", "1:19: parse error: unexpected identifier \"by\""},
       {"-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar"},
       {"up\n  +", "2:4: parse error: unexpected end of input"},
-      {"topk(1, up)", "1:1: parse error: aggregation \"topk\" is not supported yet"},
   };
   for (const BadQuery& c : cases) {
     EXPECT_THAT(ParseExpr(c.query), StatusIs(StatusCode::kInvalidArgument, HasSubstr(c.error)))

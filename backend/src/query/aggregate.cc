@@ -1,11 +1,16 @@
-// Aggregation operators (sum, count, min, max, avg) with by/without
-// grouping, as in Prometheus 2.42's engine.go `aggregation`.
+// Aggregation operators of PromQL 2.42 (engine.go `aggregation`): sum, avg,
+// count, min, max, group, stddev, stdvar, topk, bottomk, quantile and
+// count_values, with by/without grouping. Groups are output in order of
+// first appearance, as Prometheus does.
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "query/evaluator.h"
+#include "query/functions_internal.h"
 
 namespace obs::backend::query {
 
@@ -13,15 +18,21 @@ namespace {
 
 struct Group {
   LabelsPtr labels;
-  double value = 0;  // sum / min / max / count
-  double mean = 0;   // avg
+  double value = 0;
+  double mean = 0;
   double count = 0;
+  std::vector<InstantSample> members;  // topk, bottomk, quantile.
 };
 
-LabelsPtr GroupLabels(const Aggregate& a, const Labels& in) {
+bool Listed(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+LabelsPtr GroupLabels(const Aggregate& a, const std::vector<std::string>& grouping,
+                      const Labels& in) {
   auto out = std::make_shared<Labels>();
   for (const LabelPair& l : in) {
-    const bool listed = std::find(a.grouping.begin(), a.grouping.end(), l.name) != a.grouping.end();
+    const bool listed = Listed(grouping, l.name);
     if (a.without ? (!listed && l.name != "__name__") : listed) {
       out->push_back(l);
     }
@@ -29,63 +40,198 @@ LabelsPtr GroupLabels(const Aggregate& a, const Labels& in) {
   return out;
 }
 
-void Accumulate(AggOp op, Group& g, double v) {
-  g.count++;
-  switch (op) {
-    case AggOp::kSum:
-      g.value += v;
-      break;
-    case AggOp::kCount:
-      g.value = g.count;
-      break;
-    case AggOp::kMin:
-      if (g.count == 1 || v < g.value || std::isnan(g.value)) {
-        g.value = v;
-      }
-      break;
-    case AggOp::kMax:
-      if (g.count == 1 || v > g.value || std::isnan(g.value)) {
-        g.value = v;
-      }
-      break;
-    case AggOp::kAvg:
-      if (g.count == 1) {
-        g.mean = v;
-        break;
-      }
-      // Prometheus's incremental mean, which avoids overflowing to Inf.
-      if (std::isinf(g.mean)) {
-        if (std::isinf(v) && (g.mean > 0) == (v > 0)) {
-          break;
-        }
-        if (!std::isinf(v) && !std::isnan(v)) {
-          break;
-        }
-      }
-      g.mean += v / g.count - g.mean / g.count;
-      break;
+// strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent.
+std::string FormatFixed(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
   }
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  char buf[400];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, end);
+}
+
+LabelsPtr WithValueLabel(const Labels& in, const std::string& name, const std::string& value) {
+  auto out = std::make_shared<Labels>();
+  for (const LabelPair& l : in) {
+    if (l.name != name) {
+      out->push_back(l);
+    }
+  }
+  out->push_back({name, value});
+  std::sort(out->begin(), out->end(),
+            [](const LabelPair& x, const LabelPair& y) { return x.name < y.name; });
+  return out;
+}
+
+// topk order: larger first, NaN last.
+bool Greater(const InstantSample& a, const InstantSample& b) {
+  if (std::isnan(b.value)) {
+    return !std::isnan(a.value);
+  }
+  return a.value > b.value;
+}
+
+// bottomk order: smaller first, NaN last.
+bool Less(const InstantSample& a, const InstantSample& b) {
+  if (std::isnan(b.value)) {
+    return !std::isnan(a.value);
+  }
+  return a.value < b.value;
 }
 
 }  // namespace
 
-Vector AggregateVector(const Aggregate& a, const Vector& in) {
+Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
+  std::int64_t k = 0;
+  double q = 0;
+  std::string value_label;
+  std::vector<std::string> grouping = a.grouping;
+  if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
+    const double f = std::get<Scalar>(*param).value;
+    if (!(f >= -9.223372036854775e18 && f <= 9.223372036854775e18)) {
+      throw EvalFailure{QueryErrorType::kExecution,
+                        "Scalar value " + FormatFixed(f) + " overflows int64"};
+    }
+    k = static_cast<std::int64_t>(f);
+    if (k < 1) {
+      return {};
+    }
+  } else if (a.op == AggOp::kQuantile) {
+    q = std::get<Scalar>(*param).value;
+  } else if (a.op == AggOp::kCountValues) {
+    value_label = std::get<String>(*param).value;
+    if (!IsValidLabelName(value_label)) {
+      throw EvalFailure{QueryErrorType::kExecution, "invalid label name \"" + value_label + "\""};
+    }
+    if (!a.without) {
+      grouping.push_back(value_label);
+    }
+  }
+
   std::unordered_map<std::string, std::size_t> index;
   std::vector<Group> groups;
-  std::int64_t t = 0;
-  for (const InstantSample& s : in) {
-    LabelsPtr labels = GroupLabels(a, *s.labels);
-    auto [it, inserted] = index.emplace(LabelsKeyOf(*labels), groups.size());
-    if (inserted) {
-      groups.push_back(Group{.labels = std::move(labels)});
+  for (InstantSample& s : in) {
+    if (a.op == AggOp::kCountValues) {
+      s.labels = WithValueLabel(*s.labels, value_label, FormatFixed(s.value));
     }
-    Accumulate(a.op, groups[it->second], s.value);
-    t = s.sample_t;
+    LabelsPtr key_labels = GroupLabels(a, grouping, *s.labels);
+    auto [it, inserted] = index.emplace(LabelsKeyOf(*key_labels), groups.size());
+    if (inserted) {
+      Group g;
+      g.labels = std::move(key_labels);
+      g.value = s.value;
+      g.mean = s.value;
+      g.count = 1;
+      switch (a.op) {
+        case AggOp::kStddev:
+        case AggOp::kStdvar:
+          g.value = 0;
+          break;
+        case AggOp::kGroup:
+          g.value = 1;
+          break;
+        case AggOp::kTopk:
+        case AggOp::kBottomk:
+        case AggOp::kQuantile:
+          g.members.push_back(s);
+          break;
+        default:
+          break;
+      }
+      groups.push_back(std::move(g));
+      continue;
+    }
+    Group& g = groups[it->second];
+    switch (a.op) {
+      case AggOp::kSum:
+        g.value += s.value;
+        break;
+      case AggOp::kAvg:
+        g.count++;
+        if (std::isinf(g.mean)) {
+          if (std::isinf(s.value) && (g.mean > 0) == (s.value > 0)) {
+            break;
+          }
+          if (!std::isinf(s.value) && !std::isnan(s.value)) {
+            break;
+          }
+        }
+        g.mean += s.value / g.count - g.mean / g.count;
+        break;
+      case AggOp::kGroup:
+        break;
+      case AggOp::kMax:
+        if (g.value < s.value || std::isnan(g.value)) {
+          g.value = s.value;
+        }
+        break;
+      case AggOp::kMin:
+        if (g.value > s.value || std::isnan(g.value)) {
+          g.value = s.value;
+        }
+        break;
+      case AggOp::kCount:
+      case AggOp::kCountValues:
+        g.count++;
+        break;
+      case AggOp::kStddev:
+      case AggOp::kStdvar: {
+        g.count++;
+        const double delta = s.value - g.mean;
+        g.mean += delta / g.count;
+        g.value += delta * (s.value - g.mean);
+        break;
+      }
+      case AggOp::kTopk:
+      case AggOp::kBottomk:
+      case AggOp::kQuantile:
+        g.members.push_back(s);
+        break;
+    }
   }
+
   Vector out;
-  out.reserve(groups.size());
   for (Group& g : groups) {
-    out.push_back({std::move(g.labels), a.op == AggOp::kAvg ? g.mean : g.value, t});
+    double v = g.value;
+    switch (a.op) {
+      case AggOp::kAvg:
+        v = g.mean;
+        break;
+      case AggOp::kCount:
+      case AggOp::kCountValues:
+        v = g.count;
+        break;
+      case AggOp::kStdvar:
+        v = g.value / g.count;
+        break;
+      case AggOp::kStddev:
+        v = std::sqrt(g.value / g.count);
+        break;
+      case AggOp::kTopk:
+      case AggOp::kBottomk: {
+        std::stable_sort(g.members.begin(), g.members.end(), a.op == AggOp::kTopk ? Greater : Less);
+        const std::size_t n = std::min(g.members.size(), static_cast<std::size_t>(k));
+        for (std::size_t i = 0; i < n; ++i) {
+          out.push_back(std::move(g.members[i]));
+        }
+        continue;
+      }
+      case AggOp::kQuantile: {
+        std::vector<double> values;
+        values.reserve(g.members.size());
+        for (const InstantSample& s : g.members) {
+          values.push_back(s.value);
+        }
+        v = internal::Quantile(q, values);
+        break;
+      }
+      default:
+        break;
+    }
+    out.push_back({std::move(g.labels), v, 0});
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "query/ast.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "query/format.h"
 #include "query/functions.h"
 
@@ -47,15 +50,16 @@ bool IsSetOperator(BinOp op) {
 }
 
 std::string_view BinOpString(BinOp op) {
-  static constexpr std::string_view kNames[] = {
-      "+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<=", "and", "or", "unless"};
+  static constexpr std::string_view kNames[] = {"+",   "-",  "*",      "/",    "%",  "^",
+                                                "==",  "!=", ">",      "<",    ">=", "<=",
+                                                "and", "or", "unless", "atan2"};
   return kNames[static_cast<int>(op)];
 }
 
 std::string_view AggOpString(AggOp op) {
-  static constexpr std::string_view kNames[] = {
-      "sum",    "avg",  "count", "min",     "max",      "group",
-      "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"};
+  static constexpr std::string_view kNames[] = {"sum",  "avg",     "count",    "min",
+                                                "max",  "group",   "stddev",   "stdvar",
+                                                "topk", "bottomk", "quantile", "count_values"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -83,23 +87,74 @@ struct TypeOf {
   ValueType operator()(const Paren& p) const { return p.expr->type(); }
 };
 
-std::string SelectorString(const VectorSelector& vs) {
-  std::string out = vs.name;
-  std::string body;
+// Prometheus's model.Duration String(): "1h30m", "5m", "1w", "0s".
+std::string DurationString(std::int64_t ms) {
+  if (ms == 0) {
+    return "0s";
+  }
+  static constexpr std::pair<std::int64_t, std::string_view> kUnits[] = {
+      {365LL * 24 * 3600 * 1000, "y"},
+      {7LL * 24 * 3600 * 1000, "w"},
+      {24LL * 3600 * 1000, "d"},
+      {3600LL * 1000, "h"},
+      {60LL * 1000, "m"},
+      {1000, "s"},
+      {1, "ms"}};
+  std::string out;
+  for (const auto& [unit, name] : kUnits) {
+    if (ms >= unit) {
+      out += std::to_string(ms / unit);
+      out += name;
+      ms %= unit;
+    }
+  }
+  return out;
+}
+
+std::string ModifiersString(const AtModifier& at, std::int64_t offset_ms) {
+  std::string out;
+  switch (at.kind) {
+    case AtModifier::Kind::kTimestamp: {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), " @ %.3f", static_cast<double>(at.timestamp_ms) / 1000.0);
+      out += buf;
+      break;
+    }
+    case AtModifier::Kind::kStart:
+      out += " @ start()";
+      break;
+    case AtModifier::Kind::kEnd:
+      out += " @ end()";
+      break;
+    case AtModifier::Kind::kNone:
+      break;
+  }
+  if (offset_ms > 0) {
+    out += " offset " + DurationString(offset_ms);
+  } else if (offset_ms < 0) {
+    out += " offset -" + DurationString(-offset_ms);
+  }
+  return out;
+}
+
+// The selector without its modifiers: `name{a="b",c=~"d"}` with sorted matchers.
+std::string SelectorBody(const VectorSelector& vs) {
+  std::vector<std::string> parts;
   for (const Matcher& m : vs.matchers) {
     if (!vs.name.empty() && m.name == "__name__" && m.type == MatchType::kEqual) {
       continue;
     }
-    body += body.empty() ? "" : ",";
-    body += m.ToString();
+    parts.push_back(m.ToString());
   }
-  if (!body.empty() || out.empty()) {
-    out += "{" + body + "}";
+  std::sort(parts.begin(), parts.end());
+  if (parts.empty()) {
+    return vs.name;
   }
-  if (vs.offset_ms != 0) {
-    out += " offset " + std::to_string(vs.offset_ms) + "ms";
+  std::string body;
+  for (const std::string& p : parts) {
+    body += body.empty() ? p : "," + p;
   }
-  return out;
+  return vs.name + "{" + body + "}";
 }
 
 std::string Join(const std::vector<std::string>& v) {
@@ -110,22 +165,53 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
+// Go's strconv.Quote for the printable ASCII/UTF-8 strings PromQL carries.
+std::string QuoteString(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
 struct ToText {
   std::string operator()(const NumberLiteral& n) const { return FormatPromValue(n.value); }
-  std::string operator()(const StringLiteral& s) const { return "\"" + s.value + "\""; }
-  std::string operator()(const VectorSelector& vs) const { return SelectorString(vs); }
+  std::string operator()(const StringLiteral& s) const { return QuoteString(s.value); }
+  std::string operator()(const VectorSelector& vs) const {
+    return SelectorBody(vs) + ModifiersString(vs.at, vs.offset_ms);
+  }
   std::string operator()(const MatrixSelector& ms) const {
-    VectorSelector copy = ms.selector;
-    copy.offset_ms = 0;
-    std::string out = SelectorString(copy) + "[" + std::to_string(ms.range_ms) + "ms]";
-    if (ms.selector.offset_ms != 0) {
-      out += " offset " + std::to_string(ms.selector.offset_ms) + "ms";
-    }
-    return out;
+    return SelectorBody(ms.selector) + "[" + DurationString(ms.range_ms) + "]" +
+           ModifiersString(ms.selector.at, ms.selector.offset_ms);
   }
   std::string operator()(const Subquery& sq) const {
-    return ExprToString(*sq.expr) + "[" + std::to_string(sq.range_ms) + "ms:" +
-           (sq.step_ms != 0 ? std::to_string(sq.step_ms) + "ms" : "") + "]";
+    return ExprToString(*sq.expr) + "[" + DurationString(sq.range_ms) + ":" +
+           (sq.step_ms != 0 ? DurationString(sq.step_ms) : "") + "]" +
+           ModifiersString(sq.at, sq.offset_ms);
   }
   std::string operator()(const Call& c) const {
     std::vector<std::string> args;
@@ -136,23 +222,35 @@ struct ToText {
   }
   std::string operator()(const Aggregate& a) const {
     std::string out(AggOpString(a.op));
-    if (a.without || !a.grouping.empty()) {
-      out += a.without ? " without (" : " by (";
-      out += Join(a.grouping) + ")";
+    if (a.without) {
+      out += " without (" + Join(a.grouping) + ") ";
+    } else if (!a.grouping.empty()) {
+      out += " by (" + Join(a.grouping) + ") ";
     }
-    return out + " (" + ExprToString(*a.expr) + ")";
+    out += "(";
+    if (a.param != nullptr) {
+      out += ExprToString(*a.param) + ", ";
+    }
+    return out + ExprToString(*a.expr) + ")";
   }
   std::string operator()(const Binary& b) const {
     std::string op(BinOpString(b.op));
     if (b.return_bool) {
       op += " bool";
     }
-    if (b.matching.on || !b.matching.matching_labels.empty()) {
-      op += (b.matching.on ? " on (" : " ignoring (") + Join(b.matching.matching_labels) + ")";
+    const VectorMatching& m = b.matching;
+    if (m.on || !m.matching_labels.empty()) {
+      op += (m.on ? " on (" : " ignoring (") + Join(m.matching_labels) + ")";
+      if (m.card == Cardinality::kManyToOne || m.card == Cardinality::kOneToMany) {
+        op += m.card == Cardinality::kManyToOne ? " group_left (" : " group_right (";
+        op += Join(m.include) + ")";
+      }
     }
     return ExprToString(*b.lhs) + " " + op + " " + ExprToString(*b.rhs);
   }
-  std::string operator()(const Unary& u) const { return "-" + ExprToString(*u.expr); }
+  std::string operator()(const Unary& u) const {
+    return (u.negate ? "-" : "+") + ExprToString(*u.expr);
+  }
   std::string operator()(const Paren& p) const { return "(" + ExprToString(*p.expr) + ")"; }
 };
 

@@ -42,6 +42,7 @@ enum class BinOp {
   kAnd,
   kOr,
   kUnless,
+  kAtan2,
 };
 bool IsComparison(BinOp op);
 bool IsSetOperator(BinOp op);

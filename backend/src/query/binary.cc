@@ -1,6 +1,7 @@
 // Binary operators: scalar/scalar, vector/scalar, and vector/vector with
-// one-to-one matching (on/ignoring) and the set operators, following
-// Prometheus 2.42's engine.go (VectorBinop, VectorAnd/Or/Unless,
+// one-to-one, many-to-one and one-to-many matching (on/ignoring,
+// group_left/group_right) and the set operators, following Prometheus
+// 2.42's engine.go (VectorBinop, resultMetric, VectorAnd/Or/Unless,
 // vectorElemBinop).
 
 #include <algorithm>
@@ -33,6 +34,8 @@ ElemResult ElemBinop(BinOp op, double l, double r) {
       return {std::fmod(l, r), true};
     case BinOp::kPow:
       return {std::pow(l, r), true};
+    case BinOp::kAtan2:
+      return {std::atan2(l, r), true};
     case BinOp::kEql:
       return {l, l == r};
     case BinOp::kNeq:
@@ -104,19 +107,51 @@ std::string Signature(const Labels& labels, const VectorMatching& m) {
   return LabelsKeyOf(kept);
 }
 
-LabelsPtr ResultLabels(const Binary& b, const LabelsPtr& lhs) {
-  auto out = std::make_shared<Labels>();
-  const auto& m = b.matching;
-  for (const LabelPair& l : *lhs) {
-    if (l.name == "__name__" && DropsName(b)) {
-      continue;
-    }
+// The labels a matching operation keeps for its signature, as Prometheus's
+// Labels.MatchLabels (used in error messages).
+Labels MatchedLabels(const Labels& labels, const VectorMatching& m) {
+  Labels kept;
+  for (const LabelPair& l : labels) {
     const bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), l.name) !=
                         m.matching_labels.end();
-    if (m.on ? listed : !listed) {
-      out->push_back(l);
+    if (m.on ? listed : (!listed && l.name != "__name__")) {
+      kept.push_back(l);
     }
   }
+  return kept;
+}
+
+// Prometheus's resultMetric: the "many" side's labels, without __name__ for
+// arithmetic, reduced to the matching labels for one-to-one, plus the
+// group_x labels copied from the "one" side.
+LabelsPtr ResultLabels(const Binary& b, const Labels& lhs, const Labels& rhs) {
+  auto out = std::make_shared<Labels>();
+  const auto& m = b.matching;
+  for (const LabelPair& l : lhs) {
+    if (l.name == "__name__" && (!IsComparison(b.op) || b.return_bool)) {
+      continue;
+    }
+    if (m.card == Cardinality::kOneToOne) {
+      const bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), l.name) !=
+                          m.matching_labels.end();
+      if (m.on ? !listed : listed) {
+        continue;
+      }
+    }
+    if (std::find(m.include.begin(), m.include.end(), l.name) != m.include.end()) {
+      continue;  // Replaced (or removed) from the "one" side below.
+    }
+    out->push_back(l);
+  }
+  for (const std::string& name : m.include) {
+    for (const LabelPair& l : rhs) {
+      if (l.name == name && !l.value.empty()) {
+        out->push_back(l);
+      }
+    }
+  }
+  std::sort(out->begin(), out->end(),
+            [](const LabelPair& x, const LabelPair& y) { return x.name < y.name; });
   return out;
 }
 
@@ -149,43 +184,60 @@ Vector SetOperation(const Binary& b, Vector lhs, Vector rhs) {
 }
 
 Vector VectorVector(const Binary& b, Vector lhs, Vector rhs) {
-  if (b.matching.card == Cardinality::kManyToMany) {
+  const VectorMatching& m = b.matching;
+  if (m.card == Cardinality::kManyToMany) {
     return SetOperation(b, std::move(lhs), std::move(rhs));
   }
-  if (b.matching.card != Cardinality::kOneToOne) {
-    throw EvalFailure{QueryErrorType::kExecution, "group_left/group_right is not supported yet"};
+  // One-to-many is many-to-one with the sides swapped.
+  const bool swapped = m.card == Cardinality::kOneToMany;
+  if (swapped) {
+    std::swap(lhs, rhs);
   }
   std::unordered_map<std::string, const InstantSample*> right;
   for (const InstantSample& s : rhs) {
-    const auto [it, inserted] = right.emplace(Signature(*s.labels, b.matching), &s);
+    const auto [it, inserted] = right.emplace(Signature(*s.labels, m), &s);
     if (!inserted) {
-      throw EvalFailure{QueryErrorType::kExecution,
-                        "found duplicate series for the match group " + LabelsToString(*s.labels) +
-                            " on the right hand-side of the operation; many-to-many matching "
-                            "not allowed: matching labels must be unique on one side"};
+      throw EvalFailure{
+          QueryErrorType::kExecution,
+          "found duplicate series for the match group " +
+              LabelsToString(MatchedLabels(*s.labels, m)) + " on the " +
+              (swapped ? "left" : "right") + " hand-side of the operation: [" +
+              LabelsToString(*s.labels) + ", " + LabelsToString(*it->second->labels) +
+              "];many-to-many matching not allowed: matching labels must be unique on one side"};
     }
   }
-  std::unordered_set<std::string> seen;
+  std::unordered_map<std::string, std::unordered_set<std::string>> matched;
   Vector out;
   for (const InstantSample& l : lhs) {
-    const std::string sig = Signature(*l.labels, b.matching);
+    const std::string sig = Signature(*l.labels, m);
     const auto it = right.find(sig);
     if (it == right.end()) {
       continue;
     }
-    if (!seen.insert(sig).second) {
-      throw EvalFailure{QueryErrorType::kExecution,
-                        "multiple matches for labels: many-to-one matching must be explicit "
-                        "(group_left/group_right)"};
+    double vl = l.value;
+    double vr = it->second->value;
+    if (swapped) {
+      std::swap(vl, vr);
     }
-    ElemResult e = ElemBinop(b.op, l.value, it->second->value);
+    ElemResult e = ElemBinop(b.op, vl, vr);
     if (b.return_bool) {
       e.value = e.keep ? 1 : 0;
-      e.keep = true;
+    } else if (!e.keep) {
+      continue;
     }
-    if (e.keep) {
-      out.push_back({ResultLabels(b, l.labels), e.value, l.sample_t});
+    LabelsPtr labels = ResultLabels(b, *l.labels, *it->second->labels);
+    auto [group, first] = matched.try_emplace(sig);
+    if (m.card == Cardinality::kOneToOne) {
+      if (!first) {
+        throw EvalFailure{QueryErrorType::kExecution,
+                          "multiple matches for labels: many-to-one matching must be explicit "
+                          "(group_left/group_right)"};
+      }
+    } else if (!group->second.insert(LabelsKeyOf(*labels)).second) {
+      throw EvalFailure{QueryErrorType::kExecution,
+                        "multiple matches for labels: grouping labels must ensure unique matches"};
     }
+    out.push_back({std::move(labels), e.value, l.sample_t});
   }
   return out;
 }

@@ -101,9 +101,10 @@ std::string RenderInstant(query::Value v, std::int64_t t) {
   if (auto* m = std::get_if<query::Matrix>(&v)) {
     return RenderMatrix(std::move(*m));
   }
-  auto& vec = std::get<query::Vector>(v);
-  std::sort(vec.begin(), vec.end(),
-            [](const auto& a, const auto& b) { return LabelsLess(a.labels, b.labels); });
+  // Instant vectors keep the order the expression produced (sort(), topk()
+  // and selectors' label order), as Prometheus returns them.
+  const auto& vec = std::get<query::Vector>(v);
+  query::CheckNoDuplicateLabelsets(vec);
   std::string out = R"({"resultType":"vector","result":[)";
   for (std::size_t i = 0; i < vec.size(); ++i) {
     out += i == 0 ? "" : ",";
@@ -141,6 +142,7 @@ std::variant<std::string, QueryError> Engine::InstantQuery(std::string_view quer
       .start_ms = time_ms,
       .end_ms = time_ms,
       .lookback_ms = options_.lookback_delta_ms,
+      .subquery_step_ms = options_.default_subquery_step_ms,
       .max_samples = options_.max_samples,
       .clock = options_.clock,
       .deadline = options_.clock->SteadyNow() + std::chrono::milliseconds(timeout)};
@@ -211,6 +213,7 @@ std::variant<std::string, QueryError> Engine::RangeQuery(std::string_view query,
       .start_ms = start_ms,
       .end_ms = end_ms,
       .lookback_ms = options_.lookback_delta_ms,
+      .subquery_step_ms = options_.default_subquery_step_ms,
       .max_samples = options_.max_samples,
       .clock = options_.clock,
       .deadline = options_.clock->SteadyNow() + std::chrono::milliseconds(timeout)};

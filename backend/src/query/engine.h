@@ -2,13 +2,8 @@
 // object of the Prometheus HTTP API (`{"resultType":"vector","result":[...]}`)
 // byte-for-byte the way Prometheus 2.42 does (see format.h).
 //
-// This first version supports number and string literals, instant and range
-// selectors (with `offset`), the *_over_time functions, `rate`, `increase`,
-// `timestamp`, `time`, `vector`, `scalar`, `abs`, the aggregations `sum`,
-// `count`, `min`, `max`, `avg` (with `by`/`without` before or after the
-// argument), unary minus, and binary arithmetic and comparison operators
-// between scalars and vectors (vector/vector with one-to-one matching).
-// The parser (parser.h) and AST (ast.h) are shaped for full PromQL.
+// It evaluates all of PromQL 2.42 for float samples (see
+// docs/promql-compatibility.md for the deliberate differences).
 //
 // Semantics follow Prometheus 2.42: instant selectors look back
 // `lookback_delta_ms` from the evaluation time (inclusive) and stop at a stale
@@ -51,6 +46,9 @@ struct QueryError {
 
 struct EngineOptions {
   std::int64_t lookback_delta_ms = 300000;
+  // Step of subqueries written without one (`x[1h:]`): Prometheus's global
+  // evaluation interval, 1 m by default.
+  std::int64_t default_subquery_step_ms = 60000;
   std::size_t max_samples = 50'000'000;
   std::int64_t default_timeout_ms = 120000;  // Used when a query passes timeout_ms <= 0.
   // Source of the monotonic time for timeouts; null = RealClock(). Must

@@ -1,14 +1,14 @@
 #include "query/evaluator.h"
 
 #include <algorithm>
+#include <limits>
+#include <unordered_set>
 
 #include "query/functions.h"
 
 namespace obs::backend::query {
 
 namespace {
-
-constexpr std::uint64_t kDeadlineCheckEvery = 256;
 
 // Index of the first point with timestamp > t.
 std::size_t UpperBound(const std::vector<wire::Sample>& points, std::int64_t t) {
@@ -39,6 +39,15 @@ const Expr& Unparen(const Expr& e) {
   return e;
 }
 
+// Go's integer division truncates toward zero; subquery alignment uses it.
+std::int64_t AlignUp(std::int64_t t, std::int64_t step) {
+  std::int64_t aligned = step * (t / step);
+  if (aligned < t) {
+    aligned += step;
+  }
+  return aligned;
+}
+
 }  // namespace
 
 LabelsPtr DropMetricName(const LabelsPtr& labels) {
@@ -59,41 +68,97 @@ std::string LabelsKeyOf(const Labels& labels) {
   return key;
 }
 
+void CheckNoDuplicateLabelsets(const Vector& v) {
+  if (v.size() < 2) {
+    return;
+  }
+  std::unordered_set<std::string> seen;
+  for (const InstantSample& s : v) {
+    if (!seen.insert(LabelsKeyOf(*s.labels)).second) {
+      throw EvalFailure{QueryErrorType::kExecution,
+                        "vector cannot contain metrics with the same labelset"};
+    }
+  }
+}
+
 Evaluator::Evaluator(const Storage& storage, const EvalParams& params)
     : storage_(storage), params_(params) {}
 
+std::int64_t Evaluator::RefTime(const AtModifier& at, std::int64_t offset_ms,
+                                std::int64_t t) const {
+  switch (at.kind) {
+    case AtModifier::Kind::kTimestamp:
+      return at.timestamp_ms - offset_ms;
+    case AtModifier::Kind::kStart:
+      return params_.start_ms - offset_ms;
+    case AtModifier::Kind::kEnd:
+      return params_.end_ms - offset_ms;
+    case AtModifier::Kind::kNone:
+      break;
+  }
+  return t - offset_ms;
+}
+
 void Evaluator::Prepare(const Expr& expr) {
-  auto load = [&](const VectorSelector& vs, std::int64_t before) {
-    const std::int64_t mint = params_.start_ms - vs.offset_ms - before;
-    const std::int64_t maxt = params_.end_ms - vs.offset_ms;
-    Matrix out;
-    for (const SeriesRef& s : storage_.Select(vs.matchers, mint, maxt)) {
-      CheckDeadline();
-      out.push_back({std::make_shared<const Labels>(s.labels()), s.Samples(mint, maxt)});
+  PrepareNode(expr, params_.start_ms, params_.end_ms);
+  for (const auto& [node, span] : spans_) {
+    const Expr& e = *node;
+    const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
+    if (const auto* ms = std::get_if<MatrixSelector>(&e.node)) {
+      vs = &ms->selector;
     }
-    fetched_[&expr] = std::move(out);
+    Fetch(e, *vs, span.first, span.second);
+  }
+}
+
+void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t) {
+  auto need = [&](std::int64_t mint, std::int64_t maxt) {
+    auto [it, inserted] = spans_.emplace(&e, std::make_pair(mint, maxt));
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, mint);
+      it->second.second = std::max(it->second.second, maxt);
+    }
   };
   std::visit(
       [&](const auto& node) {
         using T = std::decay_t<decltype(node)>;
         if constexpr (std::is_same_v<T, VectorSelector>) {
-          load(node, params_.lookback_ms);
+          need(RefTime(node.at, node.offset_ms, first_t) - params_.lookback_ms,
+               RefTime(node.at, node.offset_ms, last_t));
         } else if constexpr (std::is_same_v<T, MatrixSelector>) {
-          load(node.selector, node.range_ms);
+          const VectorSelector& vs = node.selector;
+          need(RefTime(vs.at, vs.offset_ms, first_t) - node.range_ms,
+               RefTime(vs.at, vs.offset_ms, last_t));
+        } else if constexpr (std::is_same_v<T, Subquery>) {
+          PrepareNode(*node.expr, RefTime(node.at, node.offset_ms, first_t) - node.range_ms,
+                      RefTime(node.at, node.offset_ms, last_t));
         } else if constexpr (std::is_same_v<T, Call>) {
           for (const auto& a : node.args) {
-            Prepare(*a);
+            PrepareNode(*a, first_t, last_t);
           }
         } else if constexpr (std::is_same_v<T, query::Aggregate>) {
-          Prepare(*node.expr);
+          PrepareNode(*node.expr, first_t, last_t);
+          if (node.param != nullptr) {
+            PrepareNode(*node.param, first_t, last_t);
+          }
         } else if constexpr (std::is_same_v<T, Binary>) {
-          Prepare(*node.lhs);
-          Prepare(*node.rhs);
+          PrepareNode(*node.lhs, first_t, last_t);
+          PrepareNode(*node.rhs, first_t, last_t);
         } else if constexpr (std::is_same_v<T, Unary> || std::is_same_v<T, Paren>) {
-          Prepare(*node.expr);
+          PrepareNode(*node.expr, first_t, last_t);
         }
       },
-      expr.node);
+      e.node);
+}
+
+void Evaluator::Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint,
+                      std::int64_t maxt) {
+  Matrix out;
+  for (const SeriesRef& s : storage_.Select(vs.matchers, mint, maxt)) {
+    CheckDeadline();
+    out.push_back({std::make_shared<const Labels>(s.labels()), s.Samples(mint, maxt)});
+  }
+  fetched_[&e] = std::move(out);
 }
 
 void Evaluator::BeginStep(std::size_t output_points) {
@@ -129,8 +194,10 @@ Value Evaluator::EvalAt(const Expr& expr, std::int64_t t) {
           return EvalSelector(expr, node, t);
         } else if constexpr (std::is_same_v<T, MatrixSelector>) {
           return EvalMatrix(expr, node, t);
+        } else if constexpr (std::is_same_v<T, Subquery>) {
+          return EvalSubquery(node, t);
         } else if constexpr (std::is_same_v<T, Call>) {
-          return EvalCall(node, t);
+          return EvalCall(expr, node, t);
         } else if constexpr (std::is_same_v<T, query::Aggregate>) {
           return EvalAggregate(node, t);
         } else if constexpr (std::is_same_v<T, Binary>) {
@@ -145,12 +212,10 @@ Value Evaluator::EvalAt(const Expr& expr, std::int64_t t) {
 }
 
 Value Evaluator::EvalSelector(const Expr& e, const VectorSelector& vs, std::int64_t t) {
-  const std::int64_t ref = t - vs.offset_ms;
+  const std::int64_t ref = RefTime(vs.at, vs.offset_ms, t);
   Vector out;
   for (const RangeSeries& s : fetched_.at(&e)) {
-    if (++ticks_ % kDeadlineCheckEvery == 0) {
-      CheckDeadline();
-    }
+    Tick();
     const std::size_t i = UpperBound(s.points, ref);
     if (i == 0) {
       continue;
@@ -166,9 +231,10 @@ Value Evaluator::EvalSelector(const Expr& e, const VectorSelector& vs, std::int6
 }
 
 Value Evaluator::EvalMatrix(const Expr& e, const MatrixSelector& ms, std::int64_t t) {
-  const std::int64_t ref = t - ms.selector.offset_ms;
+  const std::int64_t ref = RefTime(ms.selector.at, ms.selector.offset_ms, t);
   Matrix out;
   for (const RangeSeries& s : fetched_.at(&e)) {
+    Tick();
     RangeSeries r{s.labels, {}};
     WindowPoints(s.points, ref - ms.range_ms, ref, r.points);
     Count(r.points.size());
@@ -179,50 +245,125 @@ Value Evaluator::EvalMatrix(const Expr& e, const MatrixSelector& ms, std::int64_
   return out;
 }
 
-Value Evaluator::EvalRangeFunction(const Call& c, std::int64_t t) {
-  const Expr& arg = Unparen(*c.args[0]);
-  const auto& ms = std::get<MatrixSelector>(arg.node);
-  const std::int64_t ref = t - ms.selector.offset_ms;
-  const RangeWindow window{
-      .range_start = ref - ms.range_ms, .range_end = ref, .range_ms = ms.range_ms};
-  Vector out;
-  std::vector<wire::Sample> points;
-  for (const RangeSeries& s : fetched_.at(&arg)) {
-    if (++ticks_ % kDeadlineCheckEvery == 0) {
-      CheckDeadline();
-    }
-    WindowPoints(s.points, window.range_start, ref, points);
-    Count(points.size());
-    if (points.empty()) {
-      continue;
-    }
-    if (const auto v = c.func->range_fn(points, window, {})) {
-      out.push_back({c.func->keeps_metric_name ? s.labels : DropMetricName(s.labels), *v, t});
+const Vector& Evaluator::SubqueryStep(const Subquery& sq, std::int64_t inner_t) {
+  const auto key = std::make_pair(&sq, inner_t);
+  if (auto it = subquery_memo_.find(key); it != subquery_memo_.end()) {
+    return it->second;
+  }
+  Value v = EvalAt(*sq.expr, inner_t);
+  Vector vec;
+  if (auto* s = std::get_if<Scalar>(&v)) {
+    vec.push_back({std::make_shared<const Labels>(), s->value, inner_t});
+  } else {
+    vec = std::move(std::get<Vector>(v));
+  }
+  return subquery_memo_.emplace(key, std::move(vec)).first->second;
+}
+
+Matrix Evaluator::EvalSubquery(const Subquery& sq, std::int64_t t) {
+  const std::int64_t step = sq.step_ms > 0 ? sq.step_ms : params_.subquery_step_ms;
+  const std::int64_t ref = RefTime(sq.at, sq.offset_ms, t);
+  Matrix out;
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::int64_t it = AlignUp(ref - sq.range_ms, step); it <= ref; it += step) {
+    CheckDeadline();
+    for (const InstantSample& s : SubqueryStep(sq, it)) {
+      auto [pos, inserted] = index.emplace(LabelsKeyOf(*s.labels), out.size());
+      if (inserted) {
+        out.push_back({s.labels, {}});
+      }
+      out[pos->second].points.push_back({s.value, it});
     }
   }
+  std::size_t points = 0;
+  for (const RangeSeries& s : out) {
+    points += s.points.size();
+  }
+  Count(points);
   return out;
 }
 
-Value Evaluator::EvalCall(const Call& c, std::int64_t t) {
+std::vector<double> Evaluator::EvalScalars(const Call& c, std::size_t skip, std::int64_t t) {
+  std::vector<double> scalars;
+  for (std::size_t i = 0; i < c.args.size(); ++i) {
+    if (i != skip) {
+      scalars.push_back(std::get<Scalar>(EvalAt(*c.args[i], t)).value);
+    }
+  }
+  return scalars;
+}
+
+Value Evaluator::EvalCall(const Expr& /*e*/, const Call& c, std::int64_t t) {
   switch (c.func->kind) {
-    case FunctionKind::kRange:
-      return EvalRangeFunction(c, t);
-    case FunctionKind::kGeneral: {
-      std::vector<Value> args;
-      for (const auto& a : c.args) {
-        args.push_back(EvalAt(*a, t));
+    case FunctionKind::kRange: {
+      std::size_t matrix_arg = 0;
+      while (c.args[matrix_arg]->type() != ValueType::kMatrix) {
+        ++matrix_arg;
       }
-      GeneralCall call{.call = c, .eval_t = t, .args = args};
-      return c.func->general_fn(call);
+      return EvalRangeCall(c, matrix_arg, t);
     }
     case FunctionKind::kElement:
+      return EvalElementCall(c, t);
+    case FunctionKind::kGeneral:
       break;
+  }
+  std::vector<Value> args;
+  args.reserve(c.args.size());
+  for (const auto& a : c.args) {
+    args.push_back(EvalAt(*a, t));
+  }
+  GeneralCall call{.call = c, .eval_t = t, .args = args};
+  return c.func->general_fn(call);
+}
+
+Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
+  const std::vector<double> scalars = EvalScalars(c, matrix_arg, t);
+  const Expr& arg = Unparen(*c.args[matrix_arg]);
+  Vector out;
+  auto emit = [&](const LabelsPtr& labels, std::span<const wire::Sample> points,
+                  const RangeWindow& window) {
+    if (const auto v = c.func->range_fn(points, window, scalars)) {
+      out.push_back({c.func->keeps_metric_name ? labels : DropMetricName(labels), *v, t});
+    }
+  };
+  if (const auto* ms = std::get_if<MatrixSelector>(&arg.node)) {
+    const std::int64_t ref = RefTime(ms->selector.at, ms->selector.offset_ms, t);
+    const RangeWindow window{
+        .range_start = ref - ms->range_ms, .range_end = ref, .range_ms = ms->range_ms, .eval_t = t};
+    for (const RangeSeries& s : fetched_.at(&arg)) {
+      Tick();
+      WindowPoints(s.points, window.range_start, ref, window_);
+      Count(window_.size());
+      if (!window_.empty()) {
+        emit(s.labels, window_, window);
+      }
+    }
+  } else {
+    const auto& sq = std::get<Subquery>(arg.node);
+    const std::int64_t ref = RefTime(sq.at, sq.offset_ms, t);
+    const RangeWindow window{
+        .range_start = ref - sq.range_ms, .range_end = ref, .range_ms = sq.range_ms, .eval_t = t};
+    for (const RangeSeries& s : EvalSubquery(sq, t)) {
+      Tick();
+      emit(s.labels, s.points, window);
+    }
+  }
+  CheckNoDuplicateLabelsets(out);
+  return out;
+}
+
+Value Evaluator::EvalElementCall(const Call& c, std::int64_t t) {
+  if (c.args.empty()) {
+    // `hour()` and friends: vector(time()).
+    const double v = static_cast<double>(t) / 1000;
+    return Vector{{std::make_shared<const Labels>(), c.func->element_fn(v, t, {}), t}};
   }
   // Only a plain selector argument passes its samples' own timestamps on.
   const bool plain = std::holds_alternative<VectorSelector>(Unparen(*c.args[0]).node);
   Vector v = std::get<Vector>(EvalAt(*c.args[0], t));
+  const std::vector<double> scalars = EvalScalars(c, 0, t);
   for (InstantSample& s : v) {
-    s.value = c.func->element_fn(s.value, plain ? s.sample_t : t, {});
+    s.value = c.func->element_fn(s.value, plain ? s.sample_t : t, scalars);
     s.labels = DropMetricName(s.labels);
     s.sample_t = t;
   }
@@ -230,7 +371,18 @@ Value Evaluator::EvalCall(const Call& c, std::int64_t t) {
 }
 
 Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
-  return AggregateVector(a, std::get<Vector>(EvalAt(*a.expr, t)));
+  Value param;
+  const Value* param_ptr = nullptr;
+  if (a.param != nullptr) {
+    param = EvalAt(*a.param, t);
+    param_ptr = &param;
+  }
+  Vector in = std::get<Vector>(EvalAt(*a.expr, t));
+  Vector out = AggregateVector(a, std::move(in), param_ptr);
+  for (InstantSample& s : out) {
+    s.sample_t = t;
+  }
+  return out;
 }
 
 Value Evaluator::EvalBinary(const Binary& b, std::int64_t t) {
@@ -241,6 +393,9 @@ Value Evaluator::EvalBinary(const Binary& b, std::int64_t t) {
 
 Value Evaluator::EvalUnary(const Unary& u, std::int64_t t) {
   Value v = EvalAt(*u.expr, t);
+  if (!u.negate) {
+    return v;
+  }
   if (auto* s = std::get_if<Scalar>(&v)) {
     s->value = -s->value;
     return v;

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,9 +36,10 @@
 namespace obs::backend::query {
 
 struct EvalParams {
-  std::int64_t start_ms = 0;
-  std::int64_t end_ms = 0;
+  std::int64_t start_ms = 0;  // The query's start (what `@ start()` means).
+  std::int64_t end_ms = 0;    // The query's end (`@ end()`); == start_ms for instant queries.
   std::int64_t lookback_ms = 300000;
+  std::int64_t subquery_step_ms = 60000;  // Step of `x[5m:]`.
   std::size_t max_samples = 50'000'000;
   const Clock* clock = nullptr;  // Required.
   SteadyClock::time_point deadline;
@@ -47,7 +49,9 @@ class Evaluator {
  public:
   Evaluator(const Storage& storage, const EvalParams& params);
 
-  // Loads the samples of every selector in `expr` for [start, end].
+  // Loads, once, the samples every selector in `expr` can need while `expr`
+  // is evaluated at times in [start_ms, end_ms], through offsets, `@` and
+  // (nested) subqueries.
   void Prepare(const Expr& expr);
 
   // The value of `expr` at `t`. Throws EvalFailure.
@@ -58,19 +62,41 @@ class Evaluator {
   void BeginStep(std::size_t output_points);
 
  private:
+  void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t);
+  void Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint, std::int64_t maxt);
+  // The reference time of a selector or subquery evaluated at `t`: the `@`
+  // time or `t`, minus the offset.
+  std::int64_t RefTime(const AtModifier& at, std::int64_t offset_ms, std::int64_t t) const;
+
   Value EvalSelector(const Expr& e, const VectorSelector& vs, std::int64_t t);
   Value EvalMatrix(const Expr& e, const MatrixSelector& ms, std::int64_t t);
-  Value EvalCall(const Call& c, std::int64_t t);
-  Value EvalRangeFunction(const Call& c, std::int64_t t);
+  Matrix EvalSubquery(const Subquery& sq, std::int64_t t);
+  const Vector& SubqueryStep(const Subquery& sq, std::int64_t inner_t);
+  Value EvalCall(const Expr& e, const Call& c, std::int64_t t);
+  Value EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t);
+  Value EvalElementCall(const Call& c, std::int64_t t);
   Value EvalAggregate(const Aggregate& a, std::int64_t t);
   Value EvalBinary(const Binary& b, std::int64_t t);
   Value EvalUnary(const Unary& u, std::int64_t t);
+  // Scalar arguments of `c` at `t`, in order, skipping argument `skip`.
+  std::vector<double> EvalScalars(const Call& c, std::size_t skip, std::int64_t t);
   void Count(std::size_t samples);
   void CheckDeadline();
+  void Tick() {
+    if (++ticks_ % 256 == 0) {
+      CheckDeadline();
+    }
+  }
 
   const Storage& storage_;
   EvalParams params_;
+  // Selector node -> its series over the prepared span (stale markers kept).
   std::unordered_map<const Expr*, Matrix> fetched_;
+  // Selector node -> [mint, maxt] it needs.
+  std::unordered_map<const Expr*, std::pair<std::int64_t, std::int64_t>> spans_;
+  // (subquery node, inner time) -> the inner expression's vector there.
+  std::map<std::pair<const Subquery*, std::int64_t>, Vector> subquery_memo_;
+  std::vector<wire::Sample> window_;
   std::size_t step_samples_ = 0;
   std::size_t output_points_ = 0;
   std::uint64_t ticks_ = 0;
@@ -79,7 +105,12 @@ class Evaluator {
 // Binary operators (binary.cc).
 Value ApplyBinary(const Binary& b, Value lhs, Value rhs);
 
-// Aggregation of one vector (aggregate.cc).
-Vector AggregateVector(const Aggregate& a, const Vector& in);
+// Aggregation of one vector; `param` is the evaluated parameter
+// (aggregate.cc).
+Vector AggregateVector(const Aggregate& a, Vector in, const Value* param);
+
+// Throws "vector cannot contain metrics with the same labelset" if two
+// samples of `v` have equal labels.
+void CheckNoDuplicateLabelsets(const Vector& v);
 
 }  // namespace obs::backend::query

@@ -1,190 +1,256 @@
+// The PromQL 2.42 function table (see functions.h for the contract) and the
+// small functions; range functions are in functions_range.cc, the rest of the
+// general ones in functions_general.cc.
+
 #include "query/functions.h"
 
-#include <array>
 #include <cmath>
-#include <limits>
-#include <memory>
+#include <numbers>
+
+#include "query/functions_internal.h"
 
 namespace obs::backend::query {
 
 namespace {
 
-using Points = std::span<const wire::Sample>;
-
-std::optional<double> CountOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  return static_cast<double>(p.size());
-}
-
-std::optional<double> SumOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  double sum = 0;
-  for (const auto& s : p) {
-    sum += s.value;
-  }
-  return sum;
-}
-
-// Prometheus 2.42's incremental mean, which avoids overflow to Inf.
-std::optional<double> AvgOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  double mean = 0;
-  double count = 0;
-  for (const auto& s : p) {
-    count++;
-    if (std::isinf(mean)) {
-      if (std::isinf(s.value) && (mean > 0) == (s.value > 0)) {
-        continue;
-      }
-      if (!std::isinf(s.value) && !std::isnan(s.value)) {
-        continue;
-      }
-    }
-    mean += s.value / count - mean / count;
-  }
-  return mean;
-}
-
-std::optional<double> MinOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  double m = p.front().value;
-  for (const auto& s : p) {
-    if (s.value < m || std::isnan(m)) {
-      m = s.value;
-    }
-  }
-  return m;
-}
-
-std::optional<double> MaxOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  double m = p.front().value;
-  for (const auto& s : p) {
-    if (s.value > m || std::isnan(m)) {
-      m = s.value;
-    }
-  }
-  return m;
-}
-
-std::optional<double> LastOverTime(Points p, const RangeWindow&, std::span<const double>) {
-  return p.back().value;
-}
-
-// Prometheus 2.42 `extrapolatedRate` (promql/functions.go).
-std::optional<double> ExtrapolatedRate(Points p, const RangeWindow& w, bool is_counter,
-                                       bool is_rate) {
-  if (p.size() < 2) {
-    return std::nullopt;
-  }
-  double result = p.back().value - p.front().value;
-  if (is_counter) {
-    double last = 0;
-    for (const auto& s : p) {
-      if (s.value < last) {
-        result += last;
-      }
-      last = s.value;
-    }
-  }
-  double to_start = static_cast<double>(p.front().timestamp_ms - w.range_start) / 1000;
-  const double to_end = static_cast<double>(w.range_end - p.back().timestamp_ms) / 1000;
-  const double sampled = static_cast<double>(p.back().timestamp_ms - p.front().timestamp_ms) / 1000;
-  const double avg_step = sampled / static_cast<double>(p.size() - 1);
-  if (is_counter && result > 0 && p.front().value >= 0) {
-    const double to_zero = sampled * (p.front().value / result);
-    if (to_zero < to_start) {
-      to_start = to_zero;
-    }
-  }
-  const double threshold = avg_step * 1.1;
-  double interval = sampled;
-  interval += to_start < threshold ? to_start : avg_step / 2;
-  interval += to_end < threshold ? to_end : avg_step / 2;
-  result = result * (interval / sampled);
-  if (is_rate) {
-    result /= static_cast<double>(w.range_ms) / 1000;
-  }
-  return result;
-}
-
-std::optional<double> Rate(Points p, const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(p, w, true, true);
-}
-std::optional<double> Increase(Points p, const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(p, w, true, false);
-}
-std::optional<double> Delta(Points p, const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(p, w, false, false);
-}
-
-double Timestamp(double /*v*/, std::int64_t sample_t, std::span<const double>) {
-  return static_cast<double>(sample_t) / 1000;
-}
-double Abs(double v, std::int64_t /*sample_t*/, std::span<const double>) {
-  return std::fabs(v);
-}
-
-Value Time(GeneralCall& c) {
-  return Scalar{static_cast<double>(c.eval_t) / 1000};
-}
-Value VectorFn(GeneralCall& c) {
-  return Vector{{std::make_shared<const Labels>(), std::get<Scalar>(c.args[0]).value, c.eval_t}};
-}
-Value ScalarFn(GeneralCall& c) {
-  const auto& v = std::get<Vector>(c.args[0]);
-  return Scalar{v.size() == 1 ? v[0].value : std::numeric_limits<double>::quiet_NaN()};
-}
-
 constexpr ValueType kS = ValueType::kScalar;
 constexpr ValueType kV = ValueType::kVector;
 constexpr ValueType kM = ValueType::kMatrix;
+constexpr ValueType kStr = ValueType::kString;
 
-FunctionDef RangeFunction(std::string_view name, RangeFn fn, bool keeps_name = false) {
+template <double (*F)(double)>
+double Math(double v, std::int64_t /*t*/, std::span<const double> /*scalars*/) {
+  return F(v);
+}
+
+double Abs(double v) {
+  return std::fabs(v);
+}
+double Ceil(double v) {
+  return std::ceil(v);
+}
+double Floor(double v) {
+  return std::floor(v);
+}
+double Exp(double v) {
+  return std::exp(v);
+}
+double Sqrt(double v) {
+  return std::sqrt(v);
+}
+double Ln(double v) {
+  return std::log(v);
+}
+double Log2(double v) {
+  return std::log2(v);
+}
+double Log10(double v) {
+  return std::log10(v);
+}
+double Sgn(double v) {
+  return v < 0 ? -1 : (v > 0 ? 1 : v);
+}
+double Deg(double v) {
+  return v * 180 / std::numbers::pi;
+}
+double Rad(double v) {
+  return v * std::numbers::pi / 180;
+}
+double Acos(double v) {
+  return std::acos(v);
+}
+double Acosh(double v) {
+  return std::acosh(v);
+}
+double Asin(double v) {
+  return std::asin(v);
+}
+double Asinh(double v) {
+  return std::asinh(v);
+}
+double Atan(double v) {
+  return std::atan(v);
+}
+double Atanh(double v) {
+  return std::atanh(v);
+}
+double Cos(double v) {
+  return std::cos(v);
+}
+double Cosh(double v) {
+  return std::cosh(v);
+}
+double Sin(double v) {
+  return std::sin(v);
+}
+double Sinh(double v) {
+  return std::sinh(v);
+}
+double Tan(double v) {
+  return std::tan(v);
+}
+double Tanh(double v) {
+  return std::tanh(v);
+}
+
+double Timestamp(double /*v*/, std::int64_t sample_t, std::span<const double> /*scalars*/) {
+  return static_cast<double>(sample_t) / 1000;
+}
+
+double Round(double v, std::int64_t /*t*/, std::span<const double> scalars) {
+  const double to_nearest = scalars.empty() ? 1 : scalars[0];
+  // Prometheus rounds half up: floor(v * inv + 0.5) / inv.
+  const double inverse = 1.0 / to_nearest;
+  return std::floor(v * inverse + 0.5) / inverse;
+}
+
+double ClampMin(double v, std::int64_t /*t*/, std::span<const double> scalars) {
+  return GoMax(scalars[0], v);
+}
+
+double ClampMax(double v, std::int64_t /*t*/, std::span<const double> scalars) {
+  return GoMin(scalars[0], v);
+}
+
+FunctionDef Range(std::string_view name, RangeFn fn, std::vector<ValueType> args = {kM},
+                  bool keeps_name = false) {
   return FunctionDef{.name = name,
-                     .arg_types = {kM},
+                     .arg_types = std::move(args),
                      .return_type = kV,
                      .kind = FunctionKind::kRange,
                      .keeps_metric_name = keeps_name,
                      .range_fn = fn};
 }
 
-FunctionDef ElementFunction(std::string_view name, ElementFn fn) {
+FunctionDef Element(std::string_view name, ElementFn fn, std::vector<ValueType> args = {kV},
+                    int variadic = 0) {
   return FunctionDef{.name = name,
-                     .arg_types = {kV},
+                     .arg_types = std::move(args),
+                     .variadic = variadic,
                      .return_type = kV,
                      .kind = FunctionKind::kElement,
                      .element_fn = fn};
 }
 
+FunctionDef General(std::string_view name, GeneralFn fn, std::vector<ValueType> args,
+                    ValueType ret = kV, int variadic = 0) {
+  return FunctionDef{.name = name,
+                     .arg_types = std::move(args),
+                     .variadic = variadic,
+                     .return_type = ret,
+                     .kind = FunctionKind::kGeneral,
+                     .general_fn = fn};
+}
+
 const std::vector<FunctionDef>& Table() {
   static const std::vector<FunctionDef> kTable = {
-      RangeFunction("count_over_time", CountOverTime),
-      RangeFunction("sum_over_time", SumOverTime),
-      RangeFunction("avg_over_time", AvgOverTime),
-      RangeFunction("min_over_time", MinOverTime),
-      RangeFunction("max_over_time", MaxOverTime),
-      RangeFunction("last_over_time", LastOverTime, /*keeps_name=*/true),
-      RangeFunction("rate", Rate),
-      RangeFunction("increase", Increase),
-      RangeFunction("delta", Delta),
-      ElementFunction("timestamp", Timestamp),
-      ElementFunction("abs", Abs),
-      FunctionDef{.name = "time",
-                  .arg_types = {},
-                  .return_type = kS,
-                  .kind = FunctionKind::kGeneral,
-                  .general_fn = Time},
-      FunctionDef{.name = "vector",
-                  .arg_types = {kS},
-                  .return_type = kV,
-                  .kind = FunctionKind::kGeneral,
-                  .general_fn = VectorFn},
-      FunctionDef{.name = "scalar",
-                  .arg_types = {kV},
-                  .return_type = kS,
-                  .kind = FunctionKind::kGeneral,
-                  .general_fn = ScalarFn},
+      // Range-vector functions (functions_range.cc).
+      Range("rate", internal::Rate),
+      Range("increase", internal::Increase),
+      Range("delta", internal::Delta),
+      Range("irate", internal::Irate),
+      Range("idelta", internal::Idelta),
+      Range("changes", internal::Changes),
+      Range("resets", internal::Resets),
+      Range("deriv", internal::Deriv),
+      Range("predict_linear", internal::PredictLinear, {kM, kS}),
+      Range("holt_winters", internal::HoltWinters, {kM, kS, kS}),
+      Range("avg_over_time", internal::AvgOverTime),
+      Range("min_over_time", internal::MinOverTime),
+      Range("max_over_time", internal::MaxOverTime),
+      Range("sum_over_time", internal::SumOverTime),
+      Range("count_over_time", internal::CountOverTime),
+      Range("quantile_over_time", internal::QuantileOverTime, {kS, kM}),
+      Range("stddev_over_time", internal::StddevOverTime),
+      Range("stdvar_over_time", internal::StdvarOverTime),
+      Range("last_over_time", internal::LastOverTime, {kM}, /*keeps_name=*/true),
+      Range("present_over_time", internal::PresentOverTime),
+      // Element-wise functions.
+      Element("abs", Math<Abs>),
+      Element("ceil", Math<Ceil>),
+      Element("floor", Math<Floor>),
+      Element("exp", Math<Exp>),
+      Element("sqrt", Math<Sqrt>),
+      Element("ln", Math<Ln>),
+      Element("log2", Math<Log2>),
+      Element("log10", Math<Log10>),
+      Element("sgn", Math<Sgn>),
+      Element("deg", Math<Deg>),
+      Element("rad", Math<Rad>),
+      Element("acos", Math<Acos>),
+      Element("acosh", Math<Acosh>),
+      Element("asin", Math<Asin>),
+      Element("asinh", Math<Asinh>),
+      Element("atan", Math<Atan>),
+      Element("atanh", Math<Atanh>),
+      Element("cos", Math<Cos>),
+      Element("cosh", Math<Cosh>),
+      Element("sin", Math<Sin>),
+      Element("sinh", Math<Sinh>),
+      Element("tan", Math<Tan>),
+      Element("tanh", Math<Tanh>),
+      Element("timestamp", Timestamp),
+      Element("round", Round, {kV, kS}, 1),
+      Element("clamp_min", ClampMin, {kV, kS}),
+      Element("clamp_max", ClampMax, {kV, kS}),
+      Element("day_of_month", internal::DayOfMonth, {kV}, 1),
+      Element("day_of_week", internal::DayOfWeek, {kV}, 1),
+      Element("day_of_year", internal::DayOfYear, {kV}, 1),
+      Element("days_in_month", internal::DaysInMonth, {kV}, 1),
+      Element("hour", internal::Hour, {kV}, 1),
+      Element("minute", internal::Minute, {kV}, 1),
+      Element("month", internal::Month, {kV}, 1),
+      Element("year", internal::Year, {kV}, 1),
+      // Everything else (functions_general.cc).
+      General("time", internal::Time, {}, kS),
+      General("pi", internal::Pi, {}, kS),
+      General("vector", internal::VectorOf, {kS}),
+      General("scalar", internal::ScalarOf, {kV}, kS),
+      General("sort", internal::Sort, {kV}),
+      General("sort_desc", internal::SortDesc, {kV}),
+      General("clamp", internal::Clamp, {kV, kS, kS}),
+      General("absent", internal::Absent, {kV}),
+      General("absent_over_time", internal::AbsentOverTime, {kM}),
+      General("histogram_quantile", internal::HistogramQuantile, {kS, kV}),
+      General("label_replace", internal::LabelReplace, {kV, kStr, kStr, kStr, kStr}),
+      General("label_join", internal::LabelJoin, {kV, kStr, kStr, kStr}, kV, -1),
   };
   return kTable;
 }
 
 }  // namespace
+
+double GoMax(double a, double b) {
+  if (std::isinf(a) && a > 0) {
+    return a;
+  }
+  if (std::isinf(b) && b > 0) {
+    return b;
+  }
+  if (std::isnan(a) || std::isnan(b)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (a == 0 && a == b) {
+    return std::signbit(a) ? b : a;
+  }
+  return a > b ? a : b;
+}
+
+double GoMin(double a, double b) {
+  if (std::isinf(a) && a < 0) {
+    return a;
+  }
+  if (std::isinf(b) && b < 0) {
+    return b;
+  }
+  if (std::isnan(a) || std::isnan(b)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (a == 0 && a == b) {
+    return std::signbit(a) ? a : b;
+  }
+  return a < b ? a : b;
+}
 
 const FunctionDef* FindFunction(std::string_view name) {
   for (const FunctionDef& f : Table()) {
@@ -193,6 +259,10 @@ const FunctionDef* FindFunction(std::string_view name) {
     }
   }
   return nullptr;
+}
+
+const std::vector<FunctionDef>& AllFunctions() {
+  return Table();
 }
 
 }  // namespace obs::backend::query

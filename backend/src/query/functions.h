@@ -45,6 +45,7 @@ struct RangeWindow {
   std::int64_t range_start = 0;
   std::int64_t range_end = 0;
   std::int64_t range_ms = 0;
+  std::int64_t eval_t = 0;  // The step's evaluation time (predict_linear's intercept).
 };
 
 using RangeFn = std::optional<double> (*)(std::span<const wire::Sample> points,
@@ -57,7 +58,7 @@ struct GeneralCall {
   const Call& call;
   std::int64_t eval_t = 0;  // Evaluation time, ms.
   // The evaluated arguments in order; a range-vector argument is its Matrix
-  // of windows at eval_t (all series, including ones with no points: absent_over_time).
+  // of windows at eval_t (only series with points in the window).
   std::vector<Value>& args;
 };
 using GeneralFn = Value (*)(GeneralCall& call);
@@ -82,5 +83,13 @@ struct FunctionDef {
 
 // The definition of function `name`, or null if PromQL 2.42 has no such function.
 const FunctionDef* FindFunction(std::string_view name);
+
+// Every function, in table order (for tests and documentation).
+const std::vector<FunctionDef>& AllFunctions();
+
+// Go's math.Max / math.Min: +Inf (resp. -Inf) wins over NaN, otherwise NaN
+// propagates, and +0 > -0 (clamp, clamp_min, clamp_max).
+double GoMax(double a, double b);
+double GoMin(double a, double b);
 
 }  // namespace obs::backend::query

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -55,6 +56,8 @@ std::optional<OpInfo> BinaryOperator(const Token& t) {
     case Tok::kLte:
       return OpInfo{BinOp::kLte, 3};
     case Tok::kIdentifier:
+      if (t.text == "atan2")
+        return OpInfo{BinOp::kAtan2, 5};
       if (t.text == "and")
         return OpInfo{BinOp::kAnd, 2};
       if (t.text == "unless")
@@ -68,28 +71,38 @@ std::optional<OpInfo> BinaryOperator(const Token& t) {
 }
 
 std::optional<AggOp> Aggregator(std::string_view name) {
-  if (name == "sum")
-    return AggOp::kSum;
-  if (name == "count")
-    return AggOp::kCount;
-  if (name == "min")
-    return AggOp::kMin;
-  if (name == "max")
-    return AggOp::kMax;
-  if (name == "avg")
-    return AggOp::kAvg;
+  static constexpr std::pair<std::string_view, AggOp> kOps[] = {
+      {"sum", AggOp::kSum},           {"avg", AggOp::kAvg},
+      {"count", AggOp::kCount},       {"min", AggOp::kMin},
+      {"max", AggOp::kMax},           {"group", AggOp::kGroup},
+      {"stddev", AggOp::kStddev},     {"stdvar", AggOp::kStdvar},
+      {"topk", AggOp::kTopk},         {"bottomk", AggOp::kBottomk},
+      {"quantile", AggOp::kQuantile}, {"count_values", AggOp::kCountValues}};
+  for (const auto& [n, op] : kOps) {
+    if (n == name) {
+      return op;
+    }
+  }
   return std::nullopt;
-}
-
-bool IsUnsupportedAggregator(std::string_view name) {
-  return name == "group" || name == "stddev" || name == "stdvar" || name == "topk" ||
-         name == "bottomk" || name == "count_values" || name == "quantile";
 }
 
 bool IsKeyword(std::string_view s) {
   return s == "by" || s == "without" || s == "on" || s == "ignoring" || s == "group_left" ||
          s == "group_right" || s == "bool" || s == "offset" || s == "and" || s == "or" ||
          s == "unless" || s == "atan2";
+}
+
+// Go's %f, as Prometheus prints an out-of-bounds @ timestamp.
+std::string FormatGoFloat(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  char buf[400];
+  std::snprintf(buf, sizeof(buf), "%f", v);
+  return buf;
 }
 
 double ParseNumber(const Token& t) {
@@ -160,6 +173,9 @@ class Parser {
                      VectorMatching matching, bool has_matching);
   ExprPtr ParseUnary();
   ExprPtr ParsePostfix(ExprPtr e);
+  static std::int64_t* OffsetSlot(Expr& e);
+  static AtModifier* AtSlot(Expr& e);
+  AtModifier ParseAtValue();
   ExprPtr ParsePrimary();
   ExprPtr ParseIdentifierExpr();
   ExprPtr ParseSelector(std::string name, int pos);
@@ -205,11 +221,22 @@ void Parser::ParseMatchingModifiers(VectorMatching& m, bool& has_matching) {
     has_matching = true;
   }
   if (PeekIdent("group_left") || PeekIdent("group_right")) {
+    if (!has_matching) {
+      Unexpected(Peek());  // The grammar allows group_x only after on/ignoring.
+    }
     m.card = Next().text == "group_left" ? Cardinality::kManyToOne : Cardinality::kOneToMany;
     if (Peek().kind == Tok::kLParen) {
       m.include = ParseLabelList(" in grouping opts, expected label");
     }
-    has_matching = true;
+    if (m.on) {
+      for (const std::string& l : m.include) {
+        if (std::find(m.matching_labels.begin(), m.matching_labels.end(), l) !=
+            m.matching_labels.end()) {
+          throw ParseFailure{Peek().pos,
+                             "label \"" + l + "\" must not occur in ON and GROUP clause at once"};
+        }
+      }
+    }
   }
 }
 
@@ -272,10 +299,7 @@ ExprPtr Parser::ParseUnary() {
       operand->pos = op.pos;
       return operand;
     }
-    if (!negate) {
-      return operand;
-    }
-    return MakeExpr(op.pos, Unary{.negate = true, .expr = std::move(operand)});
+    return MakeExpr(op.pos, Unary{.negate = negate, .expr = std::move(operand)});
   }
   return ParsePostfix(ParsePrimary());
 }
@@ -286,12 +310,30 @@ ExprPtr Parser::ParsePostfix(ExprPtr e) {
       const int pos = Next().pos;
       const std::int64_t range = ParseDurationToken(" in range, expected duration");
       if (Peek().kind == Tok::kColon) {
-        throw ParseFailure{Peek().pos, "subqueries are not supported yet"};
+        Next();
+        std::int64_t step = 0;
+        if (Peek().kind != Tok::kRBracket) {
+          step = ParseDurationToken(" in subquery, expected duration");
+        }
+        Expect(Tok::kRBracket, " in subquery, expected \"]\"");
+        if (e->type() != ValueType::kVector) {
+          throw ParseFailure{e->pos, "subquery is only allowed on instant vector, got " +
+                                         std::string(DocumentedType(e->type())) + " instead"};
+        }
+        const int start = e->pos;
+        e = MakeExpr(start, Subquery{.expr = std::move(e), .range_ms = range, .step_ms = step});
+        continue;
       }
       Expect(Tok::kRBracket, " in range, expected \"]\"");
       auto* vs = std::get_if<VectorSelector>(&e->node);
-      if (vs == nullptr || vs->offset_ms != 0) {
+      if (vs == nullptr) {
         throw ParseFailure{pos, "ranges only allowed for vector selectors"};
+      }
+      if (vs->offset_ms != 0) {
+        throw ParseFailure{pos, "no offset modifiers allowed before range"};
+      }
+      if (vs->at.present()) {
+        throw ParseFailure{pos, "no @ modifiers allowed before range"};
       }
       e = MakeExpr(e->pos, MatrixSelector{.selector = std::move(*vs), .range_ms = range});
     } else if (PeekIdent("offset")) {
@@ -301,25 +343,93 @@ ExprPtr Parser::ParsePostfix(ExprPtr e) {
         Next();
       }
       const std::int64_t off = ParseDurationToken(" in offset, expected duration");
-      VectorSelector* vs = std::get_if<VectorSelector>(&e->node);
-      if (auto* ms = std::get_if<MatrixSelector>(&e->node)) {
-        vs = &ms->selector;
-      }
-      if (vs == nullptr) {
+      std::int64_t* slot = OffsetSlot(*e);
+      if (slot == nullptr) {
         throw ParseFailure{pos,
                            "offset modifier must be preceded by an instant vector selector "
                            "or range vector selector or a subquery"};
       }
-      if (vs->offset_ms != 0) {
+      if (*slot != 0) {
         throw ParseFailure{pos, "offset may not be set multiple times"};
       }
-      vs->offset_ms = negative ? -off : off;
+      *slot = negative ? -off : off;
     } else if (Peek().kind == Tok::kAt) {
-      throw ParseFailure{Peek().pos, "@ modifier is not supported yet"};
+      const int pos = Next().pos;
+      AtModifier at = ParseAtValue();
+      AtModifier* slot = AtSlot(*e);
+      if (slot == nullptr) {
+        throw ParseFailure{pos,
+                           "@ modifier must be preceded by an instant vector selector or range "
+                           "vector selector or a subquery"};
+      }
+      if (slot->present()) {
+        throw ParseFailure{pos, "@ <timestamp> may not be set multiple times"};
+      }
+      *slot = at;
     } else {
       return e;
     }
   }
+}
+
+std::int64_t* Parser::OffsetSlot(Expr& e) {
+  if (auto* vs = std::get_if<VectorSelector>(&e.node)) {
+    return &vs->offset_ms;
+  }
+  if (auto* ms = std::get_if<MatrixSelector>(&e.node)) {
+    return &ms->selector.offset_ms;
+  }
+  if (auto* sq = std::get_if<Subquery>(&e.node)) {
+    return &sq->offset_ms;
+  }
+  return nullptr;
+}
+
+AtModifier* Parser::AtSlot(Expr& e) {
+  if (auto* vs = std::get_if<VectorSelector>(&e.node)) {
+    return &vs->at;
+  }
+  if (auto* ms = std::get_if<MatrixSelector>(&e.node)) {
+    return &ms->selector.at;
+  }
+  if (auto* sq = std::get_if<Subquery>(&e.node)) {
+    return &sq->at;
+  }
+  return nullptr;
+}
+
+AtModifier Parser::ParseAtValue() {
+  if (PeekIdent("start") || PeekIdent("end")) {
+    const bool start = Next().text == "start";
+    Expect(Tok::kLParen, " in @, expected \"(\"");
+    Expect(Tok::kRParen, " in @, expected \")\"");
+    return AtModifier{.kind = start ? AtModifier::Kind::kStart : AtModifier::Kind::kEnd};
+  }
+  bool negative = false;
+  if (Peek().kind == Tok::kAdd || Peek().kind == Tok::kSub) {
+    negative = Next().kind == Tok::kSub;
+  }
+  const Token& t = Peek();
+  double seconds = 0;
+  if (t.kind == Tok::kNumber) {
+    seconds = ParseNumber(Next());
+  } else if (t.kind == Tok::kIdentifier &&
+             (t.text.size() == 3 && (std::tolower(static_cast<unsigned char>(t.text[0])) == 'i' ||
+                                     std::tolower(static_cast<unsigned char>(t.text[0])) == 'n'))) {
+    seconds = std::numeric_limits<double>::infinity();  // Inf/NaN: out of bounds below.
+    Next();
+  } else {
+    Unexpected(t, " in @, expected timestamp");
+  }
+  if (negative) {
+    seconds = -seconds;
+  }
+  constexpr double kLimit = 9.223372036854775807e18;
+  if (!std::isfinite(seconds) || seconds * 1000 >= kLimit || seconds * 1000 <= -kLimit) {
+    throw ParseFailure{t.pos, "timestamp out of bounds for @ modifier: " + FormatGoFloat(seconds)};
+  }
+  return AtModifier{.kind = AtModifier::Kind::kTimestamp,
+                    .timestamp_ms = static_cast<std::int64_t>(std::llround(seconds * 1000))};
 }
 
 ExprPtr Parser::ParsePrimary() {
@@ -360,9 +470,6 @@ ExprPtr Parser::ParseIdentifierExpr() {
   }
   if (const auto agg = Aggregator(t.text)) {
     return ParseAggregate(*agg, t);
-  }
-  if (IsUnsupportedAggregator(t.text)) {
-    throw ParseFailure{t.pos, "aggregation \"" + t.text + "\" is not supported yet"};
   }
   if (Peek().kind == Tok::kLParen) {
     return ParseCall(t);
@@ -456,16 +563,31 @@ ExprPtr Parser::ParseCall(const Token& name) {
     }
   }
   Next();
-  if (call.args.size() != f->arg_types.size()) {
-    throw ParseFailure{name.pos, "expected " + std::to_string(f->arg_types.size()) +
+  const std::size_t nargs = call.args.size();
+  const std::size_t listed = f->arg_types.size();
+  auto arity_error = [&](std::string_view bound, std::size_t n) {
+    throw ParseFailure{name.pos, "expected " + std::string(bound) + std::to_string(n) +
                                      " argument(s) in call to \"" + name.text + "\", got " +
-                                     std::to_string(call.args.size())};
+                                     std::to_string(nargs)};
+  };
+  if (f->variadic == 0) {
+    if (nargs != listed) {
+      arity_error("", listed);
+    }
+  } else {
+    const std::size_t min_args = listed - 1;
+    if (nargs < min_args) {
+      arity_error("at least ", min_args);
+    }
+    if (f->variadic > 0 && nargs > min_args + static_cast<std::size_t>(f->variadic)) {
+      arity_error("at most ", min_args + static_cast<std::size_t>(f->variadic));
+    }
   }
-  for (std::size_t i = 0; i < call.args.size(); ++i) {
+  for (std::size_t i = 0; i < nargs; ++i) {
+    const ValueType want = f->arg_types[std::min(i, listed - 1)];
     const ValueType got = call.args[i]->type();
-    if (got != f->arg_types[i]) {
-      throw ParseFailure{call.args[i]->pos, "expected type " +
-                                                std::string(DocumentedType(f->arg_types[i])) +
+    if (got != want) {
+      throw ParseFailure{call.args[i]->pos, "expected type " + std::string(DocumentedType(want)) +
                                                 " in call to function \"" + name.text + "\", got " +
                                                 std::string(DocumentedType(got))};
     }
@@ -499,11 +621,22 @@ ExprPtr Parser::ParseAggregate(AggOp op, const Token& name) {
   }
   Next();
   grouping();
-  if (args.size() != 1) {
+  const std::size_t desired = AggOpTakesParam(op) ? 2 : 1;
+  if (args.size() != desired) {
     throw ParseFailure{name.pos,
                        "wrong number of arguments for aggregate expression provided, "
-                       "expected 1, got " +
-                           std::to_string(args.size())};
+                       "expected " +
+                           std::to_string(desired) + ", got " + std::to_string(args.size())};
+  }
+  if (desired == 2) {
+    agg.param = std::move(args[0]);
+    args.erase(args.begin());
+    const ValueType want = op == AggOp::kCountValues ? ValueType::kString : ValueType::kScalar;
+    if (agg.param->type() != want) {
+      throw ParseFailure{agg.param->pos, "expected type " + std::string(DocumentedType(want)) +
+                                             " in aggregation parameter, got " +
+                                             std::string(DocumentedType(agg.param->type()))};
+    }
   }
   if (args[0]->type() != ValueType::kVector) {
     throw ParseFailure{args[0]->pos,
