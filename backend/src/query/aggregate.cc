@@ -82,6 +82,69 @@ bool Less(const InstantSample& a, const InstantSample& b) {
   return a.value < b.value;
 }
 
+// Go's container/heap over `h` with `less`, replicated operation for
+// operation so that topk/bottomk pick the same sample among equal values as
+// Prometheus does.
+template <typename Less>
+void HeapUp(std::vector<InstantSample>& h, std::size_t j, Less less) {
+  while (j > 0) {
+    const std::size_t i = (j - 1) / 2;
+    if (!less(h[j], h[i])) {
+      break;
+    }
+    std::swap(h[i], h[j]);
+    j = i;
+  }
+}
+
+template <typename Less>
+void HeapDown(std::vector<InstantSample>& h, std::size_t i, std::size_t n, Less less) {
+  while (true) {
+    const std::size_t j1 = 2 * i + 1;
+    if (j1 >= n) {
+      break;
+    }
+    std::size_t j = j1;
+    if (j1 + 1 < n && less(h[j1 + 1], h[j1])) {
+      j = j1 + 1;
+    }
+    if (!less(h[j], h[i])) {
+      break;
+    }
+    std::swap(h[i], h[j]);
+    i = j;
+  }
+}
+
+// Prometheus's vectorByValueHeap (topk: a min-heap, NaN smallest) and
+// vectorByReverseValueHeap (bottomk: a max-heap, NaN largest).
+bool HeapLessTop(const InstantSample& a, const InstantSample& b) {
+  return std::isnan(a.value) || a.value < b.value;
+}
+bool HeapLessBottom(const InstantSample& a, const InstantSample& b) {
+  return std::isnan(a.value) || a.value > b.value;
+}
+
+// Offers `s` to a topk/bottomk heap of at most k samples.
+void OfferToHeap(std::vector<InstantSample>& h, const InstantSample& s, std::size_t k, bool top) {
+  const auto less = top ? HeapLessTop : HeapLessBottom;
+  const bool better = top ? h[0].value < s.value : h[0].value > s.value;
+  if (h.size() < k || better || std::isnan(h[0].value)) {
+    if (h.size() == k) {
+      if (k == 1) {
+        h[0] = s;
+        return;
+      }
+      // heap.Pop: swap the root to the end, sift down, drop it.
+      std::swap(h[0], h[h.size() - 1]);
+      HeapDown(h, 0, h.size() - 1, less);
+      h.pop_back();
+    }
+    h.push_back(s);
+    HeapUp(h, h.size() - 1, less);
+  }
+}
+
 }  // namespace
 
 Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
@@ -187,6 +250,8 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
       }
       case AggOp::kTopk:
       case AggOp::kBottomk:
+        OfferToHeap(g.members, s, static_cast<std::size_t>(k), a.op == AggOp::kTopk);
+        break;
       case AggOp::kQuantile:
         g.members.push_back(s);
         break;

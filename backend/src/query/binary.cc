@@ -54,9 +54,10 @@ ElemResult ElemBinop(BinOp op, double l, double r) {
   return {0, false};
 }
 
-// Whether the result of `b` loses the metric name.
+// Whether the result of `b` loses the metric name: arithmetic does, except
+// atan2 (not an "operator" in Prometheus 2.42's lexer), and so does `bool`.
 bool DropsName(const Binary& b) {
-  return b.return_bool || !IsComparison(b.op);
+  return b.return_bool || (!IsComparison(b.op) && b.op != BinOp::kAtan2);
 }
 
 Value ScalarScalar(const Binary& b, double l, double r) {
@@ -128,7 +129,7 @@ LabelsPtr ResultLabels(const Binary& b, const Labels& lhs, const Labels& rhs) {
   auto out = std::make_shared<Labels>();
   const auto& m = b.matching;
   for (const LabelPair& l : lhs) {
-    if (l.name == "__name__" && (!IsComparison(b.op) || b.return_bool)) {
+    if (l.name == "__name__" && DropsName(b)) {
       continue;
     }
     if (m.card == Cardinality::kOneToOne) {

@@ -313,7 +313,11 @@ Value Evaluator::EvalCall(const Expr& /*e*/, const Call& c, std::int64_t t) {
     args.push_back(EvalAt(*a, t));
   }
   GeneralCall call{.call = c, .eval_t = t, .args = args};
-  return c.func->general_fn(call);
+  Value out = c.func->general_fn(call);
+  if (const auto* v = std::get_if<Vector>(&out)) {
+    CheckNoDuplicateLabelsets(*v);
+  }
+  return out;
 }
 
 Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
@@ -367,6 +371,7 @@ Value Evaluator::EvalElementCall(const Call& c, std::int64_t t) {
     s.labels = DropMetricName(s.labels);
     s.sample_t = t;
   }
+  CheckNoDuplicateLabelsets(v);
   return v;
 }
 
@@ -388,7 +393,11 @@ Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
 Value Evaluator::EvalBinary(const Binary& b, std::int64_t t) {
   Value lhs = EvalAt(*b.lhs, t);
   Value rhs = EvalAt(*b.rhs, t);
-  return ApplyBinary(b, std::move(lhs), std::move(rhs));
+  Value out = ApplyBinary(b, std::move(lhs), std::move(rhs));
+  if (const auto* v = std::get_if<Vector>(&out)) {
+    CheckNoDuplicateLabelsets(*v);
+  }
+  return out;
 }
 
 Value Evaluator::EvalUnary(const Unary& u, std::int64_t t) {
@@ -404,6 +413,7 @@ Value Evaluator::EvalUnary(const Unary& u, std::int64_t t) {
     s.value = -s.value;
     s.labels = DropMetricName(s.labels);
   }
+  CheckNoDuplicateLabelsets(std::get<Vector>(v));
   return v;
 }
 

@@ -77,13 +77,19 @@ double Atanh(double v) {
 double Cos(double v) {
   return std::cos(v);
 }
+// Go computes cosh/sinh as exp(|x|)/2 beyond 21, which overflows to Inf
+// where glibc still returns a finite value; Prometheus answers Go's.
 double Cosh(double v) {
-  return std::cosh(v);
+  return std::fabs(v) > 21 ? std::exp(std::fabs(v)) * 0.5 : std::cosh(v);
 }
 double Sin(double v) {
   return std::sin(v);
 }
 double Sinh(double v) {
+  if (std::fabs(v) > 21) {
+    const double half = std::exp(std::fabs(v)) * 0.5;
+    return v < 0 ? -half : half;
+  }
   return std::sinh(v);
 }
 double Tan(double v) {

@@ -95,8 +95,11 @@ inline Result<std::unique_ptr<Fd>> ConnectLoopback(std::uint16_t port) {
 }
 
 // Sends what it can (a server may close early, e.g. after a 413) and reads
-// until EOF.
-inline Result<std::string> Exchange(std::uint16_t port, std::string_view bytes) {
+// until EOF. `half_close` shuts the sending side down after the bytes, for
+// raw (possibly incomplete) requests; complete requests keep it open, since
+// Go servers (Prometheus) cancel a query whose client half-closed.
+inline Result<std::string> Exchange(std::uint16_t port, std::string_view bytes,
+                                    bool half_close = true) {
   OBS_ASSIGN_OR_RETURN(std::unique_ptr<Fd> fd, ConnectLoopback(port));
   while (!bytes.empty()) {
     const ssize_t n = ::send(fd->get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -105,7 +108,9 @@ inline Result<std::string> Exchange(std::uint16_t port, std::string_view bytes) 
     }
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
-  ::shutdown(fd->get(), SHUT_WR);
+  if (half_close) {
+    ::shutdown(fd->get(), SHUT_WR);
+  }
   std::string received;
   char buf[16384];
   for (;;) {
@@ -162,6 +167,26 @@ inline Result<HttpResult> ParseResponse(std::string_view raw) {
   std::string_view body = raw.substr(head_end + 4);
   if (const std::string length = result.Header("content-length"); !length.empty()) {
     body = body.substr(0, std::stoul(length));
+  } else if (Lower(result.Header("transfer-encoding")) == "chunked") {
+    // Go servers (Prometheus) chunk large answers: <hex size>\r\n<data>\r\n ... 0\r\n\r\n.
+    std::string decoded;
+    while (true) {
+      const std::size_t eol = body.find("\r\n");
+      if (eol == std::string_view::npos) {
+        return DataLossError("truncated chunked body");
+      }
+      const std::size_t size = std::stoul(std::string(body.substr(0, eol)), nullptr, 16);
+      if (size == 0) {
+        break;
+      }
+      if (body.size() < eol + 2 + size) {
+        return DataLossError("truncated chunk");
+      }
+      decoded.append(body.substr(eol + 2, size));
+      body.remove_prefix(std::min(body.size(), eol + 2 + size + 2));
+    }
+    result.body = std::move(decoded);
+    return result;
   }
   result.body = std::string(body);
   return result;
@@ -188,7 +213,7 @@ inline Result<HttpResult> HttpRequest(std::uint16_t port, std::string_view metho
   }
   request += "\r\n";
   request += body;
-  OBS_ASSIGN_OR_RETURN(std::string raw, internal::Exchange(port, request));
+  OBS_ASSIGN_OR_RETURN(std::string raw, internal::Exchange(port, request, /*half_close=*/false));
   return internal::ParseResponse(raw);
 }
 
