@@ -147,7 +147,7 @@ void OfferToHeap(std::vector<InstantSample>& h, const InstantSample& s, std::siz
 
 }  // namespace
 
-Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
+Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, AggregateCache* cache) {
   std::int64_t k = 0;
   double q = 0;
   std::string value_label;
@@ -175,13 +175,38 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
   }
 
   std::unordered_map<std::string, std::size_t> index;
+  std::unordered_map<const Labels*, std::size_t> by_pointer;
   std::vector<Group> groups;
   for (InstantSample& s : in) {
     if (a.op == AggOp::kCountValues) {
       s.labels = WithValueLabel(*s.labels, value_label, FormatFixed(s.value));
     }
-    LabelsPtr key_labels = GroupLabels(a, grouping, *s.labels);
-    auto [it, inserted] = index.emplace(LabelsKeyOf(*key_labels), groups.size());
+    LabelsPtr key_labels;
+    if (cache != nullptr && a.op != AggOp::kCountValues) {
+      auto [entry, fresh] = cache->group_of.try_emplace(s.labels.get());
+      if (fresh) {
+        LabelsPtr group = GroupLabels(a, grouping, *s.labels);
+        LabelsPtr& shared = cache->groups[LabelsKeyOf(*group)];
+        if (shared == nullptr) {
+          shared = std::move(group);
+        }
+        entry->second = {s.labels, shared};
+      }
+      key_labels = entry->second.second;
+    } else {
+      key_labels = GroupLabels(a, grouping, *s.labels);
+    }
+    std::size_t group_index = 0;
+    bool inserted = false;
+    if (cache != nullptr && a.op != AggOp::kCountValues) {
+      const auto [it, fresh] = by_pointer.emplace(key_labels.get(), groups.size());
+      group_index = it->second;
+      inserted = fresh;
+    } else {
+      const auto [it, fresh] = index.emplace(LabelsKeyOf(*key_labels), groups.size());
+      group_index = it->second;
+      inserted = fresh;
+    }
     if (inserted) {
       Group g;
       g.labels = std::move(key_labels);
@@ -207,7 +232,7 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param) {
       groups.push_back(std::move(g));
       continue;
     }
-    Group& g = groups[it->second];
+    Group& g = groups[group_index];
     switch (a.op) {
       case AggOp::kSum:
         g.value += s.value;

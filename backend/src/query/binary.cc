@@ -68,7 +68,8 @@ Value ScalarScalar(const Binary& b, double l, double r) {
   return Scalar{e.value};
 }
 
-Value VectorScalar(const Binary& b, Vector v, double scalar, bool scalar_on_left) {
+Value VectorScalar(const Binary& b, Vector v, double scalar, bool scalar_on_left,
+                   LabelCache& cache) {
   Vector out;
   out.reserve(v.size());
   for (InstantSample& s : v) {
@@ -87,7 +88,7 @@ Value VectorScalar(const Binary& b, Vector v, double scalar, bool scalar_on_left
     }
     s.value = e.value;
     if (DropsName(b)) {
-      s.labels = DropMetricName(s.labels);
+      s.labels = cache.DropName(s.labels);
     }
     out.push_back(std::move(s));
   }
@@ -245,17 +246,17 @@ Vector VectorVector(const Binary& b, Vector lhs, Vector rhs) {
 
 }  // namespace
 
-Value ApplyBinary(const Binary& b, Value lhs, Value rhs) {
+Value ApplyBinary(const Binary& b, Value lhs, Value rhs, LabelCache& cache) {
   auto* ls = std::get_if<Scalar>(&lhs);
   auto* rs = std::get_if<Scalar>(&rhs);
   if (ls != nullptr && rs != nullptr) {
     return ScalarScalar(b, ls->value, rs->value);
   }
   if (rs != nullptr) {
-    return VectorScalar(b, std::get<Vector>(std::move(lhs)), rs->value, false);
+    return VectorScalar(b, std::get<Vector>(std::move(lhs)), rs->value, false, cache);
   }
   if (ls != nullptr) {
-    return VectorScalar(b, std::get<Vector>(std::move(rhs)), ls->value, true);
+    return VectorScalar(b, std::get<Vector>(std::move(rhs)), ls->value, true, cache);
   }
   return VectorVector(b, std::get<Vector>(std::move(lhs)), std::get<Vector>(std::move(rhs)));
 }

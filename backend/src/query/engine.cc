@@ -164,11 +164,17 @@ namespace {
 class MatrixBuilder {
  public:
   void Add(const query::LabelsPtr& labels, std::int64_t t, double v) {
-    auto [it, inserted] = index_.emplace(query::LabelsKeyOf(*labels), matrix_.size());
-    if (inserted) {
-      matrix_.push_back({labels, {}});
+    // Most steps hand back the same label-set objects: look them up by
+    // identity first, by content only for a new object.
+    auto [ptr_it, new_ptr] = by_pointer_.try_emplace(labels.get());
+    if (new_ptr) {
+      auto [it, inserted] = index_.emplace(query::LabelsKeyOf(*labels), matrix_.size());
+      if (inserted) {
+        matrix_.push_back({labels, {}});
+      }
+      ptr_it->second = {labels, it->second};
     }
-    matrix_[it->second].points.push_back({v, t});
+    matrix_[ptr_it->second.second].points.push_back({v, t});
     ++points_;
   }
   std::size_t points() const { return points_; }
@@ -176,6 +182,8 @@ class MatrixBuilder {
 
  private:
   std::unordered_map<std::string, std::size_t> index_;
+  // Holds each label-set object so its address cannot be reused.
+  std::unordered_map<const Labels*, std::pair<query::LabelsPtr, std::size_t>> by_pointer_;
   query::Matrix matrix_;
   std::size_t points_ = 0;
 };

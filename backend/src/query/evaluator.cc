@@ -68,17 +68,50 @@ std::string LabelsKeyOf(const Labels& labels) {
   return key;
 }
 
+std::uint64_t LabelsHash(const Labels& labels) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  auto mix = [&](std::string_view s) {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  };
+  for (const LabelPair& l : labels) {
+    mix(l.name);
+    mix(l.value);
+  }
+  return h;
+}
+
 void CheckNoDuplicateLabelsets(const Vector& v) {
   if (v.size() < 2) {
     return;
   }
-  std::unordered_set<std::string> seen;
+  // Hash first, compare contents only on equal hashes: no allocation per sample.
+  std::vector<std::pair<std::uint64_t, const Labels*>> hashes;
+  hashes.reserve(v.size());
   for (const InstantSample& s : v) {
-    if (!seen.insert(LabelsKeyOf(*s.labels)).second) {
-      throw EvalFailure{QueryErrorType::kExecution,
-                        "vector cannot contain metrics with the same labelset"};
+    hashes.emplace_back(LabelsHash(*s.labels), s.labels.get());
+  }
+  std::sort(hashes.begin(), hashes.end());
+  for (std::size_t i = 1; i < hashes.size(); ++i) {
+    for (std::size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
+      if (*hashes[j - 1].second == *hashes[i].second) {
+        throw EvalFailure{QueryErrorType::kExecution,
+                          "vector cannot contain metrics with the same labelset"};
+      }
     }
   }
+}
+
+const LabelsPtr& LabelCache::DropName(const LabelsPtr& in) {
+  auto [it, inserted] = dropped_.try_emplace(in.get());
+  if (inserted) {
+    it->second = {in, DropMetricName(in)};
+  }
+  return it->second.second;
 }
 
 Evaluator::Evaluator(const Storage& storage, const EvalParams& params)
@@ -157,6 +190,25 @@ void Evaluator::Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint
   for (const SeriesRef& s : storage_.Select(vs.matchers, mint, maxt)) {
     CheckDeadline();
     out.push_back({std::make_shared<const Labels>(s.labels()), s.Samples(mint, maxt)});
+  }
+  // Range functions drop __name__: the dropped label sets are made once per
+  // query, and whether dropping can make two series equal is decided here
+  // instead of at every step.
+  Vector dropped;
+  dropped.reserve(out.size());
+  for (const RangeSeries& s : out) {
+    dropped.push_back({DropMetricName(s.labels), 0, 0});
+  }
+  bool unique = true;
+  try {
+    CheckNoDuplicateLabelsets(dropped);
+  } catch (const EvalFailure&) {
+    unique = false;
+  }
+  unique_without_name_[&e] = unique;
+  std::vector<LabelsPtr>& names = dropped_names_[&e];
+  for (InstantSample& d : dropped) {
+    names.push_back(std::move(d.labels));
   }
   fetched_[&e] = std::move(out);
 }
@@ -327,19 +379,27 @@ Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64
   auto emit = [&](const LabelsPtr& labels, std::span<const wire::Sample> points,
                   const RangeWindow& window) {
     if (const auto v = c.func->range_fn(points, window, scalars)) {
-      out.push_back({c.func->keeps_metric_name ? labels : DropMetricName(labels), *v, t});
+      out.push_back({c.func->keeps_metric_name ? labels : label_cache_.DropName(labels), *v, t});
     }
   };
+  bool may_collide = true;
   if (const auto* ms = std::get_if<MatrixSelector>(&arg.node)) {
+    may_collide = !c.func->keeps_metric_name && !unique_without_name_.at(&arg);
+    out.reserve(fetched_.at(&arg).size());
     const std::int64_t ref = RefTime(ms->selector.at, ms->selector.offset_ms, t);
     const RangeWindow window{
         .range_start = ref - ms->range_ms, .range_end = ref, .range_ms = ms->range_ms, .eval_t = t};
-    for (const RangeSeries& s : fetched_.at(&arg)) {
+    const Matrix& series = fetched_.at(&arg);
+    const std::vector<LabelsPtr>& dropped = dropped_names_.at(&arg);
+    for (std::size_t i = 0; i < series.size(); ++i) {
       Tick();
-      WindowPoints(s.points, window.range_start, ref, window_);
+      WindowPoints(series[i].points, window.range_start, ref, window_);
       Count(window_.size());
-      if (!window_.empty()) {
-        emit(s.labels, window_, window);
+      if (window_.empty()) {
+        continue;
+      }
+      if (const auto v = c.func->range_fn(window_, window, scalars)) {
+        out.push_back({c.func->keeps_metric_name ? series[i].labels : dropped[i], *v, t});
       }
     }
   } else {
@@ -352,7 +412,9 @@ Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64
       emit(s.labels, s.points, window);
     }
   }
-  CheckNoDuplicateLabelsets(out);
+  if (may_collide) {
+    CheckNoDuplicateLabelsets(out);
+  }
   return out;
 }
 
@@ -368,7 +430,7 @@ Value Evaluator::EvalElementCall(const Call& c, std::int64_t t) {
   const std::vector<double> scalars = EvalScalars(c, 0, t);
   for (InstantSample& s : v) {
     s.value = c.func->element_fn(s.value, plain ? s.sample_t : t, scalars);
-    s.labels = DropMetricName(s.labels);
+    s.labels = label_cache_.DropName(s.labels);
     s.sample_t = t;
   }
   CheckNoDuplicateLabelsets(v);
@@ -383,7 +445,7 @@ Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
     param_ptr = &param;
   }
   Vector in = std::get<Vector>(EvalAt(*a.expr, t));
-  Vector out = AggregateVector(a, std::move(in), param_ptr);
+  Vector out = AggregateVector(a, std::move(in), param_ptr, &aggregate_caches_[&a]);
   for (InstantSample& s : out) {
     s.sample_t = t;
   }
@@ -393,7 +455,7 @@ Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
 Value Evaluator::EvalBinary(const Binary& b, std::int64_t t) {
   Value lhs = EvalAt(*b.lhs, t);
   Value rhs = EvalAt(*b.rhs, t);
-  Value out = ApplyBinary(b, std::move(lhs), std::move(rhs));
+  Value out = ApplyBinary(b, std::move(lhs), std::move(rhs), label_cache_);
   if (const auto* v = std::get_if<Vector>(&out)) {
     CheckNoDuplicateLabelsets(*v);
   }
@@ -411,7 +473,7 @@ Value Evaluator::EvalUnary(const Unary& u, std::int64_t t) {
   }
   for (InstantSample& s : std::get<Vector>(v)) {
     s.value = -s.value;
-    s.labels = DropMetricName(s.labels);
+    s.labels = label_cache_.DropName(s.labels);
   }
   CheckNoDuplicateLabelsets(std::get<Vector>(v));
   return v;

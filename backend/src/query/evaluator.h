@@ -92,22 +92,28 @@ class Evaluator {
   EvalParams params_;
   // Selector node -> its series over the prepared span (stale markers kept).
   std::unordered_map<const Expr*, Matrix> fetched_;
+  // Selector node -> its series' label sets without __name__ (same order).
+  std::unordered_map<const Expr*, std::vector<LabelsPtr>> dropped_names_;
+  // Selector node -> whether its series stay distinct without __name__.
+  std::unordered_map<const Expr*, bool> unique_without_name_;
   // Selector node -> [mint, maxt] it needs.
   std::unordered_map<const Expr*, std::pair<std::int64_t, std::int64_t>> spans_;
   // (subquery node, inner time) -> the inner expression's vector there.
   std::map<std::pair<const Subquery*, std::int64_t>, Vector> subquery_memo_;
   std::vector<wire::Sample> window_;
+  LabelCache label_cache_;
+  std::unordered_map<const Aggregate*, AggregateCache> aggregate_caches_;
   std::size_t step_samples_ = 0;
   std::size_t output_points_ = 0;
   std::uint64_t ticks_ = 0;
 };
 
 // Binary operators (binary.cc).
-Value ApplyBinary(const Binary& b, Value lhs, Value rhs);
+Value ApplyBinary(const Binary& b, Value lhs, Value rhs, LabelCache& cache);
 
-// Aggregation of one vector; `param` is the evaluated parameter
-// (aggregate.cc).
-Vector AggregateVector(const Aggregate& a, Vector in, const Value* param);
+// Aggregation of one vector; `param` is the evaluated parameter, `cache`
+// (may be null) the node's memory across steps (aggregate.cc).
+Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, AggregateCache* cache);
 
 // Throws "vector cannot contain metrics with the same labelset" if two
 // samples of `v` have equal labels.

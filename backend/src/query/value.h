@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -53,6 +54,28 @@ struct EvalFailure {
 
 // `labels` without `__name__` (shares `labels` when it has none).
 LabelsPtr DropMetricName(const LabelsPtr& labels);
+
+// FNV-1a over names and values (for duplicate checks without allocation).
+std::uint64_t LabelsHash(const Labels& labels);
+
+// Remembers derived label sets per input label set (by identity, holding the
+// input so its address cannot be reused), so that a query evaluated over
+// many steps allocates each derived set once instead of once per step.
+class LabelCache {
+ public:
+  // DropMetricName(in), cached.
+  const LabelsPtr& DropName(const LabelsPtr& in);
+
+ private:
+  std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> dropped_;
+};
+
+// An aggregation node's per-query memory: input label set -> its group's
+// labels (one shared pointer per distinct group).
+struct AggregateCache {
+  std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> group_of;
+  std::unordered_map<std::string, LabelsPtr> groups;
+};
 // An unambiguous key of a label set, for hashing.
 std::string LabelsKeyOf(const Labels& labels);
 
