@@ -175,34 +175,49 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, Aggreg
   }
 
   std::unordered_map<std::string, std::size_t> index;
-  std::unordered_map<const Labels*, std::size_t> by_pointer;
+  constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> slot(cache != nullptr ? cache->groups.size() : 0, kNoSlot);
   std::vector<Group> groups;
   for (InstantSample& s : in) {
     if (a.op == AggOp::kCountValues) {
       s.labels = WithValueLabel(*s.labels, value_label, FormatFixed(s.value));
     }
     LabelsPtr key_labels;
-    if (cache != nullptr && a.op != AggOp::kCountValues) {
-      auto [entry, fresh] = cache->group_of.try_emplace(s.labels.get());
-      if (fresh) {
-        LabelsPtr group = GroupLabels(a, grouping, *s.labels);
-        LabelsPtr& shared = cache->groups[LabelsKeyOf(*group)];
-        if (shared == nullptr) {
-          shared = std::move(group);
-        }
-        entry->second = {s.labels, shared};
-      }
-      key_labels = entry->second.second;
-    } else {
-      key_labels = GroupLabels(a, grouping, *s.labels);
-    }
     std::size_t group_index = 0;
     bool inserted = false;
     if (cache != nullptr && a.op != AggOp::kCountValues) {
-      const auto [it, fresh] = by_pointer.emplace(key_labels.get(), groups.size());
-      group_index = it->second;
-      inserted = fresh;
+      const std::size_t pos = static_cast<std::size_t>(&s - in.data());
+      std::size_t id = 0;
+      if (pos < cache->by_position.size() && cache->by_position[pos].first == s.labels.get()) {
+        id = cache->by_position[pos].second;
+      } else {
+        auto [entry, fresh] = cache->group_of.try_emplace(s.labels.get());
+        if (fresh) {
+          LabelsPtr group = GroupLabels(a, grouping, *s.labels);
+          auto [id_it, new_group] =
+              cache->ids.try_emplace(LabelsKeyOf(*group), cache->groups.size());
+          if (new_group) {
+            cache->groups.push_back(std::move(group));
+          }
+          entry->second = {s.labels, id_it->second};
+        }
+        id = entry->second.second;
+        if (pos >= cache->by_position.size()) {
+          cache->by_position.resize(pos + 1, {nullptr, 0});
+        }
+        cache->by_position[pos] = {s.labels.get(), id};
+      }
+      if (id >= slot.size()) {
+        slot.resize(cache->groups.size(), kNoSlot);
+      }
+      inserted = slot[id] == kNoSlot;
+      if (inserted) {
+        slot[id] = groups.size();
+      }
+      group_index = slot[id];
+      key_labels = cache->groups[id];
     } else {
+      key_labels = GroupLabels(a, grouping, *s.labels);
       const auto [it, fresh] = index.emplace(LabelsKeyOf(*key_labels), groups.size());
       group_index = it->second;
       inserted = fresh;

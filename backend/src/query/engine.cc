@@ -222,6 +222,7 @@ std::variant<std::string, QueryError> Engine::RangeQuery(std::string_view query,
       .end_ms = end_ms,
       .lookback_ms = options_.lookback_delta_ms,
       .subquery_step_ms = options_.default_subquery_step_ms,
+      .step_ms = step_ms,
       .max_samples = options_.max_samples,
       .clock = options_.clock,
       .deadline = options_.clock->SteadyNow() + std::chrono::milliseconds(timeout)};

@@ -264,6 +264,9 @@ Value Evaluator::EvalAt(const Expr& expr, std::int64_t t) {
 }
 
 Value Evaluator::EvalSelector(const Expr& e, const VectorSelector& vs, std::int64_t t) {
+  if (Vector* pre = PrecomputedSelector(e, vs, t)) {
+    return std::move(*pre);
+  }
   const std::int64_t ref = RefTime(vs.at, vs.offset_ms, t);
   Vector out;
   for (const RangeSeries& s : fetched_.at(&e)) {
@@ -302,7 +305,9 @@ const Vector& Evaluator::SubqueryStep(const Subquery& sq, std::int64_t inner_t) 
   if (auto it = subquery_memo_.find(key); it != subquery_memo_.end()) {
     return it->second;
   }
+  ++subquery_depth_;
   Value v = EvalAt(*sq.expr, inner_t);
+  --subquery_depth_;
   Vector vec;
   if (auto* s = std::get_if<Scalar>(&v)) {
     vec.push_back({std::make_shared<const Labels>(), s->value, inner_t});
@@ -372,7 +377,153 @@ Value Evaluator::EvalCall(const Expr& /*e*/, const Call& c, std::int64_t t) {
   return out;
 }
 
+std::optional<std::size_t> Evaluator::GridStep(std::int64_t t) const {
+  if (params_.step_ms <= 0 || subquery_depth_ > 0 || t < params_.start_ms || t > params_.end_ms ||
+      (t - params_.start_ms) % params_.step_ms != 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>((t - params_.start_ms) / params_.step_ms);
+}
+
+Vector* Evaluator::TakeStep(Precomputed& pre, std::size_t k) {
+  if (k >= pre.steps.size() || pre.taken[k]) {
+    return nullptr;
+  }
+  pre.taken[k] = true;
+  Count(pre.samples[k]);
+  return &pre.steps[k];
+}
+
+Vector* Evaluator::PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t) {
+  const std::optional<std::size_t> k = GridStep(t);
+  if (!k) {
+    return nullptr;
+  }
+  auto [it, fresh] = precomputed_.try_emplace(&e);
+  Precomputed& pre = it->second;
+  if (fresh) {
+    const std::size_t n =
+        static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
+    pre.steps.resize(n);
+    pre.samples.assign(n, 0);
+    pre.taken.assign(n, false);
+    const Matrix& series = fetched_.at(&e);
+    for (Vector& v : pre.steps) {
+      v.reserve(series.size());
+    }
+    for (const RangeSeries& s : series) {
+      CheckDeadline();
+      std::size_t next = 0;  // First point after the reference time.
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t ts = params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
+        const std::int64_t ref = RefTime(vs.at, vs.offset_ms, ts);
+        while (next < s.points.size() && s.points[next].timestamp_ms <= ref) {
+          ++next;
+        }
+        if (next == 0) {
+          continue;
+        }
+        const wire::Sample& p = s.points[next - 1];
+        if (p.timestamp_ms < ref - params_.lookback_ms || wire::IsStaleNaN(p.value)) {
+          continue;
+        }
+        pre.steps[i].push_back({s.labels, p.value, p.timestamp_ms});
+        pre.samples[i]++;
+      }
+    }
+  }
+  return TakeStep(pre, *k);
+}
+
+Vector* Evaluator::PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
+  const std::optional<std::size_t> grid = GridStep(t);
+  if (!grid) {
+    return nullptr;
+  }
+  const Expr& arg = Unparen(*c.args[matrix_arg]);
+  const auto* ms = std::get_if<MatrixSelector>(&arg.node);
+  if (ms == nullptr) {
+    return nullptr;
+  }
+  const std::size_t k = *grid;
+  auto [it, fresh] = precomputed_.try_emplace(&c);
+  Precomputed& pre = it->second;
+  if (fresh) {
+    const std::size_t n =
+        static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
+    pre.steps.resize(n);
+    pre.samples.assign(n, 0);
+    pre.taken.assign(n, false);
+    std::vector<std::vector<double>> scalars(n);
+    if (c.args.size() > 1) {
+      for (std::size_t i = 0; i < n; ++i) {
+        scalars[i] = EvalScalars(c, matrix_arg,
+                                 params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms);
+      }
+    }
+    const Matrix& series = fetched_.at(&arg);
+    const std::vector<LabelsPtr>& dropped = dropped_names_.at(&arg);
+    for (Vector& v : pre.steps) {
+      v.reserve(series.size());
+    }
+    for (std::size_t si = 0; si < series.size(); ++si) {
+      CheckDeadline();
+      const std::vector<wire::Sample>& points = series[si].points;
+      const bool has_stale = std::any_of(points.begin(), points.end(), [](const wire::Sample& p) {
+        return wire::IsStaleNaN(p.value);
+      });
+      const LabelsPtr& labels = c.func->keeps_metric_name ? series[si].labels : dropped[si];
+      std::size_t lo = 0;
+      std::size_t hi = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t ts = params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
+        const std::int64_t ref = RefTime(ms->selector.at, ms->selector.offset_ms, ts);
+        const RangeWindow window{.range_start = ref - ms->range_ms,
+                                 .range_end = ref,
+                                 .range_ms = ms->range_ms,
+                                 .eval_t = ts};
+        // Window bounds only move forward as the steps do.
+        while (lo < points.size() && points[lo].timestamp_ms < window.range_start) {
+          ++lo;
+        }
+        if (hi < lo) {
+          hi = lo;
+        }
+        while (hi < points.size() && points[hi].timestamp_ms <= ref) {
+          ++hi;
+        }
+        std::span<const wire::Sample> win(points.data() + lo, hi - lo);
+        if (has_stale) {
+          window_.clear();
+          for (const wire::Sample& p : win) {
+            if (!wire::IsStaleNaN(p.value)) {
+              window_.push_back(p);
+            }
+          }
+          win = window_;
+        }
+        if (win.empty()) {
+          continue;
+        }
+        pre.samples[i] += win.size();
+        if (const auto v = c.func->range_fn(win, window, scalars[i])) {
+          pre.steps[i].push_back({labels, *v, ts});
+        }
+      }
+    }
+    if (!c.func->keeps_metric_name && !unique_without_name_.at(&arg)) {
+      for (const Vector& v : pre.steps) {
+        CheckNoDuplicateLabelsets(v);
+      }
+    }
+  }
+  return TakeStep(pre, k);
+}
+
 Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
+  if (Vector* pre = PrecomputedRangeCall(c, matrix_arg, t)) {
+    return std::move(*pre);
+  }
   const std::vector<double> scalars = EvalScalars(c, matrix_arg, t);
   const Expr& arg = Unparen(*c.args[matrix_arg]);
   Vector out;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -40,6 +41,7 @@ struct EvalParams {
   std::int64_t end_ms = 0;    // The query's end (`@ end()`); == start_ms for instant queries.
   std::int64_t lookback_ms = 300000;
   std::int64_t subquery_step_ms = 60000;  // Step of `x[5m:]`.
+  std::int64_t step_ms = 0;               // A range query's step (0 for instant queries).
   std::size_t max_samples = 50'000'000;
   const Clock* clock = nullptr;  // Required.
   SteadyClock::time_point deadline;
@@ -62,6 +64,13 @@ class Evaluator {
   void BeginStep(std::size_t output_points);
 
  private:
+  // One node's results for every step of a range query, computed at once.
+  struct Precomputed {
+    std::vector<Vector> steps;
+    std::vector<std::size_t> samples;  // Samples read per step, for the limit.
+    std::vector<bool> taken;
+  };
+
   void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t);
   void Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint, std::int64_t maxt);
   // The reference time of a selector or subquery evaluated at `t`: the `@`
@@ -74,6 +83,17 @@ class Evaluator {
   const Vector& SubqueryStep(const Subquery& sq, std::int64_t inner_t);
   Value EvalCall(const Expr& e, const Call& c, std::int64_t t);
   Value EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t);
+  // A range function over a selector, for every step of a range query at
+  // once, series by series (each series' samples are walked once with
+  // moving window bounds instead of searched at every step). Null when `t`
+  // is not a step of the query or the node's results were already taken.
+  Vector* PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t);
+  // The same for an instant selector: every step's lookback result at once.
+  Vector* PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t);
+  // The step index of `t` if it is a step of the top-level range query.
+  std::optional<std::size_t> GridStep(std::int64_t t) const;
+  // Hands out step `k` of `pre` once (null if taken), counting its samples.
+  Vector* TakeStep(Precomputed& pre, std::size_t k);
   Value EvalElementCall(const Call& c, std::int64_t t);
   Value EvalAggregate(const Aggregate& a, std::int64_t t);
   Value EvalBinary(const Binary& b, std::int64_t t);
@@ -102,6 +122,9 @@ class Evaluator {
   std::map<std::pair<const Subquery*, std::int64_t>, Vector> subquery_memo_;
   std::vector<wire::Sample> window_;
   LabelCache label_cache_;
+  // Keyed by the Call or selector Expr node.
+  std::unordered_map<const void*, Precomputed> precomputed_;
+  int subquery_depth_ = 0;
   std::unordered_map<const Aggregate*, AggregateCache> aggregate_caches_;
   std::size_t step_samples_ = 0;
   std::size_t output_points_ = 0;

@@ -54,6 +54,8 @@ struct EvalFailure {
 
 // `labels` without `__name__` (shares `labels` when it has none).
 LabelsPtr DropMetricName(const LabelsPtr& labels);
+// An unambiguous key of a label set, for hashing.
+std::string LabelsKeyOf(const Labels& labels);
 
 // FNV-1a over names and values (for duplicate checks without allocation).
 std::uint64_t LabelsHash(const Labels& labels);
@@ -70,13 +72,15 @@ class LabelCache {
   std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> dropped_;
 };
 
-// An aggregation node's per-query memory: input label set -> its group's
-// labels (one shared pointer per distinct group).
+// An aggregation node's per-query memory: input label set -> the id of its
+// group, and each group's labels (one shared pointer per distinct group).
+// `by_position` remembers the previous step's input order, which is almost
+// always the same, so most lookups are a pointer comparison.
 struct AggregateCache {
-  std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> group_of;
-  std::unordered_map<std::string, LabelsPtr> groups;
+  std::unordered_map<const Labels*, std::pair<LabelsPtr, std::size_t>> group_of;
+  std::unordered_map<std::string, std::size_t> ids;
+  std::vector<LabelsPtr> groups;
+  std::vector<std::pair<const Labels*, std::size_t>> by_position;
 };
-// An unambiguous key of a label set, for hashing.
-std::string LabelsKeyOf(const Labels& labels);
 
 }  // namespace obs::backend::query
