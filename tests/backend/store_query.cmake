@@ -12,6 +12,8 @@ foreach(_test
     query_format_test.cc
     query_parser_test.cc
     query_engine_test.cc
-    query_range_test.cc)
+    query_range_test.cc
+    query_functions_test.cc
+    query_eval_test.cc)
   obs_test(${CMAKE_CURRENT_LIST_DIR}/${_test} DEPS obs::backend_testonly)
 endforeach()
