@@ -116,6 +116,13 @@ TEST(PromqlParserTest, PrintsLikePrometheusAndRoundTrips) {
   }
 }
 
+TEST(PromqlParserTest, AcceptsLazyRepetitionAndClasses) {
+  for (const char* q : {"up{a=~\"b*?\"}", "up{a=~\"[*+]+\"}", "up{a=~\"\\\\*+\"}",
+                        "up{a=~\"(?:b*)+\"}", "up{a=~\"b{2,3}?\"}"}) {
+    EXPECT_TRUE(ParseExpr(q).ok()) << q << ": " << ParseExpr(q).status();
+  }
+}
+
 TEST(PromqlParserTest, BuildsSubqueryAndAtNodes) {
   auto r = ParseExpr("max_over_time(rate(x[5m] @ 1609746000.123)[1h:1m] offset 5m)");
   ASSERT_OK(r);
@@ -176,6 +183,9 @@ TEST(PromqlParserTest, RejectsBadQueriesWithPositions) {
        "1:6: parse error: unexpected identifier \"b\" in label matching, expected string"},
       {"up{a}", "1:5: parse error: unexpected \"}\" in label matching, expected label matching"},
       {"up{a=~\"(\"}", "1:7: parse error: invalid regular expression"},
+      {"up{a=~\"b**\"}", "invalid nested repetition operator: `**`"},
+      {"up{a=~\"b+*\"}", "invalid nested repetition operator"},
+      {"up{a=~\"b{2}*\"}", "invalid nested repetition operator"},
       {"foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice"},
       {"nope(up)", "1:1: parse error: unknown function with name \"nope\""},
       {"rate(up)",

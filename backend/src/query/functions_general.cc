@@ -409,6 +409,9 @@ Value LabelReplace(GeneralCall& c) {
   const std::string& pattern = std::get<String>(c.args[4]).value;
   std::regex re;
   try {
+    if (!Matcher::Create(MatchType::kRegexMatch, "dst", pattern).ok()) {
+      throw std::regex_error(std::regex_constants::error_badrepeat);  // RE2 would reject it.
+    }
     re = std::regex("^(?:" + pattern + ")$", std::regex::ECMAScript);
   } catch (const std::regex_error&) {
     throw EvalFailure{QueryErrorType::kExecution,

@@ -1,5 +1,6 @@
 #include "store/labels.h"
 
+#include <cctype>
 #include <regex>
 
 #include "obs/wire/series_text.h"
@@ -44,6 +45,64 @@ class CompiledRegex {
 };
 
 namespace {
+
+// RE2 (and Go's regexp, which Prometheus uses) rejects a repetition operator
+// applied to another one (`a**`, `a+*`, `a{2}+`); std::regex accepts them and
+// can then backtrack exponentially. Rejecting them keeps the dialects closer
+// and closes that hole (found by the PromQL parser fuzzer).
+Status CheckNestedRepetition(std::string_view p) {
+  bool after_repeat = false;  // The previous token was a repetition operator.
+  bool lazy_allowed = false;  // A single '?' may follow it (non-greedy).
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+      after_repeat = false;
+      continue;
+    }
+    if (c == '[') {
+      // Skip the class: a ']' right after '[' or '[^' is literal.
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') {
+        ++j;
+      }
+      if (j < p.size() && p[j] == ']') {
+        ++j;
+      }
+      while (j < p.size() && p[j] != ']') {
+        j += p[j] == '\\' ? 2 : 1;
+      }
+      i = j;
+      after_repeat = false;
+      continue;
+    }
+    const bool brace =
+        c == '{' && i + 1 < p.size() && std::isdigit(static_cast<unsigned char>(p[i + 1]));
+    if (c == '*' || c == '+' || c == '?' || brace) {
+      std::size_t end = i;
+      if (brace) {
+        end = p.find('}', i);
+        if (end == std::string_view::npos) {
+          return Status::Ok();  // Not a repetition; std::regex reports it if invalid.
+        }
+      }
+      if (after_repeat) {
+        if (c == '?' && lazy_allowed) {
+          lazy_allowed = false;
+          continue;
+        }
+        return InvalidArgumentError("invalid nested repetition operator: `" +
+                                    std::string(p.substr(i > 0 ? i - 1 : 0, end - i + 2)) + "`");
+      }
+      after_repeat = true;
+      lazy_allowed = true;
+      i = end;
+      continue;
+    }
+    after_repeat = false;
+  }
+  return Status::Ok();
+}
 
 bool IsNameChar(char c, bool first, bool allow_colon) {
   const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -127,6 +186,10 @@ Result<Matcher> Matcher::Create(MatchType type, std::string name, std::string va
   m.name = std::move(name);
   m.value = std::move(value);
   if (type == MatchType::kRegexMatch || type == MatchType::kRegexNoMatch) {
+    if (Status nested = CheckNestedRepetition(m.value); !nested.ok()) {
+      return InvalidArgumentError("invalid regular expression \"" + m.value +
+                                  "\": " + nested.message());
+    }
     try {
       m.regex = std::make_shared<const CompiledRegex>(m.value);
     } catch (const std::regex_error& e) {
