@@ -6,12 +6,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 
 #include "api_test_support.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::backend {
 namespace {

@@ -6,12 +6,19 @@
 namespace obs::backend {
 namespace {
 
-constexpr std::array<std::string_view, kEndpointCount> kHandlers = {
-    "/api/v1/write",  "/api/v1/query",  "/api/v1/query_range",
-    "/api/v1/series", "/api/v1/labels", "/api/v1/label/:name/values",
-    "/metrics",       "/-/healthy",     "/-/ready",
-    "/api/v1/status/buildinfo", "/api/v1/metadata", "/api/v1/query_exemplars",
-    "other"};
+constexpr std::array<std::string_view, kEndpointCount> kHandlers = {"/api/v1/write",
+                                                                    "/api/v1/query",
+                                                                    "/api/v1/query_range",
+                                                                    "/api/v1/series",
+                                                                    "/api/v1/labels",
+                                                                    "/api/v1/label/:name/values",
+                                                                    "/metrics",
+                                                                    "/-/healthy",
+                                                                    "/-/ready",
+                                                                    "/api/v1/status/buildinfo",
+                                                                    "/api/v1/metadata",
+                                                                    "/api/v1/query_exemplars",
+                                                                    "other"};
 
 std::size_t Index(Endpoint endpoint) {
   return static_cast<std::size_t>(endpoint);

@@ -9,8 +9,8 @@
 #include "api/params.h"
 #include "api/responses.h"
 #include "http/url.h"
-#include "query/parser.h"
 #include "query/format.h"
+#include "query/parser.h"
 
 namespace obs::backend {
 namespace {

@@ -139,8 +139,7 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
     case Endpoint::kBuildInfo:
       // `version` is the Prometheus API level the backend answers as, so that
       // clients which gate features on it (Grafana) treat it as Prometheus 2.42.
-      return JsonSuccess(std::string(R"({"version":"2.42.0","revision":"obsbench-)") +
-                         OBS_VERSION +
+      return JsonSuccess(std::string(R"({"version":"2.42.0","revision":"obsbench-)") + OBS_VERSION +
                          R"(","branch":"obsbench","buildUser":"obsbench","buildDate":"",)"
                          R"("goVersion":""})");
     case Endpoint::kMetadata:
