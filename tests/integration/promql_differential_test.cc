@@ -51,7 +51,9 @@ std::string Source(const std::string& rel) {
 // ---- Data ----------------------------------------------------------------
 
 // A deterministic pseudo-random number in [0, 1) from two integers.
-double Noise(std::uint64_t a, std::uint64_t b) {
+double Noise(std::int64_t ia, std::int64_t ib) {
+  const auto a = static_cast<std::uint64_t>(ia);
+  const auto b = static_cast<std::uint64_t>(ib);
   std::uint64_t x = a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL);
   x ^= x >> 31;
   x *= 0xBF58476D1CE4E5B9ULL;

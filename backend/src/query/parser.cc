@@ -321,7 +321,11 @@ ExprPtr Parser::ParsePostfix(ExprPtr e) {
                                          std::string(DocumentedType(e->type())) + " instead"};
         }
         const int start = e->pos;
-        e = MakeExpr(start, Subquery{.expr = std::move(e), .range_ms = range, .step_ms = step});
+        Subquery sq;
+        sq.expr = std::move(e);
+        sq.range_ms = range;
+        sq.step_ms = step;
+        e = MakeExpr(start, std::move(sq));
         continue;
       }
       Expect(Tok::kRBracket, " in range, expected \"]\"");
@@ -403,7 +407,8 @@ AtModifier Parser::ParseAtValue() {
     const bool start = Next().text == "start";
     Expect(Tok::kLParen, " in @, expected \"(\"");
     Expect(Tok::kRParen, " in @, expected \")\"");
-    return AtModifier{.kind = start ? AtModifier::Kind::kStart : AtModifier::Kind::kEnd};
+    return AtModifier{.kind = start ? AtModifier::Kind::kStart : AtModifier::Kind::kEnd,
+                      .timestamp_ms = 0};
   }
   bool negative = false;
   if (Peek().kind == Tok::kAdd || Peek().kind == Tok::kSub) {

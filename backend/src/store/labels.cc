@@ -70,7 +70,7 @@ Status CheckNestedRepetition(std::string_view p) {
         ++j;
       }
       while (j < p.size() && p[j] != ']') {
-        j += p[j] == '\\' ? 2 : 1;
+        j += p[j] == '\\' ? std::size_t{2} : std::size_t{1};
       }
       i = j;
       after_repeat = false;
