@@ -13,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "obs/base/civil_time.h"
+
 #include "query/functions_internal.h"
 
 namespace obs::backend::query::internal {
@@ -21,52 +23,10 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Civil date of a unix time (seconds, truncated toward zero like Go's
-// int64(v)), UTC.
-struct Civil {
-  std::int64_t year;
-  int month;  // 1..12
-  int day;    // 1..31
-  int hour;
-  int minute;
-  int weekday;  // 0 = Sunday
-  int yday;     // 1..366
-};
-
-bool IsLeap(std::int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-Civil ToCivil(double v) {
-  const auto secs = static_cast<std::int64_t>(v);
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days -= 1;
-  }
-  Civil c{};
-  c.hour = static_cast<int>(rem / 3600);
-  c.minute = static_cast<int>(rem % 3600 / 60);
-  c.weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday (4).
-  // Howard Hinnant's days -> civil algorithm.
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
-  static constexpr int kCum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  c.yday = kCum[c.month - 1] + c.day + (c.month > 2 && IsLeap(c.year) ? 1 : 0);
-  return c;
-}
-
-int DaysIn(std::int64_t year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeap(year) ? 29 : kDays[month - 1];
+// UTC calendar fields of a sample value in unix seconds, truncated toward
+// zero like Go's int64(v).
+CivilTime ToCivil(double v) {
+  return CivilFromUnixSeconds(static_cast<std::int64_t>(v));
 }
 
 LabelsPtr WithLabel(const Labels& in, const std::string& name, const std::string& value) {
@@ -279,8 +239,8 @@ double DayOfYear(double v, std::int64_t, Scalars) {
   return ToCivil(v).yday;
 }
 double DaysInMonth(double v, std::int64_t, Scalars) {
-  const Civil c = ToCivil(v);
-  return DaysIn(c.year, c.month);
+  const CivilTime c = ToCivil(v);
+  return obs::DaysInMonth(c.year, c.month);
 }
 double Hour(double v, std::int64_t, Scalars) {
   return ToCivil(v).hour;
