@@ -95,20 +95,6 @@ Value VectorScalar(const Binary& b, Vector v, double scalar, bool scalar_on_left
   return out;
 }
 
-// The matching signature: only the `on` labels, or all but the `ignoring`
-// labels and __name__.
-std::string Signature(const Labels& labels, const VectorMatching& m) {
-  Labels kept;
-  for (const LabelPair& l : labels) {
-    const bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), l.name) !=
-                        m.matching_labels.end();
-    if (m.on ? listed : (!listed && l.name != "__name__")) {
-      kept.push_back(l);
-    }
-  }
-  return LabelsKeyOf(kept);
-}
-
 // The labels a matching operation keeps for its signature, as Prometheus's
 // Labels.MatchLabels (used in error messages).
 Labels MatchedLabels(const Labels& labels, const VectorMatching& m) {
@@ -121,6 +107,11 @@ Labels MatchedLabels(const Labels& labels, const VectorMatching& m) {
     }
   }
   return kept;
+}
+
+// The matching signature: the key of MatchedLabels.
+std::string Signature(const Labels& labels, const VectorMatching& m) {
+  return LabelsKeyOf(MatchedLabels(labels, m));
 }
 
 // Prometheus's resultMetric: the "many" side's labels, without __name__ for

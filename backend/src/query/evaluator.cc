@@ -385,6 +385,15 @@ std::optional<std::size_t> Evaluator::GridStep(std::int64_t t) const {
   return static_cast<std::size_t>((t - params_.start_ms) / params_.step_ms);
 }
 
+std::size_t Evaluator::InitSteps(Precomputed& pre) const {
+  const auto n =
+      static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
+  pre.steps.resize(n);
+  pre.samples.assign(n, 0);
+  pre.taken.assign(n, false);
+  return n;
+}
+
 Vector* Evaluator::TakeStep(Precomputed& pre, std::size_t k) {
   if (k >= pre.steps.size() || pre.taken[k]) {
     return nullptr;
@@ -402,11 +411,7 @@ Vector* Evaluator::PrecomputedSelector(const Expr& e, const VectorSelector& vs, 
   auto [it, fresh] = precomputed_.try_emplace(&e);
   Precomputed& pre = it->second;
   if (fresh) {
-    const std::size_t n =
-        static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
-    pre.steps.resize(n);
-    pre.samples.assign(n, 0);
-    pre.taken.assign(n, false);
+    const std::size_t n = InitSteps(pre);
     const Matrix& series = fetched_.at(&e);
     for (Vector& v : pre.steps) {
       v.reserve(series.size());
@@ -449,11 +454,7 @@ Vector* Evaluator::PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, s
   auto [it, fresh] = precomputed_.try_emplace(&c);
   Precomputed& pre = it->second;
   if (fresh) {
-    const std::size_t n =
-        static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
-    pre.steps.resize(n);
-    pre.samples.assign(n, 0);
-    pre.taken.assign(n, false);
+    const std::size_t n = InitSteps(pre);
     std::vector<std::vector<double>> scalars(n);
     if (c.args.size() > 1) {
       for (std::size_t i = 0; i < n; ++i) {

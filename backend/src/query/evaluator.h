@@ -92,6 +92,8 @@ class Evaluator {
   Vector* PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t);
   // The step index of `t` if it is a step of the top-level range query.
   std::optional<std::size_t> GridStep(std::int64_t t) const;
+  // Sizes `pre` for every step of the range query; returns the step count.
+  std::size_t InitSteps(Precomputed& pre) const;
   // Hands out step `k` of `pre` once (null if taken), counting its samples.
   Vector* TakeStep(Precomputed& pre, std::size_t k);
   Value EvalElementCall(const Call& c, std::int64_t t);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <system_error>
 
 #include "obs/base/check.h"
@@ -25,6 +26,18 @@ std::string FormatPromValue(double v) {
                     exponent ? std::chars_format::scientific : std::chars_format::fixed);
   OBS_CHECK(ec == std::errc()) << "to_chars failed for " << v;
   return std::string(buf, end);
+}
+
+std::string FormatGoFixed(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  char buf[400];
+  std::snprintf(buf, sizeof(buf), "%f", v);
+  return buf;
 }
 
 std::string FormatPromTimestamp(std::int64_t ms) {

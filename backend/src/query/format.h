@@ -17,6 +17,10 @@ namespace obs::backend {
 // "-Inf"; -0 is "-0". Shortest representation that round-trips.
 std::string FormatPromValue(double v);
 
+// Go's fmt "%f" (six decimals, "+Inf", "-Inf", "NaN"), as Prometheus prints
+// numbers inside some error messages.
+std::string FormatGoFixed(double v);
+
 // Unix milliseconds as seconds, exactly like Prometheus's
 // jsonutil.MarshalTimestamp: no fraction when the ms part is 0, else always
 // three digits: 1700000000000 -> "1700000000", 1700000000500 ->

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "query/format.h"
 #include "query/functions_internal.h"
 
 namespace obs::backend::query::internal {
@@ -122,18 +123,6 @@ Regression LinearRegression(Points p, std::int64_t intercept_t) {
   return {slope, sum_y / n - slope * sum_x / n};
 }
 
-std::string GoFloatF(double v) {
-  if (std::isnan(v)) {
-    return "NaN";
-  }
-  if (std::isinf(v)) {
-    return v > 0 ? "+Inf" : "-Inf";
-  }
-  char buf[400];
-  std::snprintf(buf, sizeof(buf), "%f", v);
-  return buf;
-}
-
 }  // namespace
 
 std::optional<double> Rate(Points p, const RangeWindow& w, Scalars) {
@@ -198,11 +187,11 @@ std::optional<double> HoltWinters(Points p, const RangeWindow&, Scalars s) {
   const double tf = s[1];
   if (sf <= 0 || sf >= 1) {
     throw EvalFailure{QueryErrorType::kExecution,
-                      "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFloatF(sf)};
+                      "invalid smoothing factor. Expected: 0 < sf < 1, got: " + FormatGoFixed(sf)};
   }
   if (tf <= 0 || tf >= 1) {
     throw EvalFailure{QueryErrorType::kExecution,
-                      "invalid trend factor. Expected: 0 < tf < 1, got: " + GoFloatF(tf)};
+                      "invalid trend factor. Expected: 0 < tf < 1, got: " + FormatGoFixed(tf)};
   }
   if (p.size() < 2) {
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "query/format.h"
 #include "query/functions.h"
 #include "query/lexer.h"
 #include "query/literals.h"
@@ -93,17 +94,6 @@ bool IsKeyword(std::string_view s) {
 }
 
 // Go's %f, as Prometheus prints an out-of-bounds @ timestamp.
-std::string FormatGoFloat(double v) {
-  if (std::isnan(v)) {
-    return "NaN";
-  }
-  if (std::isinf(v)) {
-    return v > 0 ? "+Inf" : "-Inf";
-  }
-  char buf[400];
-  std::snprintf(buf, sizeof(buf), "%f", v);
-  return buf;
-}
 
 double ParseNumber(const Token& t) {
   auto v = ParseNumberLiteral(t.text);
@@ -431,7 +421,7 @@ AtModifier Parser::ParseAtValue() {
   }
   constexpr double kLimit = 9.223372036854775807e18;
   if (!std::isfinite(seconds) || seconds * 1000 >= kLimit || seconds * 1000 <= -kLimit) {
-    throw ParseFailure{t.pos, "timestamp out of bounds for @ modifier: " + FormatGoFloat(seconds)};
+    throw ParseFailure{t.pos, "timestamp out of bounds for @ modifier: " + FormatGoFixed(seconds)};
   }
   return AtModifier{.kind = AtModifier::Kind::kTimestamp,
                     .timestamp_ms = static_cast<std::int64_t>(std::llround(seconds * 1000))};
