@@ -14,27 +14,15 @@
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
 
+#include "engine_test_support.h"
 #include "query/engine.h"
 #include "store/storage.h"
 
 namespace obs::backend {
 namespace {
 
-using LabelList = std::vector<std::pair<std::string_view, std::string_view>>;
-
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::EngineFixture {
  protected:
-  void Add(const LabelList& labels, std::vector<wire::Sample> samples) {
-    wire::WriteRequestView req;
-    wire::TimeSeriesView ts;
-    for (const auto& [n, v] : labels) {
-      ts.labels.push_back({n, v});
-    }
-    ts.samples = std::move(samples);
-    req.timeseries.push_back(std::move(ts));
-    ASSERT_OK(storage_.Append(req));
-  }
-
   // Counter `http_total{job}` going up by `inc` every 15 s from t=0 to 300 s.
   void AddCounter(std::string_view job, double inc) {
     std::vector<wire::Sample> s;
@@ -44,16 +32,7 @@ class EngineTest : public ::testing::Test {
     Add({{"__name__", "http_total"}, {"job", job}}, s);
   }
 
-  std::string Query(std::string_view q, std::int64_t t_ms) {
-    const auto r = engine_.InstantQuery(q, t_ms, 0);
-    if (const auto* e = std::get_if<QueryError>(&r)) {
-      return std::string(QueryErrorTypeName(e->type)) + ": " + e->message;
-    }
-    return std::get<std::string>(r);
-  }
-
-  Storage storage_;
-  Engine engine_{storage_, EngineOptions{}};
+  std::string Query(std::string_view q, std::int64_t t_ms) { return Instant(q, t_ms); }
 };
 
 TEST_F(EngineTest, LiteralsGiveScalarAndString) {

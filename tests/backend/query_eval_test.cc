@@ -20,6 +20,7 @@
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
 
+#include "engine_test_support.h"
 #include "query/engine.h"
 #include "store/storage.h"
 
@@ -27,21 +28,10 @@ namespace obs::backend {
 namespace {
 
 using ::testing::HasSubstr;
-using LabelList = std::vector<std::pair<std::string_view, std::string_view>>;
+using testing::LabelList;
 
-class EvalTest : public ::testing::Test {
+class EvalTest : public testing::EngineFixture {
  protected:
-  void Add(const LabelList& labels, std::vector<wire::Sample> samples) {
-    wire::WriteRequestView req;
-    wire::TimeSeriesView ts;
-    for (const auto& [n, v] : labels) {
-      ts.labels.push_back({n, v});
-    }
-    ts.samples = std::move(samples);
-    req.timeseries.push_back(std::move(ts));
-    ASSERT_OK(storage_.Append(req));
-  }
-
   // `name{labels}` = value at 0, 60, ..., 600 s: value(t) = base + slope * t/60.
   void AddLine(std::string_view name, LabelList labels, double base, double slope) {
     labels.insert(labels.begin(), {"__name__", name});
@@ -51,22 +41,6 @@ class EvalTest : public ::testing::Test {
     }
     Add(labels, s);
   }
-
-  std::string Instant(std::string_view q, std::int64_t t_ms) {
-    return Render(engine_.InstantQuery(q, t_ms, 0));
-  }
-  std::string Range(std::string_view q, std::int64_t start, std::int64_t end, std::int64_t step) {
-    return Render(engine_.RangeQuery(q, start, end, step, 0));
-  }
-  static std::string Render(const std::variant<std::string, QueryError>& r) {
-    if (const auto* e = std::get_if<QueryError>(&r)) {
-      return std::string(QueryErrorTypeName(e->type)) + ": " + e->message;
-    }
-    return std::get<std::string>(r);
-  }
-
-  Storage storage_;
-  Engine engine_{storage_, EngineOptions{}};
 };
 
 TEST_F(EvalTest, OffsetAndAtShiftTheReferenceTime) {
