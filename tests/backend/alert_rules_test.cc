@@ -18,8 +18,10 @@
 
 #include "alert/rule_file.h"
 #include "alert/rule_group.h"
+#include "alert/rules_api.h"
 #include "query/engine.h"
 #include "store/storage.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::backend::alert {
 namespace {
@@ -278,6 +280,54 @@ TEST(RuleScheduleTest, EvaluationTimesAreAlignedWithAStableOffset) {
   EXPECT_GT(t1, 10 * kMin + 1234 - kMin);
   EXPECT_EQ(t2 - t1, kMin);
   EXPECT_EQ(AlignedEvaluationTime(g, t1), t1);
+}
+
+}  // namespace
+}  // namespace obs::backend::alert
+
+namespace obs::backend::alert {
+namespace {
+
+TEST_F(RuleGroupTest, RulesAndAlertsApiShapes) {
+  RuleGroup g = Group(R"(groups:
+  - name: g
+    interval: 30s
+    rules:
+      - record: job:errors:max
+        expr: max by(job)(errors)
+      - alert: High
+        expr: errors>5
+        for: 1m
+        labels: {severity: page}
+        annotations: {summary: "{{ $value }}"}
+)");
+  Write("errors", 11, 1700000000000);
+  g.Evaluate(1700000000000);
+  const std::vector<GroupSnapshot> snap = {{&g.spec(), g.State()}};
+  const auto rules = nlohmann::json::parse(RulesData(snap));
+  const auto& group = rules["groups"][0];
+  EXPECT_EQ(group["name"], "g");
+  EXPECT_EQ(group["file"], "rules.yml");
+  EXPECT_EQ(group["interval"], 30.0);
+  EXPECT_EQ(group["lastEvaluation"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(group["rules"][0]["type"], "recording");
+  EXPECT_EQ(group["rules"][0]["query"], "max by (job) (errors)");
+  EXPECT_EQ(group["rules"][0]["health"], "ok");
+  const auto& alerting = group["rules"][1];
+  EXPECT_EQ(alerting["type"], "alerting");
+  EXPECT_EQ(alerting["state"], "pending");
+  EXPECT_EQ(alerting["duration"], 60.0);
+  EXPECT_EQ(alerting["query"], "errors > 5");
+  EXPECT_EQ(alerting["annotations"]["summary"], "{{ $value }}");
+  EXPECT_EQ(alerting["alerts"][0]["value"], "1.1e+01");
+  EXPECT_EQ(alerting["alerts"][0]["activeAt"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(alerting["alerts"][0]["labels"]["alertname"], "High");
+  const auto alerts = nlohmann::json::parse(AlertsData(snap));
+  ASSERT_EQ(alerts["alerts"].size(), 1u);
+  EXPECT_EQ(alerts["alerts"][0]["state"], "pending");
+  EXPECT_EQ(FormatGoExponent(1), "1e+00");
+  EXPECT_EQ(FormatGoExponent(0.5), "5e-01");
+  EXPECT_EQ(FormatGoExponent(-1234.5), "-1.2345e+03");
 }
 
 }  // namespace
