@@ -11,6 +11,9 @@ foreach(_test
     store_concurrency_test.cc
     query_format_test.cc
     query_parser_test.cc
+    query_parser_errors_test.cc
+    query_parser_print_test.cc
+    query_parser_tree_test.cc
     query_engine_test.cc
     query_range_test.cc
     query_functions_test.cc

@@ -1,11 +1,15 @@
 // Fuzzes the PromQL lexer and parser, then evaluates whatever parses against
-// a tiny fixed storage as an instant and a range query. Any crash, sanitizer
-// report or OBS_CHECK failure is a bug; errors are expected results.
+// a tiny fixed storage as an instant and a range query. Whatever parses must
+// print to text that parses again and prints the same (Prometheus's String()
+// is a fixed point after one round). Any crash, sanitizer report or
+// OBS_CHECK failure is a bug; errors are expected results.
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "obs/base/check.h"
 #include "obs/wire/remote_write.h"
 
 #include "query/engine.h"
@@ -39,7 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!parsed.ok()) {
     return 0;
   }
-  (void)obs::backend::query::ExprToString(**parsed);
+  const std::string printed = obs::backend::query::ExprToString(**parsed);
+  auto reparsed = obs::backend::query::ParseExpr(printed);
+  OBS_CHECK(reparsed.ok()) << "printed form does not parse: " << printed << ": "
+                           << reparsed.status();
+  OBS_CHECK(obs::backend::query::ExprToString(**reparsed) == printed)
+      << "printing is not stable: " << printed;
   const obs::backend::Engine engine(FuzzStorage(),
                                     obs::backend::EngineOptions{.max_samples = 100000});
   (void)engine.InstantQuery(query, 30000, 1000);

@@ -1,10 +1,14 @@
+// PromQL AST helpers: type names, operator names, node types and the
+// String() printer that matches Prometheus 2.42 (see ast.h).
+
 #include "query/ast.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
-#include "query/format.h"
 #include "query/functions.h"
+#include "query/literals.h"
 
 namespace obs::backend::query {
 
@@ -87,37 +91,17 @@ struct TypeOf {
   ValueType operator()(const Paren& p) const { return p.expr->type(); }
 };
 
-// Prometheus's model.Duration String(): "1h30m", "5m", "1w", "0s".
-std::string DurationString(std::int64_t ms) {
-  if (ms == 0) {
-    return "0s";
-  }
-  static constexpr std::pair<std::int64_t, std::string_view> kUnits[] = {
-      {365LL * 24 * 3600 * 1000, "y"},
-      {7LL * 24 * 3600 * 1000, "w"},
-      {24LL * 3600 * 1000, "d"},
-      {3600LL * 1000, "h"},
-      {60LL * 1000, "m"},
-      {1000, "s"},
-      {1, "ms"}};
-  std::string out;
-  for (const auto& [unit, name] : kUnits) {
-    if (ms >= unit) {
-      out += std::to_string(ms / unit);
-      out += name;
-      ms %= unit;
-    }
-  }
-  return out;
-}
-
 std::string ModifiersString(const AtModifier& at, std::int64_t offset_ms) {
   std::string out;
   switch (at.kind) {
     case AtModifier::Kind::kTimestamp: {
+      // Go's %.3f of float64(ms)/1000; to_chars is exact and locale-free.
       char buf[64];
-      std::snprintf(buf, sizeof(buf), " @ %.3f", static_cast<double>(at.timestamp_ms) / 1000.0);
-      out += buf;
+      const auto r =
+          std::to_chars(buf, buf + sizeof(buf), static_cast<double>(at.timestamp_ms) / 1000.0,
+                        std::chars_format::fixed, 3);
+      out += " @ ";
+      out.append(buf, r.ptr);
       break;
     }
     case AtModifier::Kind::kStart:
@@ -130,21 +114,22 @@ std::string ModifiersString(const AtModifier& at, std::int64_t offset_ms) {
       break;
   }
   if (offset_ms > 0) {
-    out += " offset " + DurationString(offset_ms);
+    out += " offset " + FormatModelDuration(offset_ms);
   } else if (offset_ms < 0) {
-    out += " offset -" + DurationString(-offset_ms);
+    out += " offset -" + FormatModelDuration(-offset_ms);
   }
   return out;
 }
 
-// The selector without its modifiers: `name{a="b",c=~"d"}` with sorted matchers.
+// The selector without its modifiers: `name{a="b",c=~"d"}` with sorted
+// matchers; the `__name__` matcher equal to the name is left out.
 std::string SelectorBody(const VectorSelector& vs) {
   std::vector<std::string> parts;
   for (const Matcher& m : vs.matchers) {
-    if (!vs.name.empty() && m.name == "__name__" && m.type == MatchType::kEqual) {
+    if (m.name == "__name__" && m.type == MatchType::kEqual && m.value == vs.name) {
       continue;
     }
-    parts.push_back(m.ToString());
+    parts.push_back(m.name + std::string(MatchTypeString(m.type)) + GoQuote(m.value));
   }
   std::sort(parts.begin(), parts.end());
   if (parts.empty()) {
@@ -165,52 +150,49 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
-// Go's strconv.Quote for the printable ASCII/UTF-8 strings PromQL carries.
-std::string QuoteString(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
+// strconv.FormatFloat(v, 'g', -1, 64), how Prometheus 2.42 prints a number
+// literal: the shortest digits that read back, in exponent form when the
+// exponent is < -4 or >= 6 ("1e+06", "1e-05", "123456", "0.0001").
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
   }
-  return out + "\"";
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+  const std::size_t e = sci.find('e');
+  int exp = 0;
+  const std::string_view exp_text = sci.substr(e + (sci[e + 1] == '+' ? 2 : 1));
+  (void)std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+  if (exp >= -4 && exp < 6) {
+    r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+    return std::string(buf, r.ptr);
+  }
+  std::string out(sci.substr(0, e));
+  out += exp < 0 ? "e-" : "e+";
+  const int abs_exp = exp < 0 ? -exp : exp;
+  if (abs_exp < 10) {
+    out += '0';
+  }
+  return out + std::to_string(abs_exp);
 }
 
 struct ToText {
-  std::string operator()(const NumberLiteral& n) const { return FormatPromValue(n.value); }
-  std::string operator()(const StringLiteral& s) const { return QuoteString(s.value); }
+  std::string operator()(const NumberLiteral& n) const { return FormatNumber(n.value); }
+  std::string operator()(const StringLiteral& s) const { return GoQuote(s.value); }
   std::string operator()(const VectorSelector& vs) const {
     return SelectorBody(vs) + ModifiersString(vs.at, vs.offset_ms);
   }
   std::string operator()(const MatrixSelector& ms) const {
-    return SelectorBody(ms.selector) + "[" + DurationString(ms.range_ms) + "]" +
+    return SelectorBody(ms.selector) + "[" + FormatModelDuration(ms.range_ms) + "]" +
            ModifiersString(ms.selector.at, ms.selector.offset_ms);
   }
   std::string operator()(const Subquery& sq) const {
-    return ExprToString(*sq.expr) + "[" + DurationString(sq.range_ms) + ":" +
-           (sq.step_ms != 0 ? DurationString(sq.step_ms) : "") + "]" +
+    return ExprToString(*sq.expr) + "[" + FormatModelDuration(sq.range_ms) + ":" +
+           (sq.step_ms != 0 ? FormatModelDuration(sq.step_ms) : "") + "]" +
            ModifiersString(sq.at, sq.offset_ms);
   }
   std::string operator()(const Call& c) const {
@@ -249,9 +231,13 @@ struct ToText {
     return ExprToString(*b.lhs) + " " + op + " " + ExprToString(*b.rhs);
   }
   std::string operator()(const Unary& u) const {
-    return (u.negate ? "-" : "+") + ExprToString(*u.expr);
+    std::string out(u.negate ? "-" : "+");
+    return out.append(ExprToString(*u.expr));
   }
-  std::string operator()(const Paren& p) const { return "(" + ExprToString(*p.expr) + ")"; }
+  std::string operator()(const Paren& p) const {
+    std::string out("(");
+    return out.append(ExprToString(*p.expr)).append(")");
+  }
 };
 
 }  // namespace

@@ -1,29 +1,87 @@
+// The PromQL lexer; see lexer.h. The states mirror Prometheus 2.42's lexer
+// (statements, inside braces, the duration right after `[`) because its
+// error texts and positions are part of the API: an error is reported at
+// the start of the token being scanned.
+
 #include "query/lexer.h"
 
-#include <cctype>
+#include <array>
+#include <utility>
+
+#include "query/literals.h"
 
 namespace obs::backend::query {
 
 namespace {
 
-bool IsAlpha(char c) {
+constexpr char32_t kEofRune = 0xFFFFFFFF;
+
+bool IsAlpha(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool IsDigit(char c) {
+bool IsDigit(char32_t c) {
   return c >= '0' && c <= '9';
 }
-bool IsAlnum(char c) {
+bool IsAlnum(char32_t c) {
   return IsAlpha(c) || IsDigit(c);
 }
-bool IsSpace(char c) {
+bool IsSpace(char32_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
-bool IsDurationUnit(char c) {
-  return c == 's' || c == 'm' || c == 'h' || c == 'd' || c == 'w' || c == 'y';
+bool In(std::string_view set, char32_t c) {
+  return c < 0x80 && set.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-std::string QuoteRune(char c) {
-  return std::string("'") + c + "'";
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+// The keyword a word lexes as outside braces (case-insensitive), or
+// kIdentifier. `inf` and `nan` are numbers.
+Tok KeywordKind(std::string_view word) {
+  static constexpr std::pair<std::string_view, Tok> kKeys[] = {
+      {"and", Tok::kAnd},
+      {"or", Tok::kOr},
+      {"unless", Tok::kUnless},
+      {"atan2", Tok::kAtan2},
+      {"sum", Tok::kAggregator},
+      {"avg", Tok::kAggregator},
+      {"count", Tok::kAggregator},
+      {"min", Tok::kAggregator},
+      {"max", Tok::kAggregator},
+      {"group", Tok::kAggregator},
+      {"stddev", Tok::kAggregator},
+      {"stdvar", Tok::kAggregator},
+      {"topk", Tok::kAggregator},
+      {"bottomk", Tok::kAggregator},
+      {"count_values", Tok::kAggregator},
+      {"quantile", Tok::kAggregator},
+      {"offset", Tok::kOffset},
+      {"by", Tok::kBy},
+      {"without", Tok::kWithout},
+      {"on", Tok::kOn},
+      {"ignoring", Tok::kIgnoring},
+      {"group_left", Tok::kGroupLeft},
+      {"group_right", Tok::kGroupRight},
+      {"bool", Tok::kBool},
+      {"start", Tok::kStart},
+      {"end", Tok::kEnd},
+      {"inf", Tok::kNumber},
+      {"nan", Tok::kNumber},
+  };
+  const std::string lower = Lower(word);
+  for (const auto& [name, kind] : kKeys) {
+    if (name == lower) {
+      return kind;
+    }
+  }
+  return Tok::kIdentifier;
 }
 
 class Lexer {
@@ -31,239 +89,409 @@ class Lexer {
   explicit Lexer(std::string_view in) : in_(in) {}
 
   std::vector<Token> Run() {
-    while (true) {
-      Skip();
-      if (pos_ >= in_.size()) {
-        if (paren_depth_ > 0) {
-          return Fail("unclosed left parenthesis", static_cast<int>(pos_));
-        }
-        if (bracket_open_) {
-          return Fail("unclosed left bracket", static_cast<int>(pos_));
-        }
-        if (brace_open_) {
-          return Fail("unexpected end of input inside braces", static_cast<int>(pos_));
-        }
-        out_.push_back({Tok::kEof, "", static_cast<int>(pos_)});
-        return std::move(out_);
-      }
-      if (!Step()) {
-        return std::move(out_);
+    while (out_.empty() || (out_.back().kind != Tok::kEof && out_.back().kind != Tok::kError)) {
+      if (brace_open_) {
+        InsideBraces();
+      } else if (duration_next_) {
+        duration_next_ = false;
+        Duration();
+      } else {
+        Statement();
       }
     }
+    return std::move(out_);
   }
 
  private:
-  void Skip() {
-    while (pos_ < in_.size()) {
-      if (IsSpace(in_[pos_])) {
+  char32_t Next() {
+    if (pos_ >= in_.size()) {
+      width_ = 0;
+      return kEofRune;
+    }
+    const DecodedRune d = DecodeRune(in_, pos_);
+    width_ = d.width;
+    pos_ += d.width;
+    return d.rune;
+  }
+  void Backup() { pos_ -= width_; }
+  char32_t Peek() {
+    const char32_t r = Next();
+    Backup();
+    return r;
+  }
+  bool Accept(std::string_view valid) {
+    if (In(valid, Next())) {
+      return true;
+    }
+    Backup();
+    return false;
+  }
+  void AcceptRun(std::string_view valid) {
+    while (In(valid, Next())) {
+    }
+    Backup();
+  }
+
+  void Emit(Tok kind) {
+    out_.push_back(
+        {kind, std::string(in_.substr(start_, pos_ - start_)), static_cast<int>(start_)});
+    start_ = pos_;
+  }
+  void Error(std::string message) {
+    out_.push_back({Tok::kError, std::move(message), static_cast<int>(start_)});
+  }
+  void Ignore() { start_ = pos_; }
+
+  // A `#` comment runs to the end of the line and is dropped.
+  bool SkipComment() {
+    if (pos_ < in_.size() && in_[pos_] == '#') {
+      while (pos_ < in_.size() && in_[pos_] != '\n' && in_[pos_] != '\r') {
         ++pos_;
-      } else if (in_[pos_] == '#') {  // Comment to end of line.
-        while (pos_ < in_.size() && in_[pos_] != '\n') {
-          ++pos_;
+      }
+      Ignore();
+      return true;
+    }
+    return false;
+  }
+
+  void SkipSpaces() {
+    while (IsSpace(Peek())) {
+      Next();
+    }
+    Ignore();
+  }
+
+  void Statement() {
+    if (SkipComment()) {
+      return;
+    }
+    const char32_t r = Next();
+    if (r == kEofRune) {
+      if (paren_depth_ != 0) {
+        return Error("unclosed left parenthesis");
+      }
+      if (bracket_open_) {
+        return Error("unclosed left bracket");
+      }
+      return Emit(Tok::kEof);
+    }
+    if (IsSpace(r)) {
+      return SkipSpaces();
+    }
+    if (IsDigit(r) || (r == '.' && IsDigit(Peek()))) {
+      Backup();
+      return NumberOrDuration();
+    }
+    if (r == '"' || r == '\'' || r == '`') {
+      return String(r);
+    }
+    if (IsAlpha(r) || r == ':') {
+      if (!bracket_open_) {
+        Backup();
+        return KeywordOrIdentifier();
+      }
+      // Inside brackets any name character stands for the subquery colon.
+      if (got_colon_) {
+        return Error("unexpected colon " + GoQuoteRune(r));
+      }
+      got_colon_ = true;
+      return Emit(Tok::kColon);
+    }
+    Punctuation(r);
+  }
+
+  void Punctuation(char32_t r) {
+    static constexpr std::array<std::pair<char, Tok>, 7> kSingle = {{{',', Tok::kComma},
+                                                                     {'*', Tok::kMul},
+                                                                     {'/', Tok::kDiv},
+                                                                     {'%', Tok::kMod},
+                                                                     {'+', Tok::kAdd},
+                                                                     {'-', Tok::kSub},
+                                                                     {'^', Tok::kPow}}};
+    for (const auto& [c, kind] : kSingle) {
+      if (r == static_cast<char32_t>(c)) {
+        return Emit(kind);
+      }
+    }
+    switch (r) {
+      case '=':
+        if (Peek() == '=') {
+          Next();
+          return Emit(Tok::kEqlc);
         }
-      } else {
+        if (Peek() == '~') {
+          return Error("unexpected character after '=': " + GoQuoteRune(Peek()));
+        }
+        return Emit(Tok::kAssign);
+      case '!': {
+        const char32_t t = Next();
+        if (t != '=') {
+          return Error("unexpected character after '!': " + GoQuoteRune(t));
+        }
+        return Emit(Tok::kNeq);
+      }
+      case '<':
+        return Emit(Accept("=") ? Tok::kLte : Tok::kLss);
+      case '>':
+        return Emit(Accept("=") ? Tok::kGte : Tok::kGtr);
+      case '(':
+        ++paren_depth_;
+        return Emit(Tok::kLParen);
+      case ')':
+        // Prometheus emits the parenthesis, then fails at the next token.
+        Emit(Tok::kRParen);
+        if (--paren_depth_ < 0) {
+          Error("unexpected right parenthesis " + GoQuoteRune(r));
+        }
+        return;
+      case '{':
+        brace_open_ = true;
+        return Emit(Tok::kLBrace);
+      case '[':
+        if (bracket_open_) {
+          return Error("unexpected left bracket " + GoQuoteRune(r));
+        }
+        got_colon_ = false;
+        Emit(Tok::kLBracket);
+        SkipSpaces();
+        bracket_open_ = true;
+        duration_next_ = true;
+        return;
+      case ']':
+        if (!bracket_open_) {
+          return Error("unexpected right bracket " + GoQuoteRune(r));
+        }
+        bracket_open_ = false;
+        return Emit(Tok::kRBracket);
+      case '@':
+        return Emit(Tok::kAt);
+      default:
+        return Error("unexpected character: " + GoQuoteRune(r));
+    }
+  }
+
+  void InsideBraces() {
+    if (SkipComment()) {
+      return;
+    }
+    const char32_t r = Next();
+    if (r == kEofRune) {
+      return Error("unexpected end of input inside braces");
+    }
+    if (IsSpace(r)) {
+      return SkipSpaces();
+    }
+    if (IsAlpha(r)) {
+      while (IsAlnum(Next())) {
+      }
+      Backup();
+      return Emit(Tok::kIdentifier);
+    }
+    switch (r) {
+      case ',':
+        return Emit(Tok::kComma);
+      case '"':
+      case '\'':
+      case '`':
+        return String(r);
+      case '=':
+        return Emit(Accept("~") ? Tok::kEqlRegex : Tok::kAssign);
+      case '!': {
+        const char32_t nr = Next();
+        if (nr == '~') {
+          return Emit(Tok::kNeqRegex);
+        }
+        if (nr == '=') {
+          return Emit(Tok::kNeq);
+        }
+        return Error("unexpected character after '!' inside braces: " + GoQuoteRune(nr));
+      }
+      case '{':
+        return Error("unexpected left brace " + GoQuoteRune(r));
+      case '}':
+        brace_open_ = false;
+        return Emit(Tok::kRBrace);
+      default:
+        return Error("unexpected character inside braces: " + GoQuoteRune(r));
+    }
+  }
+
+  void String(char32_t quote) {
+    while (true) {
+      const char32_t r = Next();
+      if (r == 0xFFFD) {
+        return Error("invalid UTF-8 rune");
+      }
+      if (r == kEofRune) {
+        return Error(quote == '`' ? "unterminated raw string" : "unterminated quoted string");
+      }
+      if (quote == '`') {
+        if (r == '`') {
+          return Emit(Tok::kString);
+        }
+        continue;
+      }
+      if (r == '\n') {
+        return Error("unterminated quoted string");
+      }
+      if (r == quote) {
+        return Emit(Tok::kString);
+      }
+      if (r == '\\' && !Escape(quote)) {
         return;
       }
     }
   }
 
-  std::vector<Token> Fail(std::string message, int at) {
-    out_.push_back({Tok::kError, std::move(message), at});
-    return std::move(out_);
-  }
-
-  bool Error(std::string message, std::size_t at) {
-    out_.push_back({Tok::kError, std::move(message), static_cast<int>(at)});
-    return false;
-  }
-
-  void Emit(Tok kind, std::size_t start) {
-    out_.push_back({kind, std::string(in_.substr(start, pos_ - start)), static_cast<int>(start)});
-  }
-
-  bool Step() {
-    const std::size_t start = pos_;
-    const char c = in_[pos_];
-    const char next = pos_ + 1 < in_.size() ? in_[pos_ + 1] : '\0';
-    if (IsDigit(c) || (c == '.' && IsDigit(next))) {
-      return LexNumberOrDuration();
-    }
-    if (IsAlpha(c) || c == ':') {
-      // Inside braces a colon is not a name character.
-      if (c == ':' && (brace_open_ || bracket_open_)) {
-        ++pos_;
-        Emit(Tok::kColon, start);
-        return true;
-      }
-      while (pos_ < in_.size() && (IsAlnum(in_[pos_]) || (!brace_open_ && in_[pos_] == ':'))) {
-        ++pos_;
-      }
-      Emit(Tok::kIdentifier, start);
+  // Validates one escape sequence (the backslash already read) the way Go's
+  // scanner does; false after reporting an error.
+  bool Escape(char32_t quote) {
+    char32_t ch = Next();
+    int n = 0;
+    std::uint32_t base = 0;
+    std::uint32_t max = 0;
+    if (In("abfnrtv\\", ch) || ch == quote) {
       return true;
     }
-    if (c == '"' || c == '\'' || c == '`') {
-      return LexString(c);
+    if (ch >= '0' && ch <= '7') {
+      n = 3, base = 8, max = 255;
+    } else if (ch == 'x') {
+      ch = Next(), n = 2, base = 16, max = 255;
+    } else if (ch == 'u') {
+      ch = Next(), n = 4, base = 16, max = 0x10FFFF;
+    } else if (ch == 'U') {
+      ch = Next(), n = 8, base = 16, max = 0x10FFFF;
+    } else if (ch == kEofRune) {
+      Error("escape sequence not terminated");
+      return false;
+    } else {
+      Error("unknown escape sequence " + GoRuneName(ch));
+      return false;
     }
-    return LexPunct(c, next, start);
-  }
-
-  bool LexPunct(char c, char next, std::size_t start) {
-    auto two = [&](Tok kind) {
-      pos_ += 2;
-      Emit(kind, start);
-      return true;
-    };
-    auto one = [&](Tok kind) {
-      pos_ += 1;
-      Emit(kind, start);
-      return true;
-    };
-    switch (c) {
-      case '(':
-        ++paren_depth_;
-        return one(Tok::kLParen);
-      case ')':
-        if (paren_depth_ == 0) {
-          return Error("unexpected right parenthesis " + QuoteRune(c), start);
-        }
-        --paren_depth_;
-        return one(Tok::kRParen);
-      case '{':
-        if (brace_open_) {
-          return Error("unexpected left brace " + QuoteRune(c), start);
-        }
-        brace_open_ = true;
-        return one(Tok::kLBrace);
-      case '}':
-        if (!brace_open_) {
-          return Error("unexpected character: " + QuoteRune(c), start);
-        }
-        brace_open_ = false;
-        return one(Tok::kRBrace);
-      case '[':
-        if (bracket_open_) {
-          return Error("unexpected left bracket " + QuoteRune(c), start);
-        }
-        bracket_open_ = true;
-        return one(Tok::kLBracket);
-      case ']':
-        if (!bracket_open_) {
-          return Error("unexpected right bracket " + QuoteRune(c), start);
-        }
-        bracket_open_ = false;
-        return one(Tok::kRBracket);
-      case ',':
-        return one(Tok::kComma);
-      case '@':
-        return one(Tok::kAt);
-      case '=':
-        if (next == '~') {
-          return two(Tok::kEqlRegex);
-        }
-        return next == '=' ? two(Tok::kEqlc) : one(Tok::kAssign);
-      case '!':
-        if (next == '~') {
-          return two(Tok::kNeqRegex);
-        }
-        if (next == '=') {
-          return two(Tok::kNeq);
-        }
-        return Error("unexpected character after '!': " + QuoteRune(next), start);
-      case '<':
-        return next == '=' ? two(Tok::kLte) : one(Tok::kLss);
-      case '>':
-        return next == '=' ? two(Tok::kGte) : one(Tok::kGtr);
-      case '+':
-        return one(Tok::kAdd);
-      case '-':
-        return one(Tok::kSub);
-      case '*':
-        return one(Tok::kMul);
-      case '/':
-        return one(Tok::kDiv);
-      case '%':
-        return one(Tok::kMod);
-      case '^':
-        return one(Tok::kPow);
-      default:
-        if (brace_open_) {
-          return Error("unexpected character inside braces: " + QuoteRune(c), start);
-        }
-        return Error("unexpected character: " + QuoteRune(c), start);
-    }
-  }
-
-  bool LexString(char quote) {
-    const std::size_t start = pos_++;
-    while (pos_ < in_.size()) {
-      const char c = in_[pos_];
-      if (c == '\\' && quote != '`') {
-        pos_ += 2;
-        continue;
+    std::uint32_t x = 0;
+    while (n > 0) {
+      std::uint32_t d = 16;
+      if (ch >= '0' && ch <= '9') {
+        d = ch - '0';
+      } else if (ch >= 'a' && ch <= 'f') {
+        d = ch - 'a' + 10;
+      } else if (ch >= 'A' && ch <= 'F') {
+        d = ch - 'A' + 10;
       }
-      if (c == '\n' && quote != '`') {
+      if (d >= base) {
+        Error(ch == kEofRune ? "escape sequence not terminated"
+                             : "illegal character " + GoRuneName(ch) + " in escape sequence");
+        return false;
+      }
+      x = x * base + d;
+      if (--n > 0) {
+        ch = Next();
+      }
+    }
+    if (x > max || (x >= 0xD800 && x < 0xE000)) {
+      Error("escape sequence is an invalid Unicode code point");
+      return false;
+    }
+    return true;
+  }
+
+  // Prometheus's scanNumber: digits (hex after 0x), an optional fraction and
+  // exponent, and no letter right after.
+  bool ScanNumber() {
+    std::string_view digits = "0123456789";
+    if (Accept("0") && Accept("xX")) {
+      digits = "0123456789abcdefABCDEF";
+    }
+    AcceptRun(digits);
+    if (Accept(".")) {
+      AcceptRun(digits);
+    }
+    if (Accept("eE")) {
+      Accept("+-");
+      AcceptRun("0123456789");
+    }
+    return !IsAlnum(Peek());
+  }
+
+  // Units after the leading number: `5m`, `1h30m`, `100ms`; the duration
+  // parser rejects bad orders later.
+  bool AcceptRemainingDuration() {
+    if (!Accept("smhdwy")) {
+      return false;
+    }
+    Accept("s");
+    while (Accept("0123456789")) {
+      AcceptRun("0123456789");
+      if (!Accept("smhdw")) {
+        return false;
+      }
+      Accept("s");
+    }
+    return !IsAlnum(Next());
+  }
+
+  void NumberOrDuration() {
+    if (ScanNumber()) {
+      return Emit(Tok::kNumber);
+    }
+    if (AcceptRemainingDuration()) {
+      Backup();
+      return Emit(Tok::kDuration);
+    }
+    Error("bad number or duration syntax: " + GoQuote(in_.substr(start_, pos_ - start_)));
+  }
+
+  // Right after `[`: a duration, nothing else.
+  void Duration() {
+    if (ScanNumber()) {
+      return Error("missing unit character in duration");
+    }
+    if (!AcceptRemainingDuration()) {
+      return Error("bad duration syntax: " + GoQuote(in_.substr(start_, pos_ - start_)));
+    }
+    Backup();
+    Emit(Tok::kDuration);
+  }
+
+  void KeywordOrIdentifier() {
+    while (true) {
+      const char32_t r = Next();
+      if (!IsAlnum(r) && r != ':') {
+        Backup();
         break;
       }
-      ++pos_;
-      if (c == quote) {
-        Emit(Tok::kString, start);
-        return true;
-      }
     }
-    return Error(quote == '`' ? "unterminated raw string" : "unterminated quoted string", start);
-  }
-
-  bool LexNumberOrDuration() {
-    const std::size_t start = pos_;
-    // Durations: digits immediately followed by a unit letter.
-    std::size_t p = pos_;
-    while (p < in_.size() && IsDigit(in_[p])) {
-      ++p;
+    const std::string_view word = in_.substr(start_, pos_ - start_);
+    const Tok kind = KeywordKind(word);
+    if (kind != Tok::kIdentifier) {
+      return Emit(kind);
     }
-    if (p > pos_ && p < in_.size() && IsDurationUnit(in_[p])) {
-      while (p < in_.size() && IsAlnum(in_[p])) {
-        ++p;
-      }
-      pos_ = p;
-      Emit(Tok::kDuration, start);
-      return true;
-    }
-    if (in_.substr(pos_, 2) == "0x" || in_.substr(pos_, 2) == "0X") {
-      pos_ += 2;
-      while (pos_ < in_.size() && std::isxdigit(static_cast<unsigned char>(in_[pos_])) != 0) {
-        ++pos_;
-      }
-    } else {
-      while (pos_ < in_.size() && (IsDigit(in_[pos_]) || in_[pos_] == '.')) {
-        ++pos_;
-      }
-      if (pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
-        ++pos_;
-        if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) {
-          ++pos_;
-        }
-        while (pos_ < in_.size() && IsDigit(in_[pos_])) {
-          ++pos_;
-        }
-      }
-    }
-    if (pos_ < in_.size() && IsAlnum(in_[pos_])) {
-      ++pos_;
-      return Error(
-          "bad number or duration syntax: \"" + std::string(in_.substr(start, pos_ - start)) + "\"",
-          start);
-    }
-    Emit(Tok::kNumber, start);
-    return true;
+    Emit(word.find(':') == std::string_view::npos ? Tok::kIdentifier : Tok::kMetricIdentifier);
   }
 
   std::string_view in_;
   std::size_t pos_ = 0;
+  std::size_t start_ = 0;
+  std::size_t width_ = 0;
   int paren_depth_ = 0;
   bool brace_open_ = false;
   bool bracket_open_ = false;
+  bool got_colon_ = false;
+  bool duration_next_ = false;
   std::vector<Token> out_;
 };
+
+// Go's `%.10q...` for long token values: at most 10 runes, quoted.
+std::string QuoteValue(const std::string& v) {
+  if (v.size() <= 10) {
+    return GoQuote(v);
+  }
+  std::size_t end = 0;
+  for (int runes = 0; runes < 10 && end < v.size(); ++runes) {
+    end += DecodeRune(v, end).width;
+  }
+  return GoQuote(std::string_view(v).substr(0, end)) + "...";
+}
 
 bool IsOperator(Tok k) {
   switch (k) {
@@ -281,6 +509,26 @@ bool IsOperator(Tok k) {
     case Tok::kDiv:
     case Tok::kMod:
     case Tok::kPow:
+    case Tok::kAnd:
+    case Tok::kOr:
+    case Tok::kUnless:
+    case Tok::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsKeyword(Tok k) {
+  switch (k) {
+    case Tok::kBy:
+    case Tok::kWithout:
+    case Tok::kOn:
+    case Tok::kIgnoring:
+    case Tok::kGroupLeft:
+    case Tok::kGroupRight:
+    case Tok::kBool:
+    case Tok::kOffset:
       return true;
     default:
       return false;
@@ -300,20 +548,31 @@ std::string DescribeToken(const Token& token) {
     case Tok::kError:
       return token.text;
     case Tok::kIdentifier:
-      return "identifier \"" + token.text + "\"";
+      return "identifier " + GoQuote(token.text);
+    case Tok::kMetricIdentifier:
+      return "metric identifier " + GoQuote(token.text);
     case Tok::kNumber:
-      return "number \"" + token.text + "\"";
+      return "number " + QuoteValue(token.text);
     case Tok::kString:
-      return "string " + token.text;
+      return "string " + QuoteValue(token.text);
     case Tok::kDuration:
-      return "duration \"" + token.text + "\"";
+      return "duration " + QuoteValue(token.text);
+    case Tok::kAggregator:
+      return "<aggr:" + token.text + ">";
+    case Tok::kAt:
+      // Prometheus 2.42 has no display name for `@` and prints its internal
+      // token number; reproduced because clients see this text.
+      return "\"<Item 57385>\" <op:@>";
     default:
       break;
   }
   if (IsOperator(token.kind)) {
     return "<op:" + token.text + ">";
   }
-  return "\"" + token.text + "\"";
+  if (IsKeyword(token.kind)) {
+    return "<" + token.text + ">";
+  }
+  return QuoteValue(token.text);
 }
 
 }  // namespace obs::backend::query

@@ -1,13 +1,14 @@
 // The PromQL lexer: turns a query into tokens with byte positions, following
-// Prometheus 2.42's lexer (promql/parser/lex.go) closely enough that error
-// messages and positions match for the common mistakes (unterminated
-// strings, unbalanced parentheses/brackets, stray characters).
+// Prometheus 2.42's lexer (promql/parser/lex.go) state by state, so that the
+// same input yields the same tokens and the same lexical error at the same
+// position: strings with Go escapes, numbers and durations, keywords matched
+// case-insensitively, label names inside braces, durations right after `[`.
 //
-// Keywords (`by`, `offset`, `and`, ...) and aggregator names are returned as
-// kIdentifier; the parser decides by context, as PromQL allows label names
-// such as `on` inside braces.
+// Keywords get their own token kinds; inside braces every name is a plain
+// identifier (label names such as `on` or `by`). The parser still accepts
+// many keywords as metric or label names where Prometheus's grammar does.
 //
-// Thread safety: pure function.
+// Thread safety: pure functions.
 
 #pragma once
 
@@ -21,9 +22,10 @@ enum class Tok {
   kEof,
   kError,  // `text` holds the message.
   kIdentifier,
-  kNumber,
-  kString,    // `text` is the raw quoted literal.
-  kDuration,  // e.g. `5m`, `1h30m`.
+  kMetricIdentifier,  // A name containing ':'.
+  kNumber,            // Also `Inf` and `NaN` in any case.
+  kString,            // `text` is the raw quoted literal.
+  kDuration,          // e.g. `5m`, `1h30m`.
   kLParen,
   kRParen,
   kLBrace,
@@ -48,6 +50,22 @@ enum class Tok {
   kDiv,
   kMod,
   kPow,
+  // Keywords. `text` keeps the spelling of the query (`SUM`, `By`).
+  kAnd,
+  kOr,
+  kUnless,
+  kAtan2,
+  kAggregator,  // sum, avg, count, ..., count_values.
+  kBy,
+  kWithout,
+  kOn,
+  kIgnoring,
+  kGroupLeft,
+  kGroupRight,
+  kBool,
+  kOffset,
+  kStart,
+  kEnd,
 };
 
 struct Token {
@@ -56,11 +74,13 @@ struct Token {
   int pos = 0;       // Byte offset in the query.
 };
 
-// Lexes the whole query. The last token is kEof or kError.
+// Lexes the whole query. The last token is kEof or kError; tokens before a
+// kError are what Prometheus's lexer returned before failing.
 std::vector<Token> Lex(std::string_view query);
 
-// Prometheus's description of a token for "unexpected ..." messages:
-// `identifier "foo"`, `number "2"`, `<op:+>`, `"("`, `end of input`.
+// Prometheus's description of a token in "unexpected ..." messages
+// (Item.desc()): `identifier "foo"`, `number "2"`, `<op:+>`, `<by>`,
+// `<aggr:sum>`, `"("`, `end of input`, long values cut to 10 runes.
 std::string DescribeToken(const Token& token);
 
 }  // namespace obs::backend::query

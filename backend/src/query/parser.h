@@ -1,10 +1,16 @@
-// The PromQL parser: a hand-written Pratt (precedence-climbing) parser over
-// the lexer's tokens, producing the AST in ast.h and type-checking it the
-// way Prometheus's parser does (argument types, scalar comparisons need
-// `bool`, selectors need a non-empty matcher, ...).
+// The PromQL parser: a hand-written precedence-climbing parser over the
+// lexer's tokens that accepts the language of Prometheus 2.42 (float
+// samples) and builds the AST in ast.h, then type-checks it the way
+// Prometheus's checkAST does (argument types and arity, scalar comparisons
+// need `bool`, set operators need vectors, selectors need a non-empty
+// matcher, ...).
 //
-// Errors read like Prometheus 2.42: `1:3: parse error: unexpected end of
-// input` (line:column of the offending token, column 1-based in bytes).
+// Errors are Prometheus's, text and position: `1:3: parse error: unexpected
+// end of input` (line:column of the offending token, column 1-based in
+// bytes), syntax errors before type errors as in Prometheus. One deliberate
+// difference: expressions nested more than 1000 levels deep are rejected
+// ("expression nested too deeply"), where Prometheus's growable Go stacks
+// have no limit.
 //
 // Thread safety: pure function.
 
