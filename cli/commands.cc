@@ -44,12 +44,37 @@ Checks SCENARIO without running it and prints the load it would generate
 constexpr std::string_view kBackendHelp = R"(usage: obsbench backend [flags]
 
 Runs the reference backend (remote write at /api/v1/write, the Prometheus query
-API, /metrics) until SIGINT or SIGTERM.
+API, rule evaluation and alert notifications, /metrics) until SIGINT or SIGTERM.
+SIGHUP (or POST /-/reload) re-reads the rule files.
 
-  --listen ADDR          host:port to listen on (default 127.0.0.1:9201; port 0 = any)
-  --threads N            I/O threads (default 2)
-  --max-body-bytes N     largest accepted request body (default 33554432)
+  --listen ADDR              host:port to listen on (default 127.0.0.1:9201; port 0 = any)
+  --threads N                I/O threads (default 2)
+  --max-body-bytes N         largest accepted request body (default 33554432)
+  --rules FILE               a Prometheus rule file (repeatable)
+  --evaluation-interval D    interval of groups without one (default 1m; e.g. 15s, 500ms)
+  --alertmanager URL         send alerts to this Alertmanager (API v2)
+  --webhook URL              send alerts straight to a webhook receiver (Alertmanager webhook v4)
+  --external-url URL         prefix of the alerts' generatorURL (default: the listen URL)
 )";
+
+// "500ms", "15s", "2m", "1h" -> milliseconds; -1 when malformed.
+std::int64_t ParseFlagDuration(const std::string& text) {
+  std::int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  const std::string unit(ptr, text.data() + text.size());
+  if (ec != std::errc() || n <= 0) {
+    return -1;
+  }
+  if (unit == "ms")
+    return n;
+  if (unit == "s")
+    return n * 1000;
+  if (unit == "m")
+    return n * 60000;
+  if (unit == "h")
+    return n * 3600000;
+  return -1;
+}
 
 // Flags of the form --name value; positional arguments in order.
 struct ParsedArgs {
@@ -154,7 +179,10 @@ int ValidateCommand(const std::vector<std::string>& args) {
 }
 
 int BackendCommand(const std::vector<std::string>& args) {
-  const auto p = Parse(args, {"--listen", "--threads", "--max-body-bytes"}, {});
+  const auto p = Parse(args,
+                       {"--listen", "--threads", "--max-body-bytes", "--rules",
+                        "--evaluation-interval", "--alertmanager", "--webhook", "--external-url"},
+                       {});
   if (!p || p->help || !p->positional.empty()) {
     (p && p->help ? std::cout : std::cerr) << kBackendHelp;
     return p && p->help ? kExitPassed : kExitUsage;
@@ -186,11 +214,22 @@ int BackendCommand(const std::vector<std::string>& args) {
     std::cerr << "obsbench: --threads must be >= 1\n";
     return kExitUsage;
   }
+  options.alerting.rule_files = All(*p, "--rules");
+  options.alerting.evaluation_interval_ms =
+      ParseFlagDuration(Last(*p, "--evaluation-interval", "1m"));
+  if (options.alerting.evaluation_interval_ms <= 0) {
+    std::cerr << "obsbench: --evaluation-interval takes a duration such as 15s or 1m\n";
+    return kExitUsage;
+  }
+  options.alerting.alertmanager_url = Last(*p, "--alertmanager", "");
+  options.alerting.webhook_url = Last(*p, "--webhook", "");
+  options.alerting.external_url = Last(*p, "--external-url", "");
   // Block the signals in every thread; a dedicated thread waits for them.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   auto server = backend::Server::Start(options);
   if (!server.ok()) {
@@ -199,7 +238,15 @@ int BackendCommand(const std::vector<std::string>& args) {
   }
   std::cout << "obsbench backend listening on " << (*server)->base_url() << std::endl;
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    const Status s = (*server)->ReloadRules();
+    if (s.ok()) {
+      std::cout << "obsbench backend: rules reloaded" << std::endl;
+    } else {
+      std::cerr << "obsbench backend: reload failed, keeping the previous rules: " << s.ToString()
+                << std::endl;
+    }
+  }
   std::cout << "obsbench backend: stopping" << std::endl;
   (*server)->Stop();
   return kExitPassed;

@@ -6,6 +6,8 @@
 
 #include "obs/base/clock.h"
 
+#include "alert/notifier.h"
+#include "alert/rule_manager.h"
 #include "api/metrics.h"
 #include "api/query_api.h"
 #include "api/router.h"
@@ -27,8 +29,15 @@ class Server::Impl {
                WriteHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes,
                                    .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
         query_(storage_, engine_, RealClock()),
+        rules_(storage_,
+               alert::RuleManagerOptions{
+                   .files = options.alerting.rule_files,
+                   .default_interval_ms = options.alerting.evaluation_interval_ms,
+                   .group = {.lookback_ms = options.lookback_delta_ms,
+                             .resend_delay_ms = options.alerting.resend_delay_ms}},
+               nullptr, RealClock()),
         router_(
-            write_, query_, metrics_, [this] { return Gauges(); }, RealClock()) {}
+            write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_) {}
 
   ~Impl() { Stop(); }
   Impl(const Impl&) = delete;
@@ -43,13 +52,35 @@ class Server::Impl {
         .on_transport_answer = [this](std::string_view target, int status) {
           router_.ObserveTransportAnswer(target, status);
         }};
+    OBS_RETURN_IF_ERROR(rules_.Load());
     OBS_ASSIGN_OR_RETURN(
         http_, http::HttpServer::Start(
                    http_options, [this](const http::Request& r) { return router_.Handle(r); }));
     return Status::Ok();
   }
 
+  // After Start: the notifier needs the bound port for the default external URL.
+  void StartAlerting(const std::string& base_url) {
+    const AlertingOptions& a = options_.alerting;
+    alert::NotifierOptions n;
+    n.external_url = a.external_url.empty() ? base_url : a.external_url;
+    n.max_attempts = a.notify_attempts;
+    n.webhook_group_by = a.webhook_group_by;
+    if (!a.alertmanager_url.empty()) {
+      n.targets.push_back({alert::NotifierTarget::Kind::kAlertmanagerV2, a.alertmanager_url});
+    }
+    if (!a.webhook_url.empty()) {
+      n.targets.push_back({alert::NotifierTarget::Kind::kWebhook, a.webhook_url});
+    }
+    notifier_ = std::make_unique<alert::Notifier>(std::move(n));
+    rules_.SetNotifier(notifier_.get());
+    rules_.Start();
+  }
+
+  Status ReloadRules() { return rules_.Load(); }
+
   void Stop() {
+    rules_.Stop();
     if (http_ != nullptr) {
       http_->Stop();
     }
@@ -71,7 +102,10 @@ class Server::Impl {
                     .samples_appended = metrics_.samples_appended(),
                     .samples_dropped_by_fault = metrics_.samples_dropped(),
                     .rejected_requests = metrics_.FailedRequests(Endpoint::kWrite),
-                    .query_requests = metrics_.QueryRequests()};
+                    .query_requests = metrics_.QueryRequests(),
+                    .rule_group_evaluations = rules_.counters().evaluations,
+                    .notifications_sent = notifier_ ? notifier_->counters().requests_sent : 0,
+                    .notifications_failed = notifier_ ? notifier_->counters().requests_failed : 0};
   }
 
  private:
@@ -87,6 +121,8 @@ class Server::Impl {
   BackendMetrics metrics_;
   WriteHandler write_;
   QueryApi query_;
+  std::unique_ptr<alert::Notifier> notifier_;  // Outlives rules_ (declared first).
+  alert::RuleManager rules_;
   Router router_;
   std::unique_ptr<http::HttpServer> http_;
   std::mutex mu_;
@@ -104,7 +140,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   }
   auto impl = std::make_unique<Impl>(options);
   OBS_RETURN_IF_ERROR(impl->Start());
-  return std::unique_ptr<Server>(new Server(std::move(impl)));
+  auto server = std::unique_ptr<Server>(new Server(std::move(impl)));
+  server->impl_->StartAlerting(server->base_url());
+  return server;
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -127,6 +165,10 @@ void Server::Stop() {
 
 void Server::Wait() {
   impl_->Wait();
+}
+
+Status Server::ReloadRules() {
+  return impl_->ReloadRules();
 }
 
 Server::Counters Server::counters() const {

@@ -227,7 +227,8 @@ Status RuleGroup::EvaluateAlerting(RuleState& rule, std::int64_t ts_ms,
                        .annotations = a.annotations,
                        .starts_at_ms = a.fired_at_ms,
                        .ends_at_ms = a.resolved_at_ms != 0 ? a.resolved_at_ms : a.valid_until_ms,
-                       .resolved = a.state == AlertState::kInactive});
+                       .resolved = a.state == AlertState::kInactive,
+                       .expr = rule.spec->expr_text});
     }
     rule.alerts.push_back(std::move(a));
   }

@@ -63,6 +63,7 @@ struct Notification {
   std::int64_t starts_at_ms = 0;
   std::int64_t ends_at_ms = 0;
   bool resolved = false;
+  std::string expr;  // The rule's expression, for the generator URL.
 };
 
 struct RuleState {

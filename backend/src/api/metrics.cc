@@ -18,6 +18,9 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {"/api/v1/wri
                                                                     "/api/v1/status/buildinfo",
                                                                     "/api/v1/metadata",
                                                                     "/api/v1/query_exemplars",
+                                                                    "/api/v1/rules",
+                                                                    "/api/v1/alerts",
+                                                                    "/-/reload",
                                                                     "other"};
 
 std::size_t Index(Endpoint endpoint) {

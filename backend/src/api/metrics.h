@@ -36,9 +36,12 @@ enum class Endpoint {
   kBuildInfo,       // GET /api/v1/status/buildinfo (Grafana's flavour/version probe).
   kMetadata,        // GET /api/v1/metadata: remote write 1.0 carries none, so always {}.
   kQueryExemplars,  // GET|POST /api/v1/query_exemplars: no exemplars are stored, so [].
+  kRules,           // GET /api/v1/rules.
+  kAlerts,          // GET /api/v1/alerts.
+  kReload,          // POST|PUT /-/reload: re-reads the rule files.
   kOther,           // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 13;
+inline constexpr std::size_t kEndpointCount = 16;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

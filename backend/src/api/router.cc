@@ -25,12 +25,16 @@ std::string_view AllowedMethods(Endpoint endpoint) {
       return "GET, POST";
     case Endpoint::kLabelValues:
     case Endpoint::kMetrics:
+    case Endpoint::kRules:
+    case Endpoint::kAlerts:
     case Endpoint::kBuildInfo:
     case Endpoint::kMetadata:
       return "GET";
     case Endpoint::kHealthy:
     case Endpoint::kReady:
       return "GET, HEAD";
+    case Endpoint::kReload:
+      return "POST, PUT";
     case Endpoint::kOther:
       break;
   }
@@ -64,7 +68,10 @@ Route ClassifyPath(std::string_view path) {
       {"/-/ready", Endpoint::kReady},
       {"/api/v1/status/buildinfo", Endpoint::kBuildInfo},
       {"/api/v1/metadata", Endpoint::kMetadata},
-      {"/api/v1/query_exemplars", Endpoint::kQueryExemplars}};
+      {"/api/v1/query_exemplars", Endpoint::kQueryExemplars},
+      {"/api/v1/rules", Endpoint::kRules},
+      {"/api/v1/alerts", Endpoint::kAlerts},
+      {"/-/reload", Endpoint::kReload}};
   for (const auto& [fixed, endpoint] : kFixed) {
     if (path == fixed) {
       return Route{.endpoint = endpoint, .label_name = {}};
@@ -82,8 +89,13 @@ Route ClassifyPath(std::string_view path) {
 }
 
 Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
-               std::function<StorageGauges()> gauges, const Clock& clock)
-    : write_(write), query_(query), metrics_(metrics), gauges_(std::move(gauges)), clock_(clock) {}
+               std::function<StorageGauges()> gauges, const Clock& clock, alert::RuleManager* rules)
+    : write_(write),
+      query_(query),
+      metrics_(metrics),
+      gauges_(std::move(gauges)),
+      clock_(clock),
+      rules_(rules) {}
 
 http::Response Router::Handle(const http::Request& request) {
   const SteadyClock::time_point start = clock_.SteadyNow();
@@ -146,6 +158,19 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       return JsonSuccess("{}");
     case Endpoint::kQueryExemplars:
       return query_.QueryExemplars(request);
+    case Endpoint::kRules:
+      return JsonSuccess(rules_ != nullptr ? rules_->RulesJson() : R"({"groups":[]})");
+    case Endpoint::kAlerts:
+      return JsonSuccess(rules_ != nullptr ? rules_->AlertsJson() : R"({"alerts":[]})");
+    case Endpoint::kReload: {
+      if (rules_ == nullptr) {
+        return TextResponse(200, "");
+      }
+      const Status s = rules_->Load();
+      // Prometheus answers a failed reload with 500 and the error as text.
+      return s.ok() ? TextResponse(200, "")
+                    : TextResponse(500, "failed to reload config: " + s.message());
+    }
     case Endpoint::kHealthy:
       return TextResponse(200, "obsbench backend is Healthy.");
     case Endpoint::kReady:

@@ -6,7 +6,8 @@
 // Routes: POST /api/v1/write; GET|POST /api/v1/query, /api/v1/query_range,
 // /api/v1/series, /api/v1/labels; GET /api/v1/label/<name>/values;
 // GET /api/v1/status/buildinfo and /api/v1/metadata; GET|POST
-// /api/v1/query_exemplars; GET /metrics; GET|HEAD /-/healthy and /-/ready.
+// /api/v1/query_exemplars; GET /api/v1/rules and /api/v1/alerts; POST|PUT
+// /-/reload; GET /metrics; GET|HEAD /-/healthy and /-/ready.
 //
 // Thread safety: Handle() may be called concurrently.
 
@@ -17,6 +18,7 @@
 
 #include "obs/base/clock.h"
 
+#include "alert/rule_manager.h"
 #include "api/metrics.h"
 #include "api/query_api.h"
 #include "api/write_handler.h"
@@ -35,9 +37,10 @@ Route ClassifyPath(std::string_view path);
 class Router {
  public:
   // Every reference must outlive the router. `gauges` is called for each
-  // /metrics scrape.
+  // /metrics scrape. `rules` may be null (no rule API, empty answers).
   Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
-         std::function<StorageGauges()> gauges, const Clock& clock);
+         std::function<StorageGauges()> gauges, const Clock& clock,
+         alert::RuleManager* rules = nullptr);
 
   http::Response Handle(const http::Request& request);
 
@@ -53,6 +56,7 @@ class Router {
   BackendMetrics& metrics_;
   std::function<StorageGauges()> gauges_;
   const Clock& clock_;
+  alert::RuleManager* rules_;
 };
 
 }  // namespace obs::backend

@@ -2,8 +2,10 @@
 // accepts Prometheus remote write 1.0 at `POST /api/v1/write`, stores the
 // samples in memory and answers the Prometheus 2.42 HTTP query API
 // (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels`,
-// `/api/v1/label/<name>/values`), plus `/metrics`, `/-/healthy` and
-// `/-/ready`. Endpoints, status codes and limits are in docs/backend-http.md.
+// `/api/v1/label/<name>/values`), evaluates Prometheus rule files and sends
+// alerts to Alertmanager or a webhook (`/api/v1/rules`, `/api/v1/alerts`,
+// `/-/reload`), plus `/metrics`, `/-/healthy` and `/-/ready`. Endpoints, status codes and limits
+// are in docs/backend-http.md.
 //
 // A sample is queryable as soon as the 204 for its write request has been
 // sent: there is no ingestion lag. A write request is all-or-nothing.
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "obs/base/status.h"
 
@@ -30,6 +33,18 @@ struct FaultOptions {
   std::uint64_t drop_every_nth_sample = 0;
 };
 
+// Rule evaluation and notifications (docs/alerting.md).
+struct AlertingOptions {
+  std::vector<std::string> rule_files;          // Prometheus rule files; none = no rules.
+  std::int64_t evaluation_interval_ms = 60000;  // For groups without `interval`.
+  std::string alertmanager_url;                 // Alertmanager base URL (API v2); empty = none.
+  std::string webhook_url;  // A webhook v4 receiver, without Alertmanager; empty = none.
+  std::vector<std::string> webhook_group_by = {"alertname"};
+  std::string external_url;  // generatorURL prefix; empty = the server's base URL.
+  std::int64_t resend_delay_ms = 60000;
+  int notify_attempts = 3;  // Per POST, with doubling backoff from 100 ms.
+};
+
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;                           // 0 = ephemeral; read back with port().
@@ -37,6 +52,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 32U << 20;           // Request body limit -> 413.
   std::size_t max_decompressed_bytes = 256U << 20;  // Snappy-decoded limit -> 413.
   std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
+  AlertingOptions alerting{};
   FaultOptions faults{};
 };
 
@@ -44,7 +60,8 @@ class Server {
  public:
   // Binds, starts `options.threads` I/O threads and returns a running server.
   // Returns kInvalidArgument for bad options (threads < 1, unparsable
-  // address) and kUnavailable if the address cannot be bound.
+  // address, a rule file that does not load) and kUnavailable if the
+  // address cannot be bound.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
 
   ~Server();  // Stops and joins.
@@ -65,12 +82,19 @@ class Server {
   // handler's helper thread), for `obsbench backend`.
   void Wait();
 
+  // Re-reads the rule files (what POST /-/reload and SIGHUP do). On error
+  // the running rules stay and the error names the file, line and rule.
+  Status ReloadRules();
+
   struct Counters {
     std::uint64_t write_requests = 0;            // POST /api/v1/write, any outcome.
     std::uint64_t samples_appended = 0;          // Samples stored by accepted writes.
     std::uint64_t samples_dropped_by_fault = 0;  // Samples discarded by FaultOptions.
     std::uint64_t rejected_requests = 0;         // Write requests answered 4xx/5xx.
     std::uint64_t query_requests = 0;            // Requests to the /api/v1 query endpoints.
+    std::uint64_t rule_group_evaluations = 0;
+    std::uint64_t notifications_sent = 0;    // Successful POSTs to Alertmanager/webhook.
+    std::uint64_t notifications_failed = 0;  // POSTs that failed every attempt.
   };
   Counters counters() const;
 
