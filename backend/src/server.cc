@@ -29,13 +29,7 @@ class Server::Impl {
                WriteHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes,
                                    .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
         query_(storage_, engine_, RealClock()),
-        rules_(storage_,
-               alert::RuleManagerOptions{
-                   .files = options.alerting.rule_files,
-                   .default_interval_ms = options.alerting.evaluation_interval_ms,
-                   .group = {.lookback_ms = options.lookback_delta_ms,
-                             .resend_delay_ms = options.alerting.resend_delay_ms}},
-               nullptr, RealClock()),
+        rules_(storage_, RuleOptions(options, options.alerting.external_url), nullptr, RealClock()),
         router_(
             write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_) {}
 
@@ -74,10 +68,30 @@ class Server::Impl {
     }
     notifier_ = std::make_unique<alert::Notifier>(std::move(n));
     rules_.SetNotifier(notifier_.get());
+    if (a.external_url.empty()) {
+      // Templates' $externalURL is the bound address; the files loaded in Start().
+      rules_.SetOptions(RuleOptions(options_, base_url));
+      // If a file broke since Start() loaded it, the loaded rules keep running
+      // (with an empty $externalURL) and the next reload reports the error.
+      const Status reloaded = rules_.Load();
+      (void)reloaded;
+    }
     rules_.Start();
   }
 
   Status ReloadRules() { return rules_.Load(); }
+
+  static alert::RuleManagerOptions RuleOptions(const ServerOptions& options,
+                                               const std::string& external_url) {
+    alert::RuleManagerOptions r;
+    r.files = options.alerting.rule_files;
+    r.default_interval_ms = options.alerting.evaluation_interval_ms;
+    r.group.lookback_ms = options.lookback_delta_ms;
+    r.group.resend_delay_ms = options.alerting.resend_delay_ms;
+    r.group.external_labels = options.alerting.external_labels;
+    r.group.external_url = external_url;
+    return r;
+  }
 
   void Stop() {
     rules_.Stop();

@@ -5,3 +5,5 @@ if(NOT TARGET obs_backend)
 endif()
 obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/promql_parser_fuzzer.cc DEPS obs::backend_testonly
            SEEDS fixtures/fuzz-seeds/promql)
+obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/alert_template_fuzzer.cc DEPS obs::backend_testonly
+           SEEDS fixtures/fuzz-seeds/alert_template)

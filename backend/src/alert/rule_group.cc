@@ -8,7 +8,9 @@
 #include "obs/base/clock.h"
 #include "obs/wire/remote_write.h"
 
+#include "alert/template.h"
 #include "query/evaluator.h"
+#include "query/parser.h"
 
 namespace obs::backend::alert {
 
@@ -55,6 +57,14 @@ Result<query::Vector> Query(const Storage& storage, const query::Expr& expr, std
   } catch (const EvalFailure& f) {
     return InvalidArgumentError(f.message);
   }
+}
+
+std::map<std::string, std::string> ToMap(const Labels& labels) {
+  std::map<std::string, std::string> m;
+  for (const LabelPair& l : labels) {
+    m[l.name] = l.value;
+  }
+  return m;
 }
 
 }  // namespace
@@ -132,17 +142,42 @@ Status RuleGroup::EvaluateAlerting(RuleState& rule, std::int64_t ts_ms,
   OBS_ASSIGN_OR_RETURN(query::Vector v, Query(storage_, *spec.expr, ts_ms, options_.lookback_ms));
   // The result's alerts, by alert labels.
   std::map<std::string, Alert> current;
+  TemplateData data{.labels = {},
+                    .value = 0,
+                    .external_labels = options_.external_labels,
+                    .external_url = options_.external_url,
+                    .query = [&](const std::string& q) -> Result<std::vector<TemplateSample>> {
+                      OBS_ASSIGN_OR_RETURN(query::ExprPtr e, query::ParseExpr(q));
+                      OBS_ASSIGN_OR_RETURN(query::Vector r,
+                                           Query(storage_, *e, ts_ms, options_.lookback_ms));
+                      std::vector<TemplateSample> samples;
+                      for (const query::InstantSample& s : r) {
+                        samples.push_back({ToMap(*s.labels), s.value});
+                      }
+                      return samples;
+                    }};
+  const std::string template_name = "__alert_" + spec.name;
+  const auto expand = [&](const std::string& text) {
+    Result<std::string> r = ExpandTemplate(template_name, text, data);
+    return r.ok() ? *r : "<error expanding template: " + r.status().message() + ">";
+  };
   for (const query::InstantSample& s : v) {
+    data.labels = ToMap(*s.labels);
+    data.value = s.value;
     Labels labels = *s.labels;
     SetLabel(labels, "__name__", "");
     for (const auto& [name, value] : spec.labels) {
-      SetLabel(labels, name, value);
+      SetLabel(labels, name, expand(value));
     }
     SetLabel(labels, "alertname", spec.name);
     labels = Sorted(std::move(labels));
     std::string key = Key(labels);
+    std::map<std::string, std::string> annotations;
+    for (const auto& [name, text] : spec.annotations) {
+      annotations[name] = expand(text);
+    }
     Alert a{.labels = std::move(labels),
-            .annotations = spec.annotations,
+            .annotations = std::move(annotations),
             .state = AlertState::kPending,
             .value = s.value,
             .active_at_ms = ts_ms};

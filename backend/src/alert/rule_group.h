@@ -18,8 +18,10 @@
 //    again after `resend_delay`, resolved ones at once and again after the
 //    delay for 15 minutes, with startsAt = FiredAt and endsAt = ResolvedAt or
 //    ValidUntil = eval + 4 x max(resend delay, interval).
-// Annotations and rule labels are used as written (template expansion is
-// the template engine's job, a later step).
+// Rule labels and annotations are expanded as templates (alert/template.h)
+// for every result sample at every evaluation, with $labels, $value,
+// $externalLabels, $externalURL and `query` at the evaluation time; an
+// expansion error becomes the value `<error expanding template: ...>`.
 //
 // Thread safety: one thread evaluates a group; State() may be read
 // concurrently (it copies under the group's mutex).
@@ -79,6 +81,9 @@ struct GroupOptions {
   std::int64_t lookback_ms = 300000;
   std::int64_t resend_delay_ms = 60000;
   std::int64_t resolved_retention_ms = 15 * 60000;
+  // For templates: $externalLabels and $externalURL.
+  std::map<std::string, std::string> external_labels;
+  std::string external_url;
 };
 
 class RuleGroup {

@@ -23,6 +23,12 @@ void RuleManager::SetNotifier(Notifier* notifier) {
   notifier_ = notifier;
 }
 
+void RuleManager::SetOptions(RuleManagerOptions options) {
+  const std::lock_guard eval_lock(eval_mu_);
+  const std::lock_guard lock(mu_);
+  options_ = std::move(options);
+}
+
 Status RuleManager::Load() {
   std::vector<GroupSpec> specs;
   for (const std::string& file : options_.files) {

@@ -51,6 +51,8 @@ class RuleManager {
 
   // Sets where notifications go (before Start()).
   void SetNotifier(Notifier* notifier);
+  // Replaces the options; takes effect at the next Load().
+  void SetOptions(RuleManagerOptions options);
 
   // Evaluates every group whose next evaluation time is <= now_ms.
   void EvaluateDue(std::int64_t now_ms);

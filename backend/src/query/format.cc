@@ -28,6 +28,36 @@ std::string FormatPromValue(double v) {
   return std::string(buf, end);
 }
 
+// strconv.FormatFloat(v, 'g', -1, 64), how Prometheus 2.42 prints a number
+// literal: the shortest digits that read back, in exponent form when the
+// exponent is < -4 or >= 6 ("1e+06", "1e-05", "123456", "0.0001").
+std::string FormatGoShortest(double v) {
+  if (std::isnan(v)) {
+    return "NaN";
+  }
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+  const std::size_t e = sci.find('e');
+  int exp = 0;
+  const std::string_view exp_text = sci.substr(e + (sci[e + 1] == '+' ? 2 : 1));
+  (void)std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+  if (exp >= -4 && exp < 6) {
+    r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+    return std::string(buf, r.ptr);
+  }
+  std::string out(sci.substr(0, e));
+  out += exp < 0 ? "e-" : "e+";
+  const int abs_exp = exp < 0 ? -exp : exp;
+  if (abs_exp < 10) {
+    out += '0';
+  }
+  return out + std::to_string(abs_exp);
+}
+
 std::string FormatGoFixed(double v) {
   if (std::isnan(v)) {
     return "NaN";

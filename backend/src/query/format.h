@@ -21,6 +21,11 @@ std::string FormatPromValue(double v);
 // numbers inside some error messages.
 std::string FormatGoFixed(double v);
 
+// Go's strconv.FormatFloat(v, 'g', -1, 64), which is also fmt's %v of a
+// float64: the shortest digits that read back, in exponent form when the
+// exponent is < -4 or >= 6 ("1e+06", "1e-05", "123456", "0.0001").
+std::string FormatGoShortest(double v);
+
 // Unix milliseconds as seconds, exactly like Prometheus's
 // jsonutil.MarshalTimestamp: no fraction when the ms part is 0, else always
 // three digits: 1700000000000 -> "1700000000", 1700000000500 ->

@@ -44,8 +44,6 @@ class CompiledRegex {
   std::regex re_;
 };
 
-namespace {
-
 // RE2 (and Go's regexp, which Prometheus uses) rejects a repetition operator
 // applied to another one (`a**`, `a+*`, `a{2}+`); std::regex accepts them and
 // can then backtrack exponentially. Rejecting them keeps the dialects closer
@@ -103,6 +101,8 @@ Status CheckNestedRepetition(std::string_view p) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 bool IsNameChar(char c, bool first, bool allow_colon) {
   const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -70,4 +70,8 @@ struct Matcher {
   std::shared_ptr<const CompiledRegex> regex;
 };
 
+// kInvalidArgument for a repetition operator applied to another (`a**`,
+// `a+*`), which RE2 rejects and std::regex would backtrack on exponentially.
+Status CheckNestedRepetition(std::string_view pattern);
+
 }  // namespace obs::backend

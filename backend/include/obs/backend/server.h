@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,7 +41,8 @@ struct AlertingOptions {
   std::string alertmanager_url;                 // Alertmanager base URL (API v2); empty = none.
   std::string webhook_url;  // A webhook v4 receiver, without Alertmanager; empty = none.
   std::vector<std::string> webhook_group_by = {"alertname"};
-  std::string external_url;  // generatorURL prefix; empty = the server's base URL.
+  std::string external_url;  // generatorURL and $externalURL; empty = the server's base URL.
+  std::map<std::string, std::string> external_labels;  // $externalLabels in templates.
   std::int64_t resend_delay_ms = 60000;
   int notify_attempts = 3;  // Per POST, with doubling backoff from 100 ms.
 };
