@@ -89,7 +89,7 @@ TEST(NotifierTest, PostsAlertmanagerV2Alerts) {
   EXPECT_EQ((*alerts)[0].labels.at("instance"), "a");
   EXPECT_EQ((*alerts)[0].starts_at_ms, 1000);
   EXPECT_EQ((*alerts)[0].ends_at_ms, 241000);
-  EXPECT_EQ((*alerts)[0].generator_url, "http://obs:9201/graph?g0.expr=up%20%3D%3D%200&g0.tab=1");
+  EXPECT_EQ((*alerts)[0].generator_url, "http://obs:9201/graph?g0.expr=up+%3D%3D+0&g0.tab=1");
 }
 
 TEST(NotifierTest, GroupsWebhookMessagesByLabels) {

@@ -244,5 +244,20 @@ TEST_F(EvalTest, LimitsGivePrometheusErrors) {
             "timeout: query timed out in expression evaluation");
 }
 
+TEST_F(EvalTest, ExpressionsAtTheNestingLimitEvaluate) {
+  // The parser admits up to 256 levels; the evaluator and printer recurse
+  // once per level and must fit the stack there too (CI runs this under ASan,
+  // whose frames are largest).
+  AddLine("m", {}, 2, 0);
+  std::string deep = "m";
+  for (int i = 0; i < 120; ++i) {
+    deep = "-(" + deep + ")";
+  }
+  EXPECT_EQ(Instant("sum(" + deep + ")", 600000),
+            R"({"resultType":"vector","result":[{"metric":{},"value":[600,"2"]}]})");
+  EXPECT_EQ(Instant(std::string(250, '(') + "m * 3" + std::string(250, ')'), 600000),
+            R"({"resultType":"vector","result":[{"metric":{},"value":[600,"6"]}]})");
+}
+
 }  // namespace
 }  // namespace obs::backend

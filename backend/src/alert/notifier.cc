@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "http/url.h"
 #include <curl/curl.h>
 
 namespace obs::backend::alert {
@@ -12,24 +13,6 @@ namespace {
 
 std::size_t DiscardBody(char* /*data*/, std::size_t size, std::size_t n, void* /*user*/) {
   return size * n;
-}
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string QueryEscape(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
 }
 
 std::string TrimSlash(std::string url) {
@@ -75,7 +58,7 @@ Status CurlPost(const std::string& url, const std::string& body, double timeout_
 }
 
 std::string GeneratorUrl(const std::string& external_url, const std::string& expr) {
-  return TrimSlash(external_url) + "/graph?g0.expr=" + QueryEscape(expr) + "&g0.tab=1";
+  return TrimSlash(external_url) + "/graph?g0.expr=" + http::QueryEscape(expr) + "&g0.tab=1";
 }
 
 wire::AmAlert ToAmAlert(const Notification& n, const std::string& external_url) {

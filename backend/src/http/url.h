@@ -28,6 +28,9 @@ Target SplitTarget(std::string_view target);
 // kInvalidArgument (`invalid URL escape "%zz"`) for a malformed escape.
 Result<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
+// Go's url.QueryEscape: unreserved characters kept, ' ' as '+', the rest %XX.
+std::string QueryEscape(std::string_view text);
+
 // Ordered name/value pairs of a form; a name may repeat (`match[]`).
 class FormValues {
  public:

@@ -8,7 +8,7 @@
 // Errors are Prometheus's, text and position: `1:3: parse error: unexpected
 // end of input` (line:column of the offending token, column 1-based in
 // bytes), syntax errors before type errors as in Prometheus. One deliberate
-// difference: expressions nested more than 1000 levels deep are rejected
+// difference: expressions nested more than 256 levels deep are rejected
 // ("expression nested too deeply"), where Prometheus's growable Go stacks
 // have no limit.
 //
