@@ -1,0 +1,300 @@
+#include "obs/loadgen/alert_receiver.h"
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "obs/base/civil_time.h"
+
+#include <nlohmann/json.hpp>
+
+namespace obs::loadgen {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Json = nlohmann::json;
+
+constexpr std::size_t kMaxBody = 8U << 20;
+
+Status StringMap(const Json& j, std::string_view what, std::map<std::string, std::string>& out) {
+  if (j.is_null()) {
+    return Status::Ok();
+  }
+  if (!j.is_object()) {
+    return InvalidArgumentError(std::string(what) + ": expected an object of strings");
+  }
+  for (const auto& [k, v] : j.items()) {
+    if (!v.is_string()) {
+      return InvalidArgumentError(std::string(what) + "." + k + ": expected a string");
+    }
+    out[k] = v.get<std::string>();
+  }
+  return Status::Ok();
+}
+
+std::int64_t TimeField(const Json& alert, const char* key) {
+  const auto it = alert.find(key);
+  if (it == alert.end() || !it->is_string()) {
+    return 0;
+  }
+  const auto ms = ParseRfc3339Ms(it->get_ref<const std::string&>());
+  // Go's zero time (0001-01-01T00:00:00Z) means "not set".
+  return ms.has_value() && *ms > 0 ? *ms : 0;
+}
+
+Result<ReceivedAlert> ParseAlert(const Json& a, std::size_t index, std::int64_t arrival_ms,
+                                 bool webhook) {
+  const std::string where = "alerts[" + std::to_string(index) + "]";
+  if (!a.is_object()) {
+    return InvalidArgumentError(where + ": expected an object");
+  }
+  ReceivedAlert out;
+  const auto labels = a.find("labels");
+  if (labels == a.end() || !labels->is_object() || labels->empty()) {
+    return InvalidArgumentError(where + ".labels: required, a non-empty object");
+  }
+  if (Status s = StringMap(*labels, where + ".labels", out.labels); !s.ok()) {
+    return s;
+  }
+  if (const auto ann = a.find("annotations"); ann != a.end()) {
+    if (Status s = StringMap(*ann, where + ".annotations", out.annotations); !s.ok()) {
+      return s;
+    }
+  }
+  out.starts_at_ms = TimeField(a, "startsAt");
+  out.ends_at_ms = TimeField(a, "endsAt");
+  if (const auto g = a.find("generatorURL"); g != a.end() && g->is_string()) {
+    out.generator_url = g->get<std::string>();
+  }
+  if (webhook) {
+    const auto st = a.find("status");
+    if (st == a.end() || !st->is_string() || (*st != "firing" && *st != "resolved")) {
+      return InvalidArgumentError(where + ".status: expected \"firing\" or \"resolved\"");
+    }
+    out.status = st->get<std::string>();
+  } else {
+    out.status = out.ends_at_ms != 0 && out.ends_at_ms <= arrival_ms ? "resolved" : "firing";
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Notification> ParseNotification(std::string_view body, std::int64_t arrival_unix_ms) {
+  const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return InvalidArgumentError("body is not valid JSON");
+  }
+  Notification n;
+  n.arrival_unix_ms = arrival_unix_ms;
+  const Json* alerts = nullptr;
+  if (j.is_array()) {
+    n.format = "alertmanager";
+    alerts = &j;
+  } else if (j.is_object()) {
+    const auto v = j.find("version");
+    if (v == j.end() || !v->is_string() || *v != "4") {
+      return InvalidArgumentError("webhook payload: \"version\" must be \"4\"");
+    }
+    const auto a = j.find("alerts");
+    if (a == j.end() || !a->is_array()) {
+      return InvalidArgumentError("webhook payload: \"alerts\" must be an array");
+    }
+    n.format = "webhook";
+    alerts = &*a;
+  } else {
+    return InvalidArgumentError(
+        "expected an Alertmanager webhook v4 object or an API v2 array of alerts");
+  }
+  for (std::size_t i = 0; i < alerts->size(); ++i) {
+    auto a = ParseAlert((*alerts)[i], i, arrival_unix_ms, n.format == "webhook");
+    if (!a.ok()) {
+      return a.status();
+    }
+    n.alerts.push_back(std::move(a).value());
+  }
+  return n;
+}
+
+struct AlertReceiver::Impl {
+  const Clock* clock = nullptr;
+  std::size_t max_notifications = 0;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+  std::uint16_t port = 0;
+  std::string address;
+
+  mutable std::mutex mu;
+  std::deque<Notification> notifications;
+  std::atomic<std::uint64_t> rejected{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<bool> stopped{false};
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
+      if (ec) {
+        return;  // Closed by Stop().
+      }
+      std::make_shared<Session>(this, std::move(s))->Read();
+      Accept();
+    });
+  }
+
+  // One connection: read a request, answer it, repeat while kept alive.
+  struct Session : std::enable_shared_from_this<Session> {
+    Session(Impl* owner, tcp::socket s) : impl(owner), stream(std::move(s)) {}
+    Impl* impl;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::optional<http::request_parser<http::string_body>> parser;
+    http::response<http::string_body> res;
+
+    void Read() {
+      parser.emplace();
+      parser->body_limit(kMaxBody);
+      stream.expires_after(std::chrono::seconds(30));
+      http::async_read(
+          stream, buffer, *parser,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    }
+
+    void OnRead(beast::error_code ec) {
+      if (ec == http::error::body_limit) {
+        Answer(413, "body larger than 8 MiB", false);
+        return;
+      }
+      if (ec) {
+        return;
+      }
+      const auto& req = parser->get();
+      if (req.method() != http::verb::post) {
+        Answer(405, "only POST is accepted", req.keep_alive());
+        return;
+      }
+      const std::int64_t now_ms = impl->clock->UnixMillisNow();
+      const SteadyClock::time_point now = impl->clock->SteadyNow();
+      auto n = ParseNotification(req.body(), now_ms);
+      if (!n.ok()) {
+        impl->rejected.fetch_add(1);
+        Answer(400, n.status().message(), req.keep_alive());
+        return;
+      }
+      n->arrival = now;
+      n->path = std::string(req.target());
+      {
+        std::lock_guard<std::mutex> lock(impl->mu);
+        impl->notifications.push_back(std::move(n).value());
+        if (impl->notifications.size() > impl->max_notifications) {
+          impl->notifications.pop_front();
+          impl->dropped.fetch_add(1);
+        }
+      }
+      Answer(200, "", req.keep_alive());
+    }
+
+    void Answer(int status, std::string body, bool keep_alive) {
+      res = {};
+      res.result(static_cast<unsigned>(status));
+      res.version(11);
+      res.set(http::field::content_type, "text/plain; charset=utf-8");
+      res.body() = body.empty() ? std::string() : body + "\n";
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      http::async_write(stream, res,
+                        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                          if (!ec && keep_alive) {
+                            self->Read();
+                          } else {
+                            beast::error_code ignored;
+                            self->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                          }
+                        });
+    }
+  };
+};
+
+Result<std::unique_ptr<AlertReceiver>> AlertReceiver::Start(const AlertReceiverOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->clock = options.clock != nullptr ? options.clock : &RealClock();
+  impl->max_notifications = std::max<std::size_t>(1, options.max_notifications);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options.listen_address, ec);
+  if (ec) {
+    return InvalidArgumentError("alert receiver: bad listen address \"" + options.listen_address +
+                                "\"");
+  }
+  const tcp::endpoint ep(address, options.port);
+  impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) {
+    impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    impl->acceptor.bind(ep, ec);
+  }
+  if (!ec) {
+    impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return UnavailableError("alert receiver: cannot listen on " + options.listen_address + ":" +
+                            std::to_string(options.port) + ": " + ec.message());
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  impl->address = address.is_v6() ? "[" + options.listen_address + "]" : options.listen_address;
+  impl->Accept();
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->io.run(); });
+  return std::unique_ptr<AlertReceiver>(new AlertReceiver(std::move(impl)));
+}
+
+AlertReceiver::AlertReceiver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AlertReceiver::~AlertReceiver() {
+  Stop();
+}
+
+std::uint16_t AlertReceiver::port() const {
+  return impl_->port;
+}
+
+std::string AlertReceiver::base_url() const {
+  return "http://" + impl_->address + ":" + std::to_string(impl_->port);
+}
+
+std::vector<Notification> AlertReceiver::Notifications() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return {impl_->notifications.begin(), impl_->notifications.end()};
+}
+
+std::uint64_t AlertReceiver::rejected() const {
+  return impl_->rejected.load();
+}
+std::uint64_t AlertReceiver::dropped() const {
+  return impl_->dropped.load();
+}
+
+void AlertReceiver::Stop() {
+  if (impl_->stopped.exchange(true)) {
+    return;
+  }
+  asio::post(impl_->io, [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  if (impl_->thread.joinable()) {
+    impl_->thread.join();
+  }
+}
+
+}  // namespace obs::loadgen
