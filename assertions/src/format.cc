@@ -53,8 +53,12 @@ std::string FormatFixed(double value, int decimals) {
   std::array<char, 64> buf{};
   auto [ptr, ec] =
       std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, decimals);
-  if (ec != std::errc())
-    return FormatFixed(value, 0);  // Only for absurd magnitudes.
+  if (ec != std::errc()) {
+    // Only for absurd magnitudes (over 60 digits): scientific notation.
+    auto sci =
+        std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific, 3);
+    return std::string(buf.data(), sci.ptr);
+  }
   std::string out(buf.data(), ptr);
   if (out.find_first_not_of("-0.") == std::string::npos && out[0] == '-')
     out.erase(0, 1);  // No "-0.0".
@@ -63,7 +67,8 @@ std::string FormatFixed(double value, int decimals) {
 
 std::string FormatTrimmed(double value, int max_decimals) {
   std::string out = FormatFixed(value, max_decimals);
-  if (out.find('.') == std::string::npos || !std::isfinite(value))
+  if (out.find('.') == std::string::npos || out.find('e') != std::string::npos ||
+      !std::isfinite(value))
     return out;
   while (out.back() == '0')
     out.pop_back();

@@ -10,6 +10,9 @@ TEST(FormatTest, FixedAndTrimmed) {
   EXPECT_EQ(FormatFixed(-0.0001, 2), "0.00");
   EXPECT_EQ(FormatTrimmed(12.300, 3), "12.3");
   EXPECT_EQ(FormatTrimmed(250.0, 3), "250");
+  // Too many digits for fixed notation: scientific, not endless recursion.
+  EXPECT_EQ(FormatFixed(1e300, 2), "1.000e+300");
+  EXPECT_EQ(FormatTrimmed(1e300, 2), "1.000e+300");
 }
 
 TEST(FormatTest, CountsAndNumbersGroupThousands) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "obs/base/histogram.h"
@@ -108,6 +109,44 @@ struct VisibilityRecord {
   Histogram lag;  // Ack -> first query that found it.
 };
 
+// One notification as the harness's alert receiver recorded it, per alert.
+struct AlertNotificationRecord {
+  double t_seconds = 0;  // Arrival in scenario time (seconds since the load started, unscaled).
+  std::int64_t arrival_unix_ms = 0;
+  std::string format;  // "webhook" | "alertmanager".
+  std::string status;  // "firing" | "resolved".
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  std::int64_t starts_at_ms = 0;  // As sent; 0 = absent.
+  std::int64_t ends_at_ms = 0;
+};
+
+// What an alert expectation is judged against, as the runner resolved it
+// from the rule file and the driving signal. Times are scenario seconds.
+struct AlertCheckRecord {
+  std::string alert;
+  std::string signal;      // E.g. "queue/queue_depth > 1000"; empty for never_fires only.
+  std::string shape;       // E.g. "step 500 -> 1500 at 120s".
+  double for_seconds = 0;  // The rule's `for`.
+  double evaluation_interval_seconds = 0;
+  double sample_interval_seconds = 0;  // Of the driving signal.
+  // Spans where the sampled signal met the threshold; end -1 = to the end.
+  std::vector<std::pair<double, double>> episodes;
+};
+
+// Alerting runs: the receiver's recording and the resolved checks.
+struct AlertsRecord {
+  bool enabled = false;
+  double time_scale = 1;  // Real seconds per scenario second.
+  std::string receiver_url;
+  std::vector<std::string> rule_files;  // As given (the scaled copies are the runner's).
+  double listen_seconds = 0;            // Scenario time the receiver listened in total.
+  std::vector<AlertNotificationRecord> notifications;  // One entry per alert per notification.
+  std::uint64_t rejected = 0;                          // Requests the receiver answered 4xx.
+  std::uint64_t dropped = 0;                           // Notifications beyond the receiver's bound.
+  std::vector<AlertCheckRecord> checks;
+};
+
 struct RunRecord {
   std::string scenario_name;
   std::string scenario_description;
@@ -124,6 +163,7 @@ struct RunRecord {
   std::vector<WorkloadRecord> workloads;
   CompletenessRecord completeness;
   VisibilityRecord visibility;
+  AlertsRecord alerts;
   // Errors that did not stop the run but a reader must see.
   std::vector<std::string> warnings;
 };
