@@ -88,6 +88,7 @@ class Server::Impl {
     r.default_interval_ms = options.alerting.evaluation_interval_ms;
     r.group.lookback_ms = options.lookback_delta_ms;
     r.group.resend_delay_ms = options.alerting.resend_delay_ms;
+    r.group.resolved_retention_ms = options.alerting.resolved_retention_ms;
     r.group.external_labels = options.alerting.external_labels;
     r.group.external_url = external_url;
     return r;

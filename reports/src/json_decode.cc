@@ -201,6 +201,56 @@ assertions::AssertionResult DecodeAssertion(const Field& f) {
   return r;
 }
 
+std::map<std::string, std::string> DecodeStringMap(const Field& f) {
+  std::map<std::string, std::string> out;
+  f.Size(json::value_t::object);
+  for (const auto& [key, value] : f.raw().items())
+    out[key] = Field(value, f.path() + "." + key).Str();
+  return out;
+}
+
+AlertsRecord DecodeAlerts(const Field& f) {
+  AlertsRecord a;
+  a.enabled = true;
+  a.time_scale = f["time_scale"].Double();
+  a.receiver_url = f["receiver_url"].Str();
+  const Field files = f["rule_files"];
+  for (std::size_t i = 0; i < files.ArraySize(); ++i)
+    a.rule_files.push_back(files.At(i).Str());
+  a.listen_seconds = f["listen_seconds"].Double();
+  a.rejected = f["rejected"].U64();
+  a.dropped = f["dropped"].U64();
+  const Field checks = f["checks"];
+  for (std::size_t i = 0; i < checks.ArraySize(); ++i) {
+    const Field c = checks.At(i);
+    AlertCheckRecord out;
+    out.alert = c["alert"].Str();
+    out.signal = c["signal"].Str();
+    out.shape = c["shape"].Str();
+    out.for_seconds = c["for_seconds"].Double();
+    out.evaluation_interval_seconds = c["evaluation_interval_seconds"].Double();
+    out.sample_interval_seconds = c["sample_interval_seconds"].Double();
+    const Field episodes = c["episodes"];
+    for (std::size_t j = 0; j < episodes.ArraySize(); ++j)
+      out.episodes.emplace_back(episodes.At(j)["start_seconds"].Double(),
+                                episodes.At(j)["end_seconds"].Double());
+    a.checks.push_back(std::move(out));
+  }
+  const Field notes = f["notifications"];
+  for (std::size_t i = 0; i < notes.ArraySize(); ++i) {
+    const Field n = notes.At(i);
+    a.notifications.push_back({.t_seconds = n["t_seconds"].Double(),
+                               .arrival_unix_ms = n["arrival_unix_ms"].I64(),
+                               .format = n["format"].Str(),
+                               .status = n["status"].Str(),
+                               .labels = DecodeStringMap(n["labels"]),
+                               .annotations = DecodeStringMap(n["annotations"]),
+                               .starts_at_ms = n["starts_at_unix_ms"].I64(),
+                               .ends_at_ms = n["ends_at_unix_ms"].I64()});
+  }
+  return a;
+}
+
 void DecodeRun(const Field& doc, RunReport& report) {
   RunRecord& r = report.record;
   const Field scenario = doc["scenario"];
@@ -237,6 +287,8 @@ RunReport DecodeOrThrow(const Field& doc) {
     report.record.workloads.push_back(DecodeWorkload(workloads.At(i)));
   report.record.completeness = DecodeCompleteness(doc["completeness"]);
   report.record.visibility = DecodeVisibility(doc["visibility"]);
+  if (doc.raw().contains("alerts"))
+    report.record.alerts = DecodeAlerts(doc["alerts"]);
   const Field results = doc["assertions"];
   for (std::size_t i = 0; i < results.ArraySize(); ++i)
     report.assertions.push_back(DecodeAssertion(results.At(i)));

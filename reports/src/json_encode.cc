@@ -118,6 +118,39 @@ json EncodeVisibility(const VisibilityRecord& v) {
           {"lag", EncodeHistogram(v.lag)}};
 }
 
+// Present only in alerting runs, so other reports keep their exact shape.
+json EncodeAlerts(const AlertsRecord& a) {
+  json notifications = json::array();
+  for (const AlertNotificationRecord& n : a.notifications) {
+    notifications.push_back({{"t_seconds", n.t_seconds},
+                             {"arrival_unix_ms", n.arrival_unix_ms},
+                             {"format", n.format},
+                             {"status", n.status},
+                             {"labels", n.labels},
+                             {"annotations", n.annotations},
+                             {"starts_at_unix_ms", n.starts_at_ms},
+                             {"ends_at_unix_ms", n.ends_at_ms}});
+  }
+  json checks = json::array();
+  for (const AlertCheckRecord& c : a.checks) {
+    json episodes = json::array();
+    for (const auto& [start, end] : c.episodes) {
+      episodes.push_back({{"start_seconds", start}, {"end_seconds", end}});
+    }
+    checks.push_back({{"alert", c.alert},
+                      {"signal", c.signal},
+                      {"shape", c.shape},
+                      {"for_seconds", c.for_seconds},
+                      {"evaluation_interval_seconds", c.evaluation_interval_seconds},
+                      {"sample_interval_seconds", c.sample_interval_seconds},
+                      {"episodes", episodes}});
+  }
+  return {{"time_scale", a.time_scale}, {"receiver_url", a.receiver_url},
+          {"rule_files", a.rule_files}, {"listen_seconds", a.listen_seconds},
+          {"rejected", a.rejected},     {"dropped", a.dropped},
+          {"checks", checks},           {"notifications", notifications}};
+}
+
 json EncodeAssertions(const std::vector<assertions::AssertionResult>& results) {
   json out = json::array();
   for (const assertions::AssertionResult& r : results) {
@@ -201,7 +234,7 @@ json EncodeReport(const RunReport& report) {
   json workloads = json::array();
   for (const WorkloadRecord& w : r.workloads)
     workloads.push_back(EncodeWorkload(w));
-  return {
+  json doc = {
       {"schema_version", kJsonSchemaVersion},
       {"generated_unix_ms", report.generated_unix_ms},
       {"generated", assertions::FormatUnixMillis(report.generated_unix_ms)},
@@ -231,6 +264,10 @@ json EncodeReport(const RunReport& report) {
       {"assertion_counts", AssertionCounts(report.assertions)},
       {"warnings", r.warnings},
   };
+  if (r.alerts.enabled) {
+    doc["alerts"] = EncodeAlerts(r.alerts);
+  }
+  return doc;
 }
 
 }  // namespace obs::reports::internal

@@ -17,5 +17,7 @@ std::string MarkdownLoad(const RunRecord& record);
 std::string MarkdownCompleteness(const CompletenessRecord& completeness);
 std::string MarkdownVisibility(const VisibilityRecord& visibility);
 std::string MarkdownWarnings(const RunRecord& record);
+// Empty unless the run had alerting (markdown_alerts.cc).
+std::string MarkdownAlerts(const AlertsRecord& alerts);
 
 }  // namespace obs::reports::internal

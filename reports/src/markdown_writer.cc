@@ -48,8 +48,8 @@ class MarkdownWriter final : public ReportWriter {
   Status Write(const RunReport& report, std::ostream& out) const override {
     std::string md = VerdictLine(report) + "\n" + RunLine(report.record);
     for (const std::string& section :
-         {MarkdownAssertions(report), MarkdownLoad(report.record),
-          MarkdownCompleteness(report.record.completeness),
+         {MarkdownAssertions(report), MarkdownAlerts(report.record.alerts),
+          MarkdownLoad(report.record), MarkdownCompleteness(report.record.completeness),
           MarkdownVisibility(report.record.visibility), MarkdownWarnings(report.record)}) {
       if (!section.empty())
         md += "\n" + section;

@@ -5,16 +5,24 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "obs/assertions/alerts.h"
 #include "obs/assertions/assertions.h"
+#include "obs/backend/rules.h"
 #include "obs/backend/server.h"
+#include "obs/loadgen/alert_receiver.h"
 #include "obs/loadgen/remote_write.h"
+#include "obs/loadgen/signal_workload.h"
 
+#include "scenario_parse.h"
 #include "verify/completeness.h"
 #include "verify/query_client.h"
 #include "verify/visibility.h"
@@ -123,7 +131,7 @@ class VisibilityProbe {
       }
       const VisibilityOptions vo{
           .probes = scenario.verify.visibility_probes,
-          .spread_seconds = std::max(1.0, scenario.duration_seconds * 0.8),
+          .spread_seconds = std::max(1.0, scenario.duration_seconds * scenario.time_scale * 0.8),
           .probe_timeout_seconds = scenario.verify.probe_timeout_seconds,
           .poll_interval_seconds = scenario.verify.probe_poll_interval_seconds,
           .run_id = run_id};
@@ -166,16 +174,32 @@ void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
   warnings.emplace_back(buf.data());
 }
 
-using LoadResults = std::vector<std::optional<Result<loadgen::RemoteWriteResult>>>;
+// Per workload, in scenario order: the result of its kind (the other stays empty).
+struct LoadResults {
+  std::vector<std::optional<Result<loadgen::RemoteWriteResult>>> remote_write;
+  std::vector<std::optional<Result<loadgen::SignalWorkloadResult>>> signal;
+};
 
 LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
                          const std::string& run_id, const RunOptions& options, const Clock& clock) {
-  LoadResults results(scenario.workloads.size());
+  LoadResults results;
+  results.remote_write.resize(scenario.workloads.size());
+  results.signal.resize(scenario.workloads.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     threads.emplace_back([&, i] {
-      results[i] = loadgen::RunRemoteWrite(
-          WorkloadOptions(scenario, scenario.workloads[i], endpoints, run_id), clock, options.stop);
+      const WorkloadSpec& w = scenario.workloads[i];
+      if (w.kind == "signal") {
+        loadgen::SignalWorkloadOptions o = w.signal;
+        if (o.url.empty()) {
+          o.url = endpoints.write_url;
+        }
+        o.labels.emplace("obsbench_run", run_id);
+        results.signal[i] = loadgen::RunSignalWorkload(o, clock, options.stop);
+        return;
+      }
+      results.remote_write[i] = loadgen::RunRemoteWrite(
+          WorkloadOptions(scenario, w, endpoints, run_id), clock, options.stop);
     });
   }
   for (std::thread& t : threads)
@@ -200,7 +224,10 @@ void Verify(const Scenario& scenario, const Endpoints& endpoints, const RunOptio
                                .max_examples = scenario.verify.max_examples,
                                .flush_url = scenario.target.flush_url};
   bool first = true;
-  for (const auto& load : loads) {
+  for (const auto& load : loads.remote_write) {
+    if (!load.has_value()) {
+      continue;  // A signal workload: its few series are judged by the alerts.
+    }
     Progress(options, "verifying completeness of " + load->value().record.name);
     auto part = CheckCompleteness(*client, load->value().series, load->value().ledger, co, clock);
     if (!part.ok()) {
@@ -210,7 +237,175 @@ void Verify(const Scenario& scenario, const Endpoints& endpoints, const RunOptio
     MergeCompleteness(*part, total, first);
     first = false;
   }
+  if (first) {
+    total.skipped_reason = "no remote_write workload";
+  }
 }
+
+// The harness's side of alerting: the receiver, scaled rule files for the
+// embedded backend, and the checks resolved once the load is over.
+class AlertHarness {
+ public:
+  ~AlertHarness() {
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  bool enabled() const { return receiver_ != nullptr; }
+
+  Status Start(const Scenario& scenario, const std::string& run_id, const Clock& clock,
+               RunRecord& rec) {
+    if (scenario.alerting.rule_files.empty() && scenario.alerts.empty()) {
+      return Status::Ok();
+    }
+    OBS_ASSIGN_OR_RETURN(receiver_, loadgen::AlertReceiver::Start(
+                                        {.listen_address = scenario.alerting.receiver_address,
+                                         .port = scenario.alerting.receiver_port,
+                                         .clock = &clock}));
+    rec.alerts.enabled = true;
+    rec.alerts.time_scale = scenario.time_scale;
+    rec.alerts.receiver_url = receiver_->base_url();
+    rec.alerts.rule_files = scenario.alerting.rule_files;
+    if (scenario.target.kind != "embedded") {
+      return Status::Ok();
+    }
+    // Scaled copies of the rule files for the embedded backend.
+    dir_ = std::filesystem::temp_directory_path() / ("obsbench-" + run_id);
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) {
+      return UnavailableError("cannot create " + dir_.string() + ": " + ec.message());
+    }
+    const auto interval_ms =
+        static_cast<std::int64_t>(scenario.alerting.evaluation_interval_seconds * 1000);
+    for (std::size_t i = 0; i < scenario.alerting.rule_files.size(); ++i) {
+      const std::string& file = scenario.alerting.rule_files[i];
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        return InvalidArgumentError("cannot read rule file " + file);
+      }
+      OBS_ASSIGN_OR_RETURN(
+          std::string scaled,
+          backend::ScaleRuleFile(text.str(), file, scenario.time_scale, interval_ms));
+      const std::filesystem::path out = dir_ / ("rules-" + std::to_string(i) + ".yml");
+      std::ofstream(out, std::ios::binary) << scaled;
+      scaled_files_.push_back(out.string());
+    }
+    return Status::Ok();
+  }
+
+  // What the embedded backend needs to evaluate the scaled rules and notify
+  // the receiver directly (webhook v4).
+  backend::AlertingOptions BackendOptions(const Scenario& scenario) const {
+    const double scale = scenario.time_scale;
+    backend::AlertingOptions a;
+    a.rule_files = scaled_files_;
+    a.evaluation_interval_ms = std::max<std::int64_t>(
+        1, std::llround(scenario.alerting.evaluation_interval_seconds * scale * 1000));
+    a.resend_delay_ms = std::max<std::int64_t>(
+        1, std::llround(scenario.alerting.resend_delay_seconds * scale * 1000));
+    a.resolved_retention_ms = std::max<std::int64_t>(1, std::llround(15 * 60000 * scale));
+    a.webhook_url = receiver_->base_url() + "/webhook";
+    return a;
+  }
+
+  // Waits out `alerting.settle`, then records notifications and checks.
+  void Finish(const Scenario& scenario, const LoadResults& loads, const RunOptions& options,
+              const Clock& clock, SteadyClock::time_point load_start, RunRecord& rec,
+              std::vector<assertions::AlertSpec>& specs) {
+    const double scale = scenario.time_scale;
+    const auto settle_until =
+        clock.SteadyNow() +
+        std::chrono::duration_cast<SteadyClock::duration>(
+            std::chrono::duration<double>(scenario.alerting.settle_seconds * scale));
+    if (scenario.alerting.settle_seconds > 0) {
+      Progress(options, "listening for notifications for " +
+                            Seconds(scenario.alerting.settle_seconds * scale) + " more");
+    }
+    while (clock.SteadyNow() < settle_until && (options.stop == nullptr || !options.stop->load())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // Scenario time zero: the first signal tick (all start together), else
+    // the start of the load.
+    SteadyClock::time_point zero = load_start;
+    bool have_zero = false;
+    for (const auto& sig : loads.signal) {
+      if (sig.has_value() && sig->ok() && (!have_zero || sig->value().start < zero)) {
+        zero = sig->value().start;
+        have_zero = true;
+      }
+    }
+    const auto scen = [&](SteadyClock::time_point t) {
+      return std::chrono::duration<double>(t - zero).count() / scale;
+    };
+    AlertsRecord& a = rec.alerts;
+    a.listen_seconds = scen(clock.SteadyNow());
+    a.rejected = receiver_->rejected();
+    a.dropped = receiver_->dropped();
+    for (const loadgen::Notification& n : receiver_->Notifications()) {
+      for (const loadgen::ReceivedAlert& x : n.alerts) {
+        a.notifications.push_back({.t_seconds = scen(n.arrival),
+                                   .arrival_unix_ms = n.arrival_unix_ms,
+                                   .format = n.format,
+                                   .status = x.status,
+                                   .labels = x.labels,
+                                   .annotations = x.annotations,
+                                   .starts_at_ms = x.starts_at_ms,
+                                   .ends_at_ms = x.ends_at_ms});
+      }
+    }
+    receiver_->Stop();
+    if (a.rejected > 0) {
+      rec.warnings.push_back("alert receiver: " + std::to_string(a.rejected) +
+                             " request(s) answered 4xx (not a notification format)");
+    }
+    std::vector<backend::AlertRuleSummary> rules;
+    for (const std::string& f : scenario.alerting.rule_files) {
+      auto r = backend::LoadAlertRules(
+          f, static_cast<std::int64_t>(scenario.alerting.evaluation_interval_seconds * 1000));
+      if (r.ok()) {
+        rules.insert(rules.end(), r->begin(), r->end());
+      }
+    }
+    for (const AlertExpectation& e : scenario.alerts) {
+      assertions::AlertSpec spec = e.spec;
+      const auto w =
+          std::find_if(scenario.workloads.begin(), scenario.workloads.end(),
+                       [&](const WorkloadSpec& x) { return x.name == e.signal_workload; });
+      const auto rule = std::find_if(rules.begin(), rules.end(),
+                                     [&](const auto& r) { return r.name == e.spec.alert; });
+      const loadgen::SignalShape* shape =
+          w == scenario.workloads.end() ? nullptr
+                                        : internal::FindSignalShape(w->signal, e.signal_series);
+      if (shape != nullptr && rule != rules.end()) {
+        AlertCheckRecord c;
+        c.alert = e.spec.alert;
+        c.signal =
+            e.signal_workload + "/" + e.signal_series + " " + loadgen::FormatThreshold(e.threshold);
+        c.shape = loadgen::DescribeSignal(*shape);
+        c.for_seconds = static_cast<double>(rule->for_ms) / 1000;
+        c.evaluation_interval_seconds = static_cast<double>(rule->interval_ms) / 1000;
+        c.sample_interval_seconds = w->signal.interval_seconds;
+        for (const loadgen::Episode& ep : loadgen::SampledEpisodes(
+                 *shape, e.threshold, w->signal.interval_seconds, scenario.duration_seconds)) {
+          c.episodes.emplace_back(ep.start_seconds, ep.end_seconds);
+        }
+        spec.check = static_cast<int>(a.checks.size());
+        a.checks.push_back(std::move(c));
+      }
+      specs.push_back(std::move(spec));
+    }
+  }
+
+ private:
+  std::unique_ptr<loadgen::AlertReceiver> receiver_;
+  std::filesystem::path dir_;
+  std::vector<std::string> scaled_files_;
+};
 
 }  // namespace
 
@@ -231,11 +426,22 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   report.scenario_text = scenario.text;
   const SteadyClock::time_point start = clock.SteadyNow();
 
+  AlertHarness alerts;
+  if (Status st = alerts.Start(scenario, rec.run_id, clock, rec); !st.ok()) {
+    report.infrastructure_error = "alerting: " + st.ToString();
+    return report;
+  }
   std::unique_ptr<backend::Server> server;
   Endpoints endpoints{scenario.target.write_url, scenario.target.query_url};
   if (scenario.target.kind == "embedded") {
     backend::ServerOptions so;
     so.faults.drop_every_nth_sample = scenario.target.drop_every_nth_sample;
+    if (alerts.enabled()) {
+      so.alerting = alerts.BackendOptions(scenario);
+      // Staleness scales with everything else (5m lookback at scale 1).
+      so.lookback_delta_ms = std::max<std::int64_t>(
+          1, std::llround(static_cast<double>(so.lookback_delta_ms) * scenario.time_scale));
+    }
     auto started = backend::Server::Start(so);
     if (!started.ok()) {
       report.infrastructure_error = "embedded backend: " + started.status().ToString();
@@ -245,23 +451,50 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     endpoints = {server->base_url() + "/api/v1/write", server->base_url()};
     Progress(options, "embedded backend listening on " + server->base_url());
   }
+  if (alerts.enabled()) {
+    Progress(options, "alert receiver listening on " + rec.alerts.receiver_url +
+                          (scenario.time_scale != 1
+                               ? "; time scaled by " + std::to_string(scenario.time_scale)
+                               : std::string()));
+  }
   rec.target_write_url = endpoints.write_url;
   rec.target_query_url = endpoints.query_url;
 
+  const bool any_remote_write =
+      std::any_of(scenario.workloads.begin(), scenario.workloads.end(),
+                  [](const WorkloadSpec& w) { return w.kind == "remote_write"; });
   Progress(options, "run " + rec.run_id + ": " + std::to_string(scenario.workloads.size()) +
-                        " workload(s) for " + Seconds(scenario.duration_seconds));
-  VisibilityProbe probe(scenario, endpoints, rec.run_id, clock);
+                        " workload(s) for " +
+                        Seconds(scenario.duration_seconds * scenario.time_scale));
+  Scenario probe_scenario = scenario;
+  if (!any_remote_write) {
+    probe_scenario.verify.visibility_probes = 0;  // Alert-only runs write a handful of series.
+  }
+  const SteadyClock::time_point load_start = clock.SteadyNow();
+  VisibilityProbe probe(probe_scenario, endpoints, rec.run_id, clock);
   LoadResults loads = RunWorkloads(scenario, endpoints, rec.run_id, options, clock);
   std::optional<Result<VisibilityRecord>> visibility = probe.Finish();
 
-  for (auto& load : loads) {
-    if (!load->ok()) {
-      report.infrastructure_error = "load: " + load->status().ToString();
+  for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
+    Status failed = Status::Ok();
+    if (loads.remote_write[i].has_value()) {
+      failed = loads.remote_write[i]->status();
+    } else if (loads.signal[i].has_value()) {
+      failed = loads.signal[i]->status();
+    }
+    if (!failed.ok()) {
+      report.infrastructure_error = "load: " + failed.ToString();
       rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
       return report;
     }
-    rec.workloads.push_back(load->value().record);
+    rec.workloads.push_back(loads.remote_write[i].has_value()
+                                ? loads.remote_write[i]->value().record
+                                : loads.signal[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
+  }
+  std::vector<assertions::AlertSpec> alert_specs;
+  if (alerts.enabled()) {
+    alerts.Finish(scenario, loads, options, clock, load_start, rec, alert_specs);
   }
   if (visibility.has_value()) {
     if (visibility->ok()) {
@@ -273,6 +506,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   Verify(scenario, endpoints, options, clock, loads, report);
   rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   report.assertions = assertions::Evaluate(rec, scenario.assertions);
+  for (assertions::AssertionResult& r : assertions::EvaluateAlerts(rec, alert_specs)) {
+    report.assertions.push_back(std::move(r));
+  }
   report.generated_unix_ms = clock.UnixMillisNow();
   return report;
 }

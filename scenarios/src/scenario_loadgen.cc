@@ -21,11 +21,31 @@ void FinishWorkloads(Scenario& scenario) {
   const bool several = scenario.workloads.size() > 1;
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     WorkloadSpec& workload = scenario.workloads[i];
+    if (workload.kind == "signal") {
+      loadgen::SignalWorkloadOptions& sig = workload.signal;
+      sig.name = workload.name;
+      sig.duration_seconds = scenario.duration_seconds;
+      sig.time_scale = scenario.time_scale;
+      for (const auto& [name, value] : target.headers) {
+        sig.headers.emplace(name, value);
+      }
+      sig.bearer_token = target.bearer_token;
+      if (target.kind == "prometheus") {
+        sig.url = target.write_url;
+      }
+      continue;
+    }
     loadgen::RemoteWriteOptions& rw = workload.remote_write;
     rw.name = workload.name;
     // Staged workloads last as long as their stages (ResolveDuration made
     // that equal to the scenario's duration).
     rw.duration_seconds = rw.stages.empty() ? scenario.duration_seconds : StageSeconds(workload);
+    // A time-scaled scenario runs its load for the scaled time (rates stay
+    // per real second).
+    rw.duration_seconds *= scenario.time_scale;
+    for (loadgen::Stage& stage : rw.stages) {
+      stage.duration_seconds *= scenario.time_scale;
+    }
     rw.series.duration_seconds = rw.duration_seconds;
     // Distinct seeds keep two workloads with the same models from writing
     // the same series values.

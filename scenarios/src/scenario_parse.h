@@ -35,6 +35,25 @@ bool IsValidName(std::string_view name);
 Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& node,
                                   const std::string& path);
 
+// Reads a `kind: signal` workload (scenario_signal.cc): series or RED
+// shapes, interval, labels, headers.
+Result<WorkloadSpec> ReadSignalWorkload(const YamlReader& reader, const YAML::Node& node,
+                                        const std::string& path);
+
+// Reads `alerting` (rule files resolved against the scenario's directory,
+// each loaded to check it) into `scenario.alerting` (scenario_signal.cc).
+Status ReadAlerting(const YamlReader& reader, const YAML::Node& node, Scenario& scenario);
+
+// Reads `alerts`, checking alert names against the rule files and signal
+// references against the workloads (scenario_signal.cc).
+Result<std::vector<AlertExpectation>> ReadAlerts(const YamlReader& reader, const YAML::Node& node,
+                                                 const Scenario& scenario);
+
+// The shape behind `series` of a signal workload ("queue_depth" or
+// "red.error_ratio"), or null.
+const loadgen::SignalShape* FindSignalShape(const loadgen::SignalWorkloadOptions& options,
+                                            const std::string& series);
+
 // The sum of the stage durations of workload `node`, 0 if it has no stages.
 double StageSeconds(const WorkloadSpec& workload);
 

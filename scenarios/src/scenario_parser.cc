@@ -23,9 +23,9 @@ using internal::Bounds;
 using internal::JoinPath;
 using internal::YamlReader;
 
-const std::vector<std::string_view> kTopKeys = {"name",      "description", "seed",
-                                                "duration",  "cooldown",    "target",
-                                                "workloads", "verify",      "assertions"};
+const std::vector<std::string_view> kTopKeys = {"name",     "description", "seed",     "duration",
+                                                "cooldown", "time_scale",  "target",   "workloads",
+                                                "verify",   "assertions",  "alerting", "alerts"};
 const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "write_url",
                                                    "query_url",
@@ -62,6 +62,10 @@ Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
   if (Has(root, "cooldown")) {
     OBS_ASSIGN_OR_RETURN(s.cooldown_seconds,
                          r.Duration(root["cooldown"], "cooldown", internal::kNonNegative));
+  }
+  if (Has(root, "time_scale")) {
+    OBS_ASSIGN_OR_RETURN(s.time_scale, r.Number(root["time_scale"], "time_scale",
+                                                {.min = 0, .max = 1, .min_exclusive = true}));
   }
   return Status::Ok();
 }
@@ -246,6 +250,9 @@ Status ResolveDuration(const YamlReader& r, const YAML::Node& root, Scenario& s)
 // series count beyond what the ledger can hold).
 Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scenario& s) {
   for (std::size_t i = 0; i < s.workloads.size(); ++i) {
+    if (s.workloads[i].kind != "remote_write") {
+      continue;  // Signal workloads were checked when read.
+    }
     const loadgen::RemoteWriteOptions options =
         internal::OptionsForDescription(s.workloads[i].remote_write);
     const Result<loadgen::LoadDescription> load = loadgen::DescribeLoad(options);
@@ -275,6 +282,16 @@ Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
   if (Has(root, "assertions")) {
     OBS_ASSIGN_OR_RETURN(s.assertions,
                          internal::ReadAssertions(r, root["assertions"], s.workloads));
+  }
+  if (Has(root, "alerting")) {
+    OBS_RETURN_IF_ERROR(internal::ReadAlerting(r, root["alerting"], s));
+  }
+  if (Has(root, "alerts")) {
+    if (!Has(root, "alerting")) {
+      return r.Error(root["alerts"], "alerts",
+                     "needs an \"alerting\" section (rule files and the receiver)");
+    }
+    OBS_ASSIGN_OR_RETURN(s.alerts, internal::ReadAlerts(r, root["alerts"], s));
   }
   internal::FinishWorkloads(s);
   OBS_RETURN_IF_ERROR(CheckWithLoadgen(r, root, s));

@@ -314,6 +314,10 @@ bool IsValidName(std::string_view name) {
 
 Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& node,
                                   const std::string& path) {
+  if (node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
+      node["kind"].Scalar() == "signal") {
+    return ReadSignalWorkload(reader, node, path);
+  }
   OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, kWorkloadKeys));
   for (const char* key : {"name", "models"}) {
     if (!Has(node, key)) {
@@ -329,8 +333,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
   if (Has(node, "kind")) {
     OBS_ASSIGN_OR_RETURN(workload.kind, reader.String(node["kind"], JoinPath(path, "kind")));
     if (workload.kind != "remote_write") {
-      return reader.Error(node["kind"], JoinPath(path, "kind"),
-                          "unknown workload kind \"" + workload.kind + "\" (known: remote_write)");
+      return reader.Error(
+          node["kind"], JoinPath(path, "kind"),
+          "unknown workload kind \"" + workload.kind + "\" (known: remote_write, signal)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;

@@ -44,7 +44,8 @@ struct AlertingOptions {
   std::string external_url;  // generatorURL and $externalURL; empty = the server's base URL.
   std::map<std::string, std::string> external_labels;  // $externalLabels in templates.
   std::int64_t resend_delay_ms = 60000;
-  int notify_attempts = 3;  // Per POST, with doubling backoff from 100 ms.
+  std::int64_t resolved_retention_ms = 15 * 60000;  // Resolved alerts are re-sent this long.
+  int notify_attempts = 3;                          // Per POST, with doubling backoff from 100 ms.
 };
 
 struct ServerOptions {

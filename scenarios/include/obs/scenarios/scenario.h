@@ -25,9 +25,12 @@
 #include <string_view>
 #include <vector>
 
+#include "obs/assertions/alerts.h"
 #include "obs/assertions/assertions.h"
 #include "obs/base/status.h"
 #include "obs/loadgen/remote_write.h"
+#include "obs/loadgen/signal.h"
+#include "obs/loadgen/signal_workload.h"
 
 namespace obs::scenarios {
 
@@ -43,13 +46,35 @@ struct TargetSpec {
   std::uint64_t drop_every_nth_sample = 0;  // Embedded only: fault mode for negative tests.
 };
 
-// One load generator. `remote_write` is fully mapped from the YAML (series
-// models, rate mode, retry, stop conditions, headers merged with the
-// target's, bearer token, duration).
+// One load generator. For kind "remote_write", `remote_write` is fully
+// mapped from the YAML (series models, rate mode, retry, stop conditions,
+// headers merged with the target's, bearer token, duration). For kind
+// "signal", `signal` is (series or RED shapes, interval, labels, headers,
+// duration and time scale from the scenario); `remote_write` is unused.
 struct WorkloadSpec {
   std::string name;
-  std::string kind = "remote_write";
+  std::string kind = "remote_write";  // "remote_write" | "signal".
   loadgen::RemoteWriteOptions remote_write;
+  loadgen::SignalWorkloadOptions signal;
+};
+
+// Alert rule evaluation and the notification receiver (docs/alerting.md).
+// Durations are scenario time; the runner scales them by time_scale.
+struct AlertingSpec {
+  std::vector<std::string> rule_files;      // Resolved against the scenario's directory.
+  double evaluation_interval_seconds = 15;  // For groups without `interval`.
+  double resend_delay_seconds = 60;         // Embedded backend's resend of firing alerts.
+  double settle_seconds = 0;                // Keep listening this long after the load.
+  std::string receiver_address = "127.0.0.1";
+  std::uint16_t receiver_port = 0;  // 0 = ephemeral; set it when a third-party stack sends.
+};
+
+// One `alerts[]` entry: the assertion plus the signal that anchors it.
+struct AlertExpectation {
+  assertions::AlertSpec spec;   // spec.check is set by the runner.
+  std::string signal_workload;  // Empty: no anchoring signal (never_fires only).
+  std::string signal_series;    // A series metric, or red.error_ratio etc.
+  loadgen::Threshold threshold;
 };
 
 // How the run's writes are read back after the load.
@@ -70,10 +95,15 @@ struct Scenario {
   std::uint64_t seed = 1;
   double duration_seconds = 30;  // Load duration; with stages, their sum.
   double cooldown_seconds = 0;   // Pause between the end of the load and verification.
+  // Real seconds per scenario second, in (0, 1]: durations, signal shapes,
+  // rule `for`s and intervals all shrink together (docs/alerting.md).
+  double time_scale = 1;
   TargetSpec target;
   std::vector<WorkloadSpec> workloads;
   VerifySpec verify;
   std::vector<assertions::AssertionSpec> assertions;
+  AlertingSpec alerting;  // Enabled when rule_files is non-empty or alerts are expected.
+  std::vector<AlertExpectation> alerts;
   std::string text;  // The effective YAML after overrides (for reports).
 };
 
