@@ -33,7 +33,9 @@ std::string Timeline(const AlertsRecord& a, const AlertCheckRecord& c) {
   std::vector<Event> events;
   for (const auto& [start, end] : c.episodes) {
     events.push_back({start, 0, "signal meets " + MarkdownText(c.signal)});
-    events.push_back({start + c.for_seconds, 1, "crossing + for: firing may start"});
+    if (end < 0 || end - start > c.for_seconds) {
+      events.push_back({start + c.for_seconds, 1, "crossing + for: firing may start"});
+    }
     if (end >= 0) {
       events.push_back({end, 0, "signal recovers"});
     }
@@ -63,6 +65,9 @@ std::string Timeline(const AlertsRecord& a, const AlertCheckRecord& c) {
   std::stable_sort(events.begin(), events.end(), [](const Event& x, const Event& y) {
     return x.t != y.t ? x.t < y.t : x.order < y.order;
   });
+  if (events.empty()) {
+    return "The signal never met the threshold and no notification arrived.\n";
+  }
   const bool scaled = a.time_scale != 1;
   std::string out = scaled ? "| Scenario time | Real time | Event |\n|--:|--:|---|\n"
                            : "| Time | Event |\n|--:|---|\n";

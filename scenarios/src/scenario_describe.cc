@@ -59,7 +59,68 @@ std::string DescribeMode(const loadgen::RemoteWriteOptions& rw) {
   return "topology: every series every " + FormatDuration(rw.scrape_interval_seconds);
 }
 
+std::string DescribeSignalWorkload(const WorkloadSpec& w) {
+  const loadgen::SignalWorkloadOptions& o = w.signal;
+  std::string out = "workload " + w.name + " (signal, a sample every " +
+                    FormatDuration(o.interval_seconds) + ")\n";
+  for (const loadgen::SignalSeriesSpec& s : o.series) {
+    out += "  " + s.metric + (s.counter ? " (counter, rate)" : " (gauge)") + ": " +
+           loadgen::DescribeSignal(s.shape) + "\n";
+  }
+  if (o.red.has_value()) {
+    out += "  red: requests/s " + loadgen::DescribeSignal(o.red->requests_per_second) +
+           "; error ratio " + loadgen::DescribeSignal(o.red->error_ratio) + "; latency " +
+           loadgen::DescribeSignal(o.red->latency_seconds) + "\n";
+  }
+  loadgen::SignalWorkloadOptions check = o;
+  check.url = "http://127.0.0.1:9/api/v1/write";
+  const auto series = loadgen::ExpandSignalSeries(check);
+  if (series.ok()) {
+    out += "  series " + std::to_string(series->size()) + "\n";
+  }
+  return out;
+}
+
+std::string DescribeAlerting(const Scenario& s) {
+  if (s.alerting.rule_files.empty() && s.alerts.empty()) {
+    return "";
+  }
+  std::string out = "alerting: evaluation interval " +
+                    FormatDuration(s.alerting.evaluation_interval_seconds) + ", settle " +
+                    FormatDuration(s.alerting.settle_seconds);
+  if (s.time_scale != 1) {
+    out += ", time scale " + Shortest(s.time_scale) + " (load runs " +
+           FormatDuration(s.duration_seconds * s.time_scale) + " in real time)";
+  }
+  out += "\n";
+  for (const std::string& f : s.alerting.rule_files) {
+    out += "  rules " + f + "\n";
+  }
+  out += "alerts (" + std::to_string(s.alerts.size()) + "):\n";
+  for (const AlertExpectation& e : s.alerts) {
+    out += "  " + e.spec.alert;
+    if (!e.signal_workload.empty()) {
+      out += " on " + e.signal_workload + "/" + e.signal_series + " " +
+             loadgen::FormatThreshold(e.threshold);
+    }
+    if (e.spec.never_fires) {
+      out += ": never fires";
+    }
+    if (e.spec.fires_within_seconds.has_value()) {
+      out += ": fires within " + FormatDuration(*e.spec.fires_within_seconds);
+    }
+    if (e.spec.resolves_within_seconds.has_value()) {
+      out += ", resolves within " + FormatDuration(*e.spec.resolves_within_seconds);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string DescribeWorkload(const WorkloadSpec& w) {
+  if (w.kind == "signal") {
+    return DescribeSignalWorkload(w);
+  }
   const loadgen::RemoteWriteOptions& rw = w.remote_write;
   std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";
   out += "  models:";
@@ -150,6 +211,7 @@ std::string DescribeScenario(const Scenario& scenario) {
     out += DescribeWorkload(w);
   }
   out += DescribeVerify(scenario.verify);
+  out += DescribeAlerting(scenario);
   out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
   for (const assertions::AssertionSpec& a : scenario.assertions) {
     out += "  " + (a.name == a.expression ? a.expression : a.name + ": " + a.expression);
