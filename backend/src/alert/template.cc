@@ -533,8 +533,8 @@ class Executor {
       for (std::size_t i = 0; i < l->size(); ++i) {
         items.emplace_back(Num(static_cast<double>(i)), Value{(*l)[i]});
       }
-    } else if (const auto* d = std::get_if<std::shared_ptr<const Dict>>(&v.v)) {
-      for (const auto& [k, x] : **d) {
+    } else if (const auto* d = std::get_if<std::shared_ptr<const DictBox>>(&v.v)) {
+      for (const auto& [k, x] : (*d)->entries) {
         items.emplace_back(Str(k), x);
       }
     } else if (!std::holds_alternative<std::monostate>(v.v)) {
@@ -668,18 +668,18 @@ Result<std::string> ExpandTemplate(std::string_view name, std::string_view text,
     Defines defines;
     Parser parser(name, text);
     const std::vector<Node> nodes = parser.ParseAll(defines);
-    auto dot = std::make_shared<Dict>();
-    (*dot)["Labels"] = Value{data.labels};
-    (*dot)["Value"] = Num(data.value);
-    (*dot)["ExternalLabels"] = Value{data.external_labels};
-    (*dot)["ExternalURL"] = Str(data.external_url);
+    auto dot = std::make_shared<DictBox>();
+    dot->entries["Labels"] = Value{data.labels};
+    dot->entries["Value"] = Num(data.value);
+    dot->entries["ExternalLabels"] = Value{data.external_labels};
+    dot->entries["ExternalURL"] = Str(data.external_url);
     Executor ex(data, defines);
     ex.Declare("labels", Value{data.labels});
     ex.Declare("externalLabels", Value{data.external_labels});
     ex.Declare("externalURL", Str(data.external_url));
     ex.Declare("value", Num(data.value));
     std::string out;
-    ex.Run(nodes, Value{std::shared_ptr<const Dict>(dot)}, out);
+    ex.Run(nodes, Value{std::shared_ptr<const DictBox>(dot)}, out);
     return out;
   } catch (const TemplateError& e) {
     std::string m = e.message;

@@ -31,8 +31,8 @@ bool Truth(const Value& x) {
           return a;
         } else if constexpr (std::is_same_v<T, double>) {
           return a != 0;
-        } else if constexpr (std::is_same_v<T, std::shared_ptr<const Dict>>) {
-          return !a->empty();
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<const DictBox>>) {
+          return !a->entries.empty();
         } else if constexpr (std::is_same_v<T, TemplateSample>) {
           return true;
         } else {
@@ -80,7 +80,7 @@ std::string Printed(const Value& x) {
         } else {
           std::string out = "map[";
           bool first = true;
-          for (const auto& [k, v] : *a) {
+          for (const auto& [k, v] : a->entries) {
             out += (first ? "" : " ") + k + ":" + Printed(v);
             first = false;
           }
@@ -120,9 +120,9 @@ Value FieldOf(const Value& base, const std::string& field) {
     const auto it = m->find(field);
     return Str(it == m->end() ? "" : it->second);  // missingkey=zero
   }
-  if (const auto* d = std::get_if<std::shared_ptr<const Dict>>(&base.v)) {
-    const auto it = (*d)->find(field);
-    return it == (*d)->end() ? Value{} : it->second;
+  if (const auto* d = std::get_if<std::shared_ptr<const DictBox>>(&base.v)) {
+    const auto it = (*d)->entries.find(field);
+    return it == (*d)->entries.end() ? Value{} : it->second;
   }
   if (const auto* s = std::get_if<TemplateSample>(&base.v)) {
     if (field == "Labels") {
@@ -709,11 +709,11 @@ Value CallFunction(const std::string& f, const std::vector<Value>& a, const Temp
     return Value{std::move(sorted)};
   }
   if (f == "args") {
-    auto d = std::make_shared<Dict>();
+    auto d = std::make_shared<DictBox>();
     for (std::size_t i = 0; i < a.size(); ++i) {
-      (*d)["arg" + std::to_string(i)] = a[i];
+      d->entries["arg" + std::to_string(i)] = a[i];
     }
-    return Value{std::shared_ptr<const Dict>(std::move(d))};
+    return Value{std::shared_ptr<const DictBox>(std::move(d))};
   }
   if (f == "externalURL") {
     return Str(data.external_url);

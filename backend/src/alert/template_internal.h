@@ -18,15 +18,21 @@ namespace obs::backend::alert::template_internal {
 
 // ---------------------------------------------------------------- values
 
-struct Value;
-using Dict = std::map<std::string, Value>;
+// A Go map[string]any (the dot, `args`). Held through an opaque box so that
+// std::map<std::string, Value> is not instantiated while Value is
+// incomplete (clang rejects the recursive type traits that would need).
+struct DictBox;
 using StrMap = std::map<std::string, std::string>;
 using Samples = std::vector<TemplateSample>;
 
 struct Value {
   std::variant<std::monostate, bool, double, std::string, StrMap, Samples, TemplateSample,
-               std::shared_ptr<const Dict>>
+               std::shared_ptr<const DictBox>>
       v;
+};
+
+struct DictBox {
+  std::map<std::string, Value> entries;
 };
 
 struct TemplateError {
