@@ -347,7 +347,7 @@ class AlertHarness {
     a.rejected = receiver_->rejected();
     a.dropped = receiver_->dropped();
     for (const loadgen::Notification& n : receiver_->Notifications()) {
-      for (const loadgen::ReceivedAlert& x : n.alerts) {
+      for (const wire::AmAlert& x : n.alerts) {
         a.notifications.push_back({.t_seconds = scen(n.arrival),
                                    .arrival_unix_ms = n.arrival_unix_ms,
                                    .format = n.format,

@@ -11,7 +11,9 @@
 //     annotations, startsAt, endsAt, generatorURL: what Prometheus, vmalert
 //     and obsbench's backend POST to /api/v2/alerts). An alert whose endsAt
 //     is at or before its arrival is "resolved", otherwise "firing".
-// Anything else is answered 400 with the reason and not recorded; a
+// Both are decoded by obs/wire/alertmanager.h, the codec the backend's
+// notifier encodes with. Anything else is answered 400 with the decoder's
+// reason and not recorded; a
 // notification already recorded is never lost. Bodies over 8 MiB get 413.
 // Recorded notifications are bounded (the oldest beyond `max_notifications`
 // are dropped and counted).
@@ -29,24 +31,18 @@
 
 #include "obs/base/clock.h"
 #include "obs/base/status.h"
+#include "obs/wire/alertmanager.h"
 
 namespace obs::loadgen {
-
-struct ReceivedAlert {
-  std::string status;  // "firing" | "resolved".
-  std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> annotations;
-  std::int64_t starts_at_ms = 0;  // 0 when absent or unparsable.
-  std::int64_t ends_at_ms = 0;    // 0 when absent, unparsable or Go's zero time.
-  std::string generator_url;
-};
 
 struct Notification {
   std::int64_t arrival_unix_ms = 0;
   SteadyClock::time_point arrival{};
   std::string format;  // "webhook" | "alertmanager".
   std::string path;    // The request target, e.g. "/api/v2/alerts".
-  std::vector<ReceivedAlert> alerts;
+  // Decoded by obs/wire/alertmanager.h; for API v2 bodies `status` is set
+  // from endsAt as described above.
+  std::vector<wire::AmAlert> alerts;
 };
 
 struct AlertReceiverOptions {
