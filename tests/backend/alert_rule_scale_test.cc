@@ -107,6 +107,9 @@ TEST(RuleScaleTest, LoadAlertRulesListsTheClassicRules) {
   EXPECT_EQ((*rules)[3].labels.at("severity"), "ticket");
   EXPECT_THAT(LoadAlertRules("/nonexistent/rules.yml", 15000),
               StatusIs(StatusCode::kNotFound, HasSubstr("/nonexistent/rules.yml")));
+  // Endless files fail instead of exhausting memory.
+  EXPECT_THAT(LoadAlertRules("/dev/zero", 15000),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("larger than 16 MiB")));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "alert/rule_file.h"
 
+#include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -242,13 +243,22 @@ Result<std::vector<GroupSpec>> ParseRuleFile(std::string_view text, std::string_
 
 Result<std::vector<GroupSpec>> LoadRuleFile(const std::string& path,
                                             std::int64_t default_interval_ms) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     return NotFoundError("cannot read rule file " + path);
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseRuleFile(text.str(), path, default_interval_ms);
+  // Bounded: a path such as /dev/zero must fail, not exhaust memory.
+  constexpr std::size_t kMaxRuleFileBytes = std::size_t{16} << 20;
+  std::string text;
+  std::array<char, 65536> chunk{};
+  while (text.size() <= kMaxRuleFileBytes &&
+         in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())).gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxRuleFileBytes) {
+    return InvalidArgumentError("rule file " + path + " is larger than 16 MiB");
+  }
+  return ParseRuleFile(text, path, default_interval_ms);
 }
 
 }  // namespace obs::backend::alert
