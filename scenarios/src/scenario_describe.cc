@@ -76,7 +76,10 @@ std::string DescribeSignalWorkload(const WorkloadSpec& w) {
   check.url = "http://127.0.0.1:9/api/v1/write";
   const auto series = loadgen::ExpandSignalSeries(check);
   if (series.ok()) {
-    out += "  series " + std::to_string(series->size()) + "\n";
+    const double real_interval = o.interval_seconds * o.time_scale;
+    out += "  series " + std::to_string(series->size()) + ", " +
+           Fixed(static_cast<double>(series->size()) / real_interval, 1) + " samples/s, " +
+           Fixed(1 / real_interval, 1) + " requests/s (real time)\n";
   }
   return out;
 }

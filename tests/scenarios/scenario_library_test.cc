@@ -47,7 +47,8 @@ TEST(ScenarioLibraryTest, ShipsTheDocumentedScenarios) {
   for (const auto& path : LibraryFiles()) {
     stems.push_back(path.stem().string());
   }
-  EXPECT_THAT(stems, IsSupersetOf({"baseline", "quickstart", "spike", "stress"}));
+  EXPECT_THAT(stems, IsSupersetOf({"baseline", "quickstart", "spike", "stress", "alerts-classic",
+                                   "alerts-classic-negative"}));
 }
 
 TEST(ScenarioLibraryTest, EveryShippedScenarioValidates) {
@@ -105,6 +106,26 @@ TEST(ScenarioLibraryTest, SpikeJumpsTenfoldAndBack) {
   }
   EXPECT_EQ(high, 10 * low);
   EXPECT_EQ(stages.back().target_samples_per_second, 0);
+}
+
+TEST(ScenarioLibraryTest, AlertScenariosCoverTheFourClassicRulesBothWays) {
+  const Scenario pos = Load("alerts-classic");
+  const Scenario neg = Load("alerts-classic-negative");
+  for (const Scenario* s : {&pos, &neg}) {
+    EXPECT_EQ(s->target.kind, "embedded");
+    EXPECT_LT(s->time_scale, 1);
+    // Short enough for CI: load plus listening well under a minute of real time.
+    EXPECT_LE((s->duration_seconds + s->alerting.settle_seconds) * s->time_scale, 30);
+    std::vector<std::string> names;
+    for (const AlertExpectation& a : s->alerts) {
+      names.push_back(a.spec.alert);
+      EXPECT_FALSE(a.signal_workload.empty()) << a.spec.alert;
+      EXPECT_EQ(a.spec.never_fires, s == &neg) << a.spec.alert;
+      EXPECT_EQ(a.spec.fires_within_seconds.has_value(), s == &pos) << a.spec.alert;
+    }
+    EXPECT_THAT(names, ::testing::UnorderedElementsAre("QueueBacklog", "ServiceDown",
+                                                       "HighErrorRate", "HighLatency"));
+  }
 }
 
 }  // namespace
