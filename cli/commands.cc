@@ -7,12 +7,15 @@
 #include <atomic>
 #include <charconv>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
+#include "obs/backend/rules.h"
 #include "obs/backend/server.h"
 #include "obs/reports/report.h"
 #include "obs/reports/writer.h"
@@ -55,6 +58,19 @@ SIGHUP (or POST /-/reload) re-reads the rule files.
   --alertmanager URL         send alerts to this Alertmanager (API v2)
   --webhook URL              send alerts straight to a webhook receiver (Alertmanager webhook v4)
   --external-url URL         prefix of the alerts' generatorURL (default: the listen URL)
+  --external-label NAME=VALUE  $externalLabels in templates (repeatable)
+)";
+
+constexpr std::string_view kRulesHelp =
+    R"(usage: obsbench rules scale RULES.yml --time-scale S [flags]
+
+Prints RULES.yml with every duration multiplied by S (0 < S <= 1): group
+intervals, for, keep_firing_for, range selectors, offsets and subqueries, so
+that a third-party evaluator (Prometheus, vmalert) runs a time-scaled alert
+scenario at the same pace as the harness (docs/alerting.md).
+
+  --time-scale S             the scenario's time_scale
+  --evaluation-interval D    interval of groups without one (default 1m)
 )";
 
 // "500ms", "15s", "2m", "1h" -> milliseconds; -1 when malformed.
@@ -179,10 +195,11 @@ int ValidateCommand(const std::vector<std::string>& args) {
 }
 
 int BackendCommand(const std::vector<std::string>& args) {
-  const auto p = Parse(args,
-                       {"--listen", "--threads", "--max-body-bytes", "--rules",
-                        "--evaluation-interval", "--alertmanager", "--webhook", "--external-url"},
-                       {});
+  const auto p =
+      Parse(args,
+            {"--listen", "--threads", "--max-body-bytes", "--rules", "--evaluation-interval",
+             "--alertmanager", "--webhook", "--external-url", "--external-label"},
+            {});
   if (!p || p->help || !p->positional.empty()) {
     (p && p->help ? std::cout : std::cerr) << kBackendHelp;
     return p && p->help ? kExitPassed : kExitUsage;
@@ -224,6 +241,14 @@ int BackendCommand(const std::vector<std::string>& args) {
   options.alerting.alertmanager_url = Last(*p, "--alertmanager", "");
   options.alerting.webhook_url = Last(*p, "--webhook", "");
   options.alerting.external_url = Last(*p, "--external-url", "");
+  for (const std::string& label : All(*p, "--external-label")) {
+    const std::size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "obsbench: --external-label " << label << ": expected NAME=VALUE\n";
+      return kExitUsage;
+    }
+    options.alerting.external_labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
   // Block the signals in every thread; a dedicated thread waits for them.
   sigset_t set;
   sigemptyset(&set);
@@ -249,6 +274,43 @@ int BackendCommand(const std::vector<std::string>& args) {
   }
   std::cout << "obsbench backend: stopping" << std::endl;
   (*server)->Stop();
+  return kExitPassed;
+}
+
+int RulesCommand(const std::vector<std::string>& args) {
+  const auto p = Parse(args, {"--time-scale", "--evaluation-interval"}, {});
+  if (!p || p->help || p->positional.size() != 2 || p->positional[0] != "scale") {
+    (p && p->help ? std::cout : std::cerr) << kRulesHelp;
+    return p && p->help ? kExitPassed : kExitUsage;
+  }
+  double scale = 0;
+  try {
+    scale = std::stod(Last(*p, "--time-scale", "0"));
+  } catch (const std::exception&) {
+    scale = 0;
+  }
+  const std::int64_t interval_ms = ParseFlagDuration(Last(*p, "--evaluation-interval", "1m"));
+  if (!(scale > 0 && scale <= 1) || interval_ms <= 0) {
+    std::cerr << "obsbench: rules scale needs --time-scale in (0, 1] and a positive "
+                 "--evaluation-interval\n";
+    return kExitUsage;
+  }
+  const std::string& file = p->positional[1];
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::cerr << "obsbench: cannot read rule file " << file << "\n";
+    return kExitUsage;
+  }
+  auto scaled = backend::ScaleRuleFile(text.str(), file, scale, interval_ms);
+  if (!scaled.ok()) {
+    std::cerr << "obsbench: " << scaled.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << "# " << file << " with every duration scaled by " << scale
+            << " (obsbench rules scale)\n"
+            << *scaled;
   return kExitPassed;
 }
 

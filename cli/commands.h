@@ -20,6 +20,7 @@ inline constexpr int kExitInfrastructure = 3;
 int RunCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
 int BackendCommand(const std::vector<std::string>& args);
+int RulesCommand(const std::vector<std::string>& args);
 int VersionCommand(const std::vector<std::string>& args);
 
 }  // namespace obs::cli

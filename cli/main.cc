@@ -17,6 +17,8 @@ Commands:
                        check a scenario file and print the load it would generate
   backend [--listen ADDR] [--threads N] [--max-body-bytes N]
                        run the reference backend standalone (default 127.0.0.1:9201)
+  rules scale RULES.yml --time-scale S
+                       print a rule file with every duration scaled (alert scenarios)
   version              print the version
 
 Run `obsbench <command> --help` for the command's flags.
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
     return obs::cli::ValidateCommand(args);
   if (command == "backend")
     return obs::cli::BackendCommand(args);
+  if (command == "rules")
+    return obs::cli::RulesCommand(args);
   if (command == "version" || command == "--version")
     return obs::cli::VersionCommand(args);
   std::cerr << "obsbench: unknown command \"" << command << "\"\n\n" << kUsage;

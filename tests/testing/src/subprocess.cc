@@ -245,4 +245,58 @@ Result<StartedPeer> StartVictoriaMetrics(const std::string& dir) {
   return StartedPeer{std::move(p), port, base, base + "/api/v1/write"};
 }
 
+Result<StartedPeer> StartPrometheusWithRules(const std::string& dir, const AlertingPeerOptions& o) {
+  const std::uint16_t port = FreeLoopbackPort();
+  const std::string config = dir + "/prometheus-rules.yml";
+  const std::string am = o.notify_url.substr(o.notify_url.find("://") + 3);
+  std::ofstream(config) << "global:\n  scrape_interval: 1h\n  evaluation_interval: "
+                        << o.evaluation_interval << "\nrule_files: [\"" << o.rule_file
+                        << "\"]\nalerting:\n  alertmanagers:\n    - static_configs:\n"
+                        << "        - targets: [\"" << am << "\"]\n";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  OBS_ASSIGN_OR_RETURN(
+      PeerProcess p,
+      PeerProcess::Start(
+          {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir + "/prom-data",
+           "--web.listen-address=127.0.0.1:" + std::to_string(port),
+           "--web.enable-remote-write-receiver", "--rules.alert.resend-delay=" + o.resend_delay,
+           "--query.lookback-delta=" + o.lookback_delta, "--log.level=warn"},
+          base + "/-/ready", dir + "/prometheus.log", std::chrono::seconds(60)));
+  return StartedPeer{std::move(p), port, base, base + "/api/v1/write"};
+}
+
+Result<StartedPeer> StartAlertmanager(const std::string& dir, const AlertingPeerOptions& o) {
+  const std::uint16_t port = FreeLoopbackPort();
+  const std::string config = dir + "/alertmanager.yml";
+  std::ofstream(config) << "route:\n  receiver: harness\n  group_by: [alertname]\n"
+                        << "  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 1h\n"
+                        << "receivers:\n  - name: harness\n    webhook_configs:\n"
+                        << "      - url: \"" << o.notify_url << "\"\n"
+                        << "        send_resolved: true\n";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  OBS_ASSIGN_OR_RETURN(
+      PeerProcess p,
+      PeerProcess::Start({"prometheus-alertmanager", "--config.file=" + config,
+                          "--storage.path=" + dir + "/am-data",
+                          "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                          "--cluster.listen-address=", "--log.level=warn"},
+                         base + "/-/ready", dir + "/alertmanager.log", std::chrono::seconds(60)));
+  return StartedPeer{std::move(p), port, base, ""};
+}
+
+Result<StartedPeer> StartVmalert(const std::string& dir, const AlertingPeerOptions& o) {
+  const std::uint16_t port = FreeLoopbackPort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  OBS_ASSIGN_OR_RETURN(
+      PeerProcess p,
+      PeerProcess::Start({"vmalert", "-rule=" + o.rule_file, "-datasource.url=" + o.datasource_url,
+                          "-remoteWrite.url=" + o.datasource_url, "-notifier.url=" + o.notify_url,
+                          "-evaluationInterval=" + o.evaluation_interval,
+                          // The scaled analog of Prometheus's lookback delta.
+                          "-datasource.queryStep=" + o.lookback_delta,
+                          "-httpListenAddr=127.0.0.1:" + std::to_string(port), "-loggerLevel=WARN"},
+                         base + "/health", dir + "/vmalert.log", std::chrono::seconds(60)));
+  return StartedPeer{std::move(p), port, base, ""};
+}
+
 }  // namespace obs::testing

@@ -82,4 +82,29 @@ Result<StartedPeer> StartPrometheus(const std::string& dir);
 // VictoriaMetrics 1.79.5 with -search.latencyOffset=0s on a free port, data in `dir`.
 Result<StartedPeer> StartVictoriaMetrics(const std::string& dir);
 
+// Alerting peers for alert scenarios. Durations are Prometheus-style text
+// ("750ms", "3s").
+struct AlertingPeerOptions {
+  std::string rule_file{};            // Prometheus / vmalert: the (scaled) rule file.
+  std::string evaluation_interval{};  // Prometheus / vmalert.
+  std::string resend_delay{};         // Prometheus: --rules.alert.resend-delay.
+  std::string lookback_delta{};       // Prometheus: --query.lookback-delta;
+                                      // vmalert: -datasource.queryStep.
+  std::string notify_url{};           // Prometheus: the Alertmanager's base URL;
+                                      // Alertmanager: the webhook URL;
+                                      // vmalert: the notifier (API v2) base URL.
+  std::string datasource_url{};       // vmalert: the VictoriaMetrics base URL.
+};
+// Prometheus 2.42 with the remote-write receiver, evaluating `rule_file` and
+// sending to the Alertmanager at `notify_url`.
+Result<StartedPeer> StartPrometheusWithRules(const std::string& dir,
+                                             const AlertingPeerOptions& options);
+// Alertmanager 0.25 (no clustering) routing every alert, grouped by
+// alertname, to the webhook `notify_url` with group_wait 0s, group_interval
+// 1s and send_resolved.
+Result<StartedPeer> StartAlertmanager(const std::string& dir, const AlertingPeerOptions& options);
+// vmalert 1.79.5 evaluating `rule_file` against `datasource_url`, writing
+// recording rules back there and notifying `notify_url` (API v2).
+Result<StartedPeer> StartVmalert(const std::string& dir, const AlertingPeerOptions& options);
+
 }  // namespace obs::testing
