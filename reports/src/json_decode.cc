@@ -234,6 +234,13 @@ AlertsRecord DecodeAlerts(const Field& f) {
     for (std::size_t j = 0; j < episodes.ArraySize(); ++j)
       out.episodes.emplace_back(episodes.At(j)["start_seconds"].Double(),
                                 episodes.At(j)["end_seconds"].Double());
+    const Field states = c["evaluator_states"];
+    for (std::size_t j = 0; j < states.ArraySize(); ++j) {
+      const Field st = states.At(j);
+      out.evaluator_states.push_back(
+          {st["state"].Str(), st["start_seconds"].Double(), st["end_seconds"].Double()});
+    }
+    out.evaluator_note = c["evaluator_note"].Str();
     a.checks.push_back(std::move(out));
   }
   const Field notes = f["notifications"];

@@ -137,13 +137,21 @@ json EncodeAlerts(const AlertsRecord& a) {
     for (const auto& [start, end] : c.episodes) {
       episodes.push_back({{"start_seconds", start}, {"end_seconds", end}});
     }
+    json states = json::array();
+    for (const AlertCheckRecord::State& st : c.evaluator_states) {
+      states.push_back({{"state", st.state},
+                        {"start_seconds", st.start_seconds},
+                        {"end_seconds", st.end_seconds}});
+    }
     checks.push_back({{"alert", c.alert},
                       {"signal", c.signal},
                       {"shape", c.shape},
                       {"for_seconds", c.for_seconds},
                       {"evaluation_interval_seconds", c.evaluation_interval_seconds},
                       {"sample_interval_seconds", c.sample_interval_seconds},
-                      {"episodes", episodes}});
+                      {"episodes", episodes},
+                      {"evaluator_states", states},
+                      {"evaluator_note", c.evaluator_note}});
   }
   return {{"time_scale", a.time_scale}, {"receiver_url", a.receiver_url},
           {"rule_files", a.rule_files}, {"listen_seconds", a.listen_seconds},

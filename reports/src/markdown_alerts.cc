@@ -40,6 +40,9 @@ std::string Timeline(const AlertsRecord& a, const AlertCheckRecord& c) {
       events.push_back({end, 0, "signal recovers"});
     }
   }
+  for (const AlertCheckRecord::State& st : c.evaluator_states) {
+    events.push_back({st.start_seconds, 1, "evaluator: " + st.state + " (ALERTS)"});
+  }
   // Notifications of this alert, consecutive ones of the same status merged.
   std::vector<const AlertNotificationRecord*> mine;
   for (const AlertNotificationRecord& n : a.notifications) {
@@ -132,6 +135,9 @@ std::string MarkdownAlerts(const AlertsRecord& a) {
            Secs(c.sample_interval_seconds) + "; rule `for` " + Secs(c.for_seconds) +
            ", evaluated every " + Secs(c.evaluation_interval_seconds) + ".\n\n";
     out += Timeline(a, c);
+    if (!c.evaluator_note.empty()) {
+      out += "\nThe evaluator's ALERTS could not be read: " + MarkdownText(c.evaluator_note) + "\n";
+    }
   }
   return out;
 }

@@ -314,9 +314,9 @@ class AlertHarness {
   }
 
   // Waits out `alerting.settle`, then records notifications and checks.
-  void Finish(const Scenario& scenario, const LoadResults& loads, const RunOptions& options,
-              const Clock& clock, SteadyClock::time_point load_start, RunRecord& rec,
-              std::vector<assertions::AlertSpec>& specs) {
+  void Finish(const Scenario& scenario, const Endpoints& endpoints, const LoadResults& loads,
+              const RunOptions& options, const Clock& clock, SteadyClock::time_point load_start,
+              RunRecord& rec, std::vector<assertions::AlertSpec>& specs) {
     const double scale = scenario.time_scale;
     const auto settle_until =
         clock.SteadyNow() +
@@ -332,10 +332,12 @@ class AlertHarness {
     // Scenario time zero: the first signal tick (all start together), else
     // the start of the load.
     SteadyClock::time_point zero = load_start;
+    std::int64_t zero_unix_ms = rec.started_unix_ms;
     bool have_zero = false;
     for (const auto& sig : loads.signal) {
       if (sig.has_value() && sig->ok() && (!have_zero || sig->value().start < zero)) {
         zero = sig->value().start;
+        zero_unix_ms = sig->value().start_unix_ms;
         have_zero = true;
       }
     }
@@ -394,6 +396,7 @@ class AlertHarness {
                  *shape, e.threshold, w->signal.interval_seconds, scenario.duration_seconds)) {
           c.episodes.emplace_back(ep.start_seconds, ep.end_seconds);
         }
+        ReadEvaluatorStates(scenario, endpoints, zero_unix_ms, clock, c);
         spec.check = static_cast<int>(a.checks.size());
         a.checks.push_back(std::move(c));
       }
@@ -402,6 +405,59 @@ class AlertHarness {
   }
 
  private:
+  // Reads ALERTS{alertname=...} back from the target: the evaluator's
+  // pending and firing spans, in scenario time. A gap of more than two
+  // evaluation intervals between samples ends a span.
+  static void ReadEvaluatorStates(const Scenario& scenario, const Endpoints& endpoints,
+                                  std::int64_t zero_unix_ms, const Clock& clock,
+                                  AlertCheckRecord& c) {
+    const double scale = scenario.time_scale;
+    auto client = QueryClient::Create(QueryOptions(scenario, endpoints));
+    if (!client.ok()) {
+      c.evaluator_note = client.status().ToString();
+      return;
+    }
+    const std::int64_t now = clock.UnixMillisNow();
+    const auto range_ms = std::max<std::int64_t>(1000, now - zero_unix_ms + 1000);
+    const std::string q =
+        "ALERTS{alertname=\"" + c.alert + "\"}[" + std::to_string(range_ms) + "ms]";
+    auto m = client->InstantMatrix(q, now);
+    if (!m.ok()) {
+      c.evaluator_note = "reading ALERTS: " + m.status().ToString();
+      return;
+    }
+    const double gap_ms = 2.5 * c.evaluation_interval_seconds * scale * 1000;
+    const auto scen = [&](std::int64_t ms) {
+      return static_cast<double>(ms - zero_unix_ms) / 1000 / scale;
+    };
+    for (const MatrixSeries& series : *m) {
+      std::string state;
+      for (const auto& [k, v] : series.labels) {
+        if (k == "alertstate") {
+          state = v;
+        }
+      }
+      std::int64_t start = -1;
+      std::int64_t last = -1;
+      for (const auto& [ts, value] : series.samples) {
+        if (start >= 0 && static_cast<double>(ts - last) > gap_ms) {
+          c.evaluator_states.push_back({state, scen(start), scen(last)});
+          start = -1;
+        }
+        if (start < 0) {
+          start = ts;
+        }
+        last = ts;
+      }
+      if (start >= 0) {
+        const bool open = static_cast<double>(now - last) <= gap_ms;
+        c.evaluator_states.push_back({state, scen(start), open ? -1 : scen(last)});
+      }
+    }
+    std::sort(c.evaluator_states.begin(), c.evaluator_states.end(),
+              [](const auto& x, const auto& y) { return x.start_seconds < y.start_seconds; });
+  }
+
   std::unique_ptr<loadgen::AlertReceiver> receiver_;
   std::filesystem::path dir_;
   std::vector<std::string> scaled_files_;
@@ -494,7 +550,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   }
   std::vector<assertions::AlertSpec> alert_specs;
   if (alerts.enabled()) {
-    alerts.Finish(scenario, loads, options, clock, load_start, rec, alert_specs);
+    alerts.Finish(scenario, endpoints, loads, options, clock, load_start, rec, alert_specs);
   }
   if (visibility.has_value()) {
     if (visibility->ok()) {

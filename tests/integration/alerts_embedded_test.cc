@@ -52,10 +52,29 @@ TEST(AlertsEmbeddedTest, ClassicAlertsFireInTheirWindowsAndResolve) {
   }
   EXPECT_GE(first_firing, 420);
   EXPECT_LE(first_firing, 480);
+  // ServiceDown's three outages: the evaluator's own ALERTS series show a
+  // pending span starting at each crossing and a firing span `for` later.
+  const auto& down = alerts["checks"][1];
+  ASSERT_EQ(down["alert"], "ServiceDown");
+  ASSERT_EQ(down["episodes"].size(), 3U);
+  int firing_spans = 0;
+  for (const auto& st : down["evaluator_states"]) {
+    if (st["state"] != "firing") {
+      continue;
+    }
+    const double start = st["start_seconds"].get<double>();
+    const double crossing =
+        down["episodes"][static_cast<std::size_t>(firing_spans)]["start_seconds"].get<double>();
+    EXPECT_GE(start, crossing + 60 - 0.5) << firing_spans;
+    EXPECT_LE(start, crossing + 60 + 30) << firing_spans;
+    ++firing_spans;
+  }
+  EXPECT_EQ(firing_spans, 3);
   std::ifstream md(out.path() + "/summary.md");
   const std::string summary((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_THAT(summary, HasSubstr("### QueueBacklog — worker/queue_depth > 1000"));
   EXPECT_THAT(summary, HasSubstr("crossing + for: firing may start"));
+  EXPECT_THAT(summary, HasSubstr("evaluator: pending (ALERTS)"));
 }
 
 TEST(AlertsEmbeddedTest, NegativeControlsNeverFire) {

@@ -58,6 +58,13 @@ void ExpectAlertsDelivered(const std::string& out, const std::string& format) {
     seen = seen || n["format"] == format;
   }
   EXPECT_TRUE(seen) << "no " << format << " notification";
+  // The evaluator's ALERTS series were read back (Prometheus stores them;
+  // vmalert writes them to VictoriaMetrics).
+  bool pending = false;
+  for (const auto& st : report["alerts"]["checks"][0]["evaluator_states"]) {
+    pending = pending || st["state"] == "pending";
+  }
+  EXPECT_TRUE(pending) << report["alerts"]["checks"][0].dump();
 }
 
 TEST(AlertsStackTest, PrometheusAndAlertmanagerDeliverInTheirWindows) {

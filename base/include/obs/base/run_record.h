@@ -132,6 +132,16 @@ struct AlertCheckRecord {
   double sample_interval_seconds = 0;  // Of the driving signal.
   // Spans where the sampled signal met the threshold; end -1 = to the end.
   std::vector<std::pair<double, double>> episodes;
+  // The evaluator's own view, read back from its ALERTS series after the
+  // run: spans in which the alert was "pending" or "firing" (end -1 = still
+  // at the last sample). Empty when the target has no ALERTS to read.
+  struct State {
+    std::string state;  // "pending" | "firing".
+    double start_seconds = 0;
+    double end_seconds = -1;
+  };
+  std::vector<State> evaluator_states{};
+  std::string evaluator_note{};  // Why evaluator_states is empty, when a read failed.
 };
 
 // Alerting runs: the receiver's recording and the resolved checks.
