@@ -277,7 +277,28 @@ int BackendCommand(const std::vector<std::string>& args) {
   return kExitPassed;
 }
 
+int RulesTest(const std::vector<std::string>& files) {
+  bool all = true;
+  for (const std::string& f : files) {
+    auto passed = backend::RunRuleTests(f, std::cout);
+    if (!passed.ok()) {
+      std::cerr << "obsbench: " << passed.status().message() << "\n";
+      return kExitUsage;
+    }
+    all = all && *passed;
+  }
+  return all ? kExitPassed : kExitFailed;
+}
+
 int RulesCommand(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "test") {
+    const std::vector<std::string> files(args.begin() + 1, args.end());
+    if (files.empty() || files[0] == "--help" || files[0] == "-h") {
+      (files.empty() ? std::cerr : std::cout) << kRulesHelp;
+      return files.empty() ? kExitUsage : kExitPassed;
+    }
+    return RulesTest(files);
+  }
   const auto p = Parse(args, {"--time-scale", "--evaluation-interval"}, {});
   if (!p || p->help || p->positional.size() != 2 || p->positional[0] != "scale") {
     (p && p->help ? std::cout : std::cerr) << kRulesHelp;

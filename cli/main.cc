@@ -19,6 +19,8 @@ Commands:
                        run the reference backend standalone (default 127.0.0.1:9201)
   rules scale RULES.yml --time-scale S
                        print a rule file with every duration scaled (alert scenarios)
+  rules test TESTS.yml...
+                       run promtool-format rule unit tests on the reference backend
   version              print the version
 
 Run `obsbench <command> --help` for the command's flags.

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,5 +50,13 @@ Result<std::vector<AlertRuleSummary>> LoadAlertRules(const std::string& path,
 // would not load, or a scale outside (0, 1].
 Result<std::string> ScaleRuleFile(std::string_view text, std::string_view file, double scale,
                                   std::int64_t default_interval_ms);
+
+// Runs promtool's rule unit tests (`promtool test rules FILE`, Prometheus
+// 2.42 semantics) on the reference backend: writes promtool-style output to
+// `out` ("Unit Testing:  FILE", then "  SUCCESS" or "  FAILED:" with each
+// failing alertname/expr, time, exp and got). Returns whether every test
+// passed; kInvalidArgument for a test file or rule file that cannot be
+// read or parsed.
+Result<bool> RunRuleTests(const std::string& path, std::ostream& out);
 
 }  // namespace obs::backend
