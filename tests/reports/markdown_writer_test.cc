@@ -58,6 +58,27 @@ TEST(MarkdownWriterTest, UncheckedCompletenessSaysWhy) {
   EXPECT_THAT(md, HasSubstr("## Completeness\n\nNot checked: the run did not complete\n"));
 }
 
+TEST(MarkdownWriterTest, AlertingRunMatchesGolden) {
+  testing::ExpectGolden(testing::Render(*NewMarkdownWriter(), testing::AlertingReport()),
+                        "alerting.md");
+}
+
+TEST(MarkdownWriterTest, AlertTimelineOrdersSignalEvaluatorAndNotifications) {
+  const std::string md = testing::Render(*NewMarkdownWriter(), testing::AlertingReport());
+  const auto at = [&](const std::string& s) {
+    return md.find(s);
+  };
+  ASSERT_NE(at("## Alerts"), std::string::npos);
+  EXPECT_LT(at("| 120 s | 1.2 s | signal meets worker/up == 0 |"),
+            at("| 125 s | 1.25 s | evaluator: pending (ALERTS) |"));
+  EXPECT_LT(at("evaluator: firing (ALERTS)"), at("firing notification (webhook)"));
+  EXPECT_NE(at("resolved notification (webhook), then 1 more until 305 s"), std::string::npos);
+  // Scenario text in the alerts section is escaped.
+  const std::string alerts = md.substr(at("## Alerts"), at("## Load") - at("## Alerts"));
+  EXPECT_EQ(alerts.find("<script>"), std::string::npos);
+  EXPECT_NE(alerts.find("&lt;script>alert(1)&lt;/script>"), std::string::npos);
+}
+
 TEST(MarkdownWriterTest, FileName) {
   EXPECT_EQ(NewMarkdownWriter()->file_name(), "summary.md");
 }

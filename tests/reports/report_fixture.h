@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "obs/assertions/alerts.h"
 #include "obs/assertions/assertions.h"
 #include "obs/reports/report.h"
 #include "obs/reports/writer.h"
@@ -160,6 +161,52 @@ inline RunReport InfraErrorReport() {
   report.generated_unix_ms = 1'709'294'401'000;
   report.infrastructure_error =
       "target http://127.0.0.1:1/api/v1/write unreachable: connection refused <&>";
+  return report;
+}
+
+// PassingReport plus an alerting run: one check with two episodes, firing
+// and resolved notifications (one with a hostile annotation), alert results.
+inline RunReport AlertingReport() {
+  RunReport report = PassingReport();
+  AlertsRecord& a = report.record.alerts;
+  a.enabled = true;
+  a.time_scale = 0.01;
+  a.receiver_url = "http://127.0.0.1:40000";
+  a.rule_files = {"fixtures/rules/classic.yml"};
+  a.listen_seconds = 1500;
+  a.rejected = 1;
+  AlertCheckRecord c;
+  c.alert = "ServiceDown";
+  c.signal = "worker/up == 0";
+  c.shape = std::string("flap 1 -> 0 from 120s, 120s high every 240s, 2 cycles ") + kHostile;
+  c.for_seconds = 60;
+  c.evaluation_interval_seconds = 15;
+  c.sample_interval_seconds = 15;
+  c.episodes = {{120, 240}, {360, 480}};
+  c.evaluator_states = {{"pending", 125, 180}, {"firing", 185, 240}, {"pending", 365, 420}};
+  a.checks.push_back(c);
+  const auto note = [](double t, const char* status, const char* summary) {
+    AlertNotificationRecord n;
+    n.t_seconds = t;
+    n.arrival_unix_ms = 1'709'294'400'000 + static_cast<std::int64_t>(t * 10);
+    n.format = "webhook";
+    n.status = status;
+    n.labels = {{"alertname", "ServiceDown"}, {"instance", "w1:9100"}, {"severity", "page"}};
+    n.annotations = {{"summary", summary}};
+    n.starts_at_ms = n.arrival_unix_ms - 2;
+    return n;
+  };
+  a.notifications = {note(185.5, "firing", "w1:9100 is down"), note(245, "resolved", kHostile),
+                     note(305, "resolved", kHostile)};
+  std::vector<assertions::AlertSpec> specs = {{.alert = "ServiceDown",
+                                               .check = 0,
+                                               .fires_within_seconds = 60,
+                                               .resolves_within_seconds = 60,
+                                               .labels = {{"severity", "page"}},
+                                               .location = "alerts.yaml:20:5"}};
+  for (auto& r : assertions::EvaluateAlerts(report.record, specs)) {
+    report.assertions.push_back(std::move(r));
+  }
   return report;
 }
 
