@@ -6,6 +6,7 @@
 // wrong expectation must fail with exit code 1.
 
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -67,20 +68,37 @@ void ExpectAlertsDelivered(const std::string& out, const std::string& format) {
   EXPECT_TRUE(pending) << report["alerts"]["checks"][0].dump();
 }
 
+// Alertmanager sending to the harness's receiver port, and Prometheus
+// evaluating the scaled rules and sending to it (stopped in this order's
+// reverse when the struct goes).
+struct PrometheusStack {
+  std::uint16_t receiver = 0;
+  std::optional<StartedPeer> alertmanager;
+  std::optional<StartedPeer> prometheus;
+};
+
+void StartPrometheusStack(const std::string& dir, PrometheusStack& stack) {
+  stack.receiver = FreeLoopbackPort();
+  auto am = StartAlertmanager(
+      dir, {.notify_url = "http://127.0.0.1:" + std::to_string(stack.receiver) + "/am"});
+  ASSERT_TRUE(am.ok()) << am.status();
+  stack.alertmanager.emplace(std::move(am).value());
+  auto prom = StartPrometheusWithRules(dir, {.rule_file = ScaledRules(dir),
+                                             .evaluation_interval = "750ms",
+                                             .resend_delay = "3s",
+                                             .lookback_delta = "15s",
+                                             .notify_url = stack.alertmanager->base_url});
+  ASSERT_TRUE(prom.ok()) << prom.status();
+  stack.prometheus.emplace(std::move(prom).value());
+}
+
 TEST(AlertsStackTest, PrometheusAndAlertmanagerDeliverInTheirWindows) {
   TempDir dir;
-  const std::uint16_t receiver = FreeLoopbackPort();
-  auto am = StartAlertmanager(
-      dir.path(), {.notify_url = "http://127.0.0.1:" + std::to_string(receiver) + "/am"});
-  ASSERT_TRUE(am.ok()) << am.status();
-  auto prom = StartPrometheusWithRules(dir.path(), {.rule_file = ScaledRules(dir.path()),
-                                                    .evaluation_interval = "750ms",
-                                                    .resend_delay = "3s",
-                                                    .lookback_delta = "15s",
-                                                    .notify_url = am->base_url});
-  ASSERT_TRUE(prom.ok()) << prom.status();
+  PrometheusStack stack;
+  ASSERT_NO_FATAL_FAILURE(StartPrometheusStack(dir.path(), stack));
   const std::string out = dir.path() + "/out";
-  const ProcessResult r = RunAgainst(out, prom->write_url, prom->base_url, receiver);
+  const ProcessResult r =
+      RunAgainst(out, stack.prometheus->write_url, stack.prometheus->base_url, stack.receiver);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ExpectAlertsDelivered(out, "webhook");
 }
@@ -110,22 +128,15 @@ TEST(AlertsStackTest, VictoriaMetricsAndVmalertDeliverInTheirWindows) {
 }
 
 TEST(AlertsStackTest, AWrongExpectationFailsAgainstPrometheus) {
-  // The scenario claims ServiceDown fires within 1m of the crossing without
-  // waiting for `for`, by expecting it to never fire: Prometheus fires it.
+  // The scenario wrongly claims ServiceDown and QueueBacklog never fire (a
+  // threshold the author believed out of reach): Prometheus fires both, and
+  // the run must fail with exit code 1 naming the gate.
   TempDir dir;
-  const std::uint16_t receiver = FreeLoopbackPort();
-  auto am = StartAlertmanager(
-      dir.path(), {.notify_url = "http://127.0.0.1:" + std::to_string(receiver) + "/am"});
-  ASSERT_TRUE(am.ok()) << am.status();
-  auto prom = StartPrometheusWithRules(dir.path(), {.rule_file = ScaledRules(dir.path()),
-                                                    .evaluation_interval = "750ms",
-                                                    .resend_delay = "3s",
-                                                    .lookback_delta = "15s",
-                                                    .notify_url = am->base_url});
-  ASSERT_TRUE(prom.ok()) << prom.status();
+  PrometheusStack stack;
+  ASSERT_NO_FATAL_FAILURE(StartPrometheusStack(dir.path(), stack));
   const std::string out = dir.path() + "/out";
   const ProcessResult r =
-      RunAgainst(out, prom->write_url, prom->base_url, receiver,
+      RunAgainst(out, stack.prometheus->write_url, stack.prometheus->base_url, stack.receiver,
                  {"--set", "alerts[2]={alert: ServiceDown, never_fires: true}", "--set",
                   "duration=5m", "--set", "alerting.settle=0s", "--set",
                   "alerts[1]={alert: QueueBacklog, never_fires: true}"});
