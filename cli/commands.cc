@@ -290,7 +290,30 @@ int RulesTest(const std::vector<std::string>& files) {
   return all ? kExitPassed : kExitFailed;
 }
 
+int AlertmanagerConfigCommand(const std::vector<std::string>& args) {
+  const auto p = Parse(args, {"--set"}, {});
+  if (!p || p->help || p->positional.size() != 1) {
+    (p && p->help ? std::cout : std::cerr) << kRulesHelp;
+    return p && p->help ? kExitPassed : kExitUsage;
+  }
+  auto scenario = scenarios::LoadScenarioFile(p->positional[0], All(*p, "--set"));
+  if (!scenario.ok()) {
+    std::cerr << "obsbench: " << scenario.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto config = scenarios::AlertmanagerConfig(*scenario);
+  if (!config.ok()) {
+    std::cerr << "obsbench: " << config.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << *config;
+  return kExitPassed;
+}
+
 int RulesCommand(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "alertmanager-config") {
+    return AlertmanagerConfigCommand({args.begin() + 1, args.end()});
+  }
   if (!args.empty() && args[0] == "test") {
     const std::vector<std::string> files(args.begin() + 1, args.end());
     if (files.empty() || files[0] == "--help" || files[0] == "-h") {

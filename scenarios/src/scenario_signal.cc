@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "obs/backend/rules.h"
@@ -23,9 +24,11 @@ const std::vector<std::string_view> kRedKeys = {"requests_per_second", "error_ra
                                                 "latency_seconds", "buckets"};
 const std::vector<std::string_view> kShapeKeys = {"kind",   "from",   "to",   "at",
                                                   "length", "period", "high", "cycles"};
-const std::vector<std::string_view> kAlertingKeys = {"rule_files",       "evaluation_interval",
-                                                     "resend_delay",     "settle",
-                                                     "receiver_address", "receiver_port"};
+const std::vector<std::string_view> kAlertingKeys = {
+    "rule_files",       "evaluation_interval", "resend_delay", "settle",
+    "receiver_address", "receiver_port",       "alertmanager"};
+const std::vector<std::string_view> kAlertmanagerKeys = {"group_by", "group_wait", "group_interval",
+                                                         "repeat_interval"};
 const std::vector<std::string_view> kAlertKeys = {
     "alert",       "signal", "series",      "threshold",         "fires_within", "resolves_within",
     "never_fires", "labels", "annotations", "max_notifications", "delivery_p95"};
@@ -252,6 +255,30 @@ Status ReadAlerting(const YamlReader& r, const YAML::Node& node, Scenario& s) {
                                                {.min = 0, .max = 65535}));
     a.receiver_port = static_cast<std::uint16_t>(port);
   }
+  if (Has(node, "alertmanager")) {
+    const YAML::Node am = node["alertmanager"];
+    OBS_RETURN_IF_ERROR(r.CheckMap(am, "alerting.alertmanager", kAlertmanagerKeys));
+    AlertmanagerRouteSpec& route = a.alertmanager;
+    if (Has(am, "group_by")) {
+      OBS_RETURN_IF_ERROR(r.CheckSequence(am["group_by"], "alerting.alertmanager.group_by"));
+      route.group_by.clear();
+      for (std::size_t i = 0; i < am["group_by"].size(); ++i) {
+        OBS_ASSIGN_OR_RETURN(
+            std::string label,
+            r.String(am["group_by"][i], IndexPath("alerting.alertmanager.group_by", i)));
+        route.group_by.push_back(std::move(label));
+      }
+    }
+    for (auto [key, out, bounds] :
+         {std::tuple{"group_wait", &route.group_wait_seconds, kNonNegative},
+          std::tuple{"group_interval", &route.group_interval_seconds, kPositive},
+          std::tuple{"repeat_interval", &route.repeat_interval_seconds, kPositive}}) {
+      if (Has(am, key)) {
+        OBS_ASSIGN_OR_RETURN(*out,
+                             r.Duration(am[key], JoinPath("alerting.alertmanager", key), bounds));
+      }
+    }
+  }
   if (Has(node, "rule_files")) {
     const YAML::Node files = node["rule_files"];
     OBS_RETURN_IF_ERROR(r.CheckSequence(files, "alerting.rule_files"));
@@ -377,6 +404,50 @@ Result<std::vector<AlertExpectation>> ReadAlerts(const YamlReader& r, const YAML
   }
   return out;
 }
+
+}  // namespace obs::scenarios::internal
+
+namespace obs::scenarios {
+
+Result<std::string> AlertmanagerConfig(const Scenario& s) {
+  if (s.alerting.rule_files.empty() && s.alerts.empty()) {
+    return InvalidArgumentError(s.file + ": the scenario has no alerting section");
+  }
+  if (s.alerting.receiver_port == 0) {
+    return InvalidArgumentError(s.file +
+                                ": alerting.receiver_port is 0 (ephemeral); set a fixed port, "
+                                "e.g. --set alerting.receiver_port=5001");
+  }
+  const auto scaled = [&](double seconds) {
+    const auto ms = static_cast<std::int64_t>(std::llround(seconds * s.time_scale * 1000));
+    return FormatDuration(static_cast<double>(std::max<std::int64_t>(seconds > 0 ? 1 : 0, ms)) /
+                          1000);
+  };
+  const AlertmanagerRouteSpec& route = s.alerting.alertmanager;
+  YAML::Emitter out;
+  out << YAML::BeginMap << YAML::Key << "route" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "receiver" << YAML::Value << "obsbench";
+  out << YAML::Key << "group_by" << YAML::Value << YAML::Flow << route.group_by;
+  out << YAML::Key << "group_wait" << YAML::Value << scaled(route.group_wait_seconds);
+  out << YAML::Key << "group_interval" << YAML::Value << scaled(route.group_interval_seconds);
+  out << YAML::Key << "repeat_interval" << YAML::Value << scaled(route.repeat_interval_seconds);
+  out << YAML::EndMap;
+  out << YAML::Key << "receivers" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << "obsbench";
+  out << YAML::Key << "webhook_configs" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+  out << YAML::Key << "url" << YAML::Value
+      << "http://" + s.alerting.receiver_address + ":" + std::to_string(s.alerting.receiver_port) +
+             "/alertmanager";
+  out << YAML::Key << "send_resolved" << YAML::Value << true;
+  out << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+  return "# Alertmanager configuration for scenario " + s.name + " (obsbench rules " +
+         "alertmanager-config), durations scaled by " + std::to_string(s.time_scale) + "\n" +
+         out.c_str() + "\n";
+}
+
+}  // namespace obs::scenarios
+
+namespace obs::scenarios::internal {
 
 const loadgen::SignalShape* FindSignalShape(const loadgen::SignalWorkloadOptions& o,
                                             const std::string& series) {

@@ -1,8 +1,11 @@
 // Alerting end to end against the embedded backend: the shipped positive
 // scenario (each classic alert fires in its window after crossing + for,
 // with its labels and annotations, and resolves), the negative controls
-// (nothing fires), and a wrong threshold caught with exit code 1.
+// (nothing fires), and a rule whose threshold is too high caught with exit
+// code 1.
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -86,19 +89,28 @@ TEST(AlertsEmbeddedTest, NegativeControlsNeverFire) {
   EXPECT_TRUE(report["alerts"]["notifications"].empty());
 }
 
-TEST(AlertsEmbeddedTest, AWrongThresholdFailsTheRun) {
-  // The scenario believes QueueBacklog fires above 900 and drives the queue
-  // to 950; the rule says 1000, so no alert comes and the gate fails.
+TEST(AlertsEmbeddedTest, AThresholdTooHighInTheRuleFailsTheRun) {
+  // The rule file says queue_depth > 5000 where 1000 was meant: the queue
+  // reaches 1500, QueueBacklog never fires, and the gate fails naming the
+  // alert and the window it should have fired in.
   TempDir out;
-  const ProcessResult r = RunObsbench(
-      {"run", SourcePath("scenarios/library/alerts-classic.yaml"), "--out", out.path(), "--set",
-       "workloads[0].series[0].shape.to=950", "--set", "alerts[0].threshold=\"> 900\""});
+  std::ifstream in(SourcePath("fixtures/rules/classic.yml"));
+  std::string rules((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = rules.find("queue_depth > 1000");
+  ASSERT_NE(at, std::string::npos);
+  rules.replace(at, 18, "queue_depth > 5000");
+  const std::string wrong = out.path() + "/wrong.yml";
+  std::ofstream(wrong) << rules;
+  const ProcessResult r =
+      RunObsbench({"run", SourcePath("scenarios/library/alerts-classic.yaml"), "--out", out.path(),
+                   "--set", "alerting.rule_files=[" + wrong + "]"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   bool found = false;
   for (const auto& a : report["assertions"]) {
     if (a["figure"] == "alert.fires" && a["outcome"] == "failed") {
       found = true;
+      EXPECT_THAT(a["name"].get<std::string>(), HasSubstr("QueueBacklog"));
       EXPECT_THAT(a["actual"].get<std::string>(),
                   HasSubstr("no firing notification, expected in [420 s, 480 s]"));
     }

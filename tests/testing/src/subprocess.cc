@@ -267,16 +267,10 @@ Result<StartedPeer> StartPrometheusWithRules(const std::string& dir, const Alert
 
 Result<StartedPeer> StartAlertmanager(const std::string& dir, const AlertingPeerOptions& o) {
   const std::uint16_t port = FreeLoopbackPort();
-  const std::string config = dir + "/alertmanager.yml";
-  std::ofstream(config) << "route:\n  receiver: harness\n  group_by: [alertname]\n"
-                        << "  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 1h\n"
-                        << "receivers:\n  - name: harness\n    webhook_configs:\n"
-                        << "      - url: \"" << o.notify_url << "\"\n"
-                        << "        send_resolved: true\n";
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   OBS_ASSIGN_OR_RETURN(
       PeerProcess p,
-      PeerProcess::Start({"prometheus-alertmanager", "--config.file=" + config,
+      PeerProcess::Start({"prometheus-alertmanager", "--config.file=" + o.config_file,
                           "--storage.path=" + dir + "/am-data",
                           "--web.listen-address=127.0.0.1:" + std::to_string(port),
                           "--cluster.listen-address=", "--log.level=warn"},

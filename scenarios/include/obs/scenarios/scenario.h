@@ -58,6 +58,16 @@ struct WorkloadSpec {
   loadgen::SignalWorkloadOptions signal;
 };
 
+// How an Alertmanager between the evaluator and the harness should route
+// (scenario time; AlertmanagerConfig() scales it). Defaults are
+// Alertmanager's own.
+struct AlertmanagerRouteSpec {
+  std::vector<std::string> group_by{"alertname"};
+  double group_wait_seconds = 30;
+  double group_interval_seconds = 300;
+  double repeat_interval_seconds = 4 * 3600;
+};
+
 // Alert rule evaluation and the notification receiver (docs/alerting.md).
 // Durations are scenario time; the runner scales them by time_scale.
 struct AlertingSpec {
@@ -67,6 +77,7 @@ struct AlertingSpec {
   double settle_seconds = 0;                // Keep listening this long after the load.
   std::string receiver_address = "127.0.0.1";
   std::uint16_t receiver_port = 0;  // 0 = ephemeral; set it when a third-party stack sends.
+  AlertmanagerRouteSpec alertmanager;
 };
 
 // One `alerts[]` entry: the assertion plus the signal that anchors it.
@@ -133,6 +144,14 @@ Result<Scenario> ParseScenario(std::string_view yaml_text, const std::string& fi
 // the target, the verification settings and the assertions. Never fails; a
 // workload that DescribeLoad rejects is shown with the reason.
 std::string DescribeScenario(const Scenario& scenario);
+
+// An Alertmanager 0.25 configuration that routes every alert to this
+// scenario's receiver (http://<receiver_address>:<receiver_port>/alertmanager,
+// webhook v4, send_resolved) with `alerting.alertmanager`'s grouping, its
+// durations scaled by time_scale (at least 1 ms). kInvalidArgument if the
+// scenario has no alerting or receiver_port is 0 (an ephemeral port cannot be
+// configured in advance).
+Result<std::string> AlertmanagerConfig(const Scenario& scenario);
 
 // Parses a Prometheus-style duration ("500ms", "30s", "5m", "1h30m", "2d",
 // "1.5s"; units y w d h m s ms us, each at most once, largest first; "0" is

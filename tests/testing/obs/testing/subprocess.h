@@ -91,17 +91,16 @@ struct AlertingPeerOptions {
   std::string lookback_delta{};       // Prometheus: --query.lookback-delta;
                                       // vmalert: -datasource.queryStep.
   std::string notify_url{};           // Prometheus: the Alertmanager's base URL;
-                                      // Alertmanager: the webhook URL;
                                       // vmalert: the notifier (API v2) base URL.
+  std::string config_file{};          // Alertmanager: its configuration file.
   std::string datasource_url{};       // vmalert: the VictoriaMetrics base URL.
 };
 // Prometheus 2.42 with the remote-write receiver, evaluating `rule_file` and
 // sending to the Alertmanager at `notify_url`.
 Result<StartedPeer> StartPrometheusWithRules(const std::string& dir,
                                              const AlertingPeerOptions& options);
-// Alertmanager 0.25 (no clustering) routing every alert, grouped by
-// alertname, to the webhook `notify_url` with group_wait 0s, group_interval
-// 1s and send_resolved.
+// Alertmanager 0.25 (no clustering) with `config_file` (e.g. from
+// `obsbench rules alertmanager-config`).
 Result<StartedPeer> StartAlertmanager(const std::string& dir, const AlertingPeerOptions& options);
 // vmalert 1.79.5 evaluating `rule_file` against `datasource_url`, writing
 // recording rules back there and notifying `notify_url` (API v2).
