@@ -365,14 +365,7 @@ class AlertHarness {
       rec.warnings.push_back("alert receiver: " + std::to_string(a.rejected) +
                              " request(s) answered 4xx (not a notification format)");
     }
-    std::vector<backend::AlertRuleSummary> rules;
-    for (const std::string& f : scenario.alerting.rule_files) {
-      auto r = backend::LoadAlertRules(
-          f, static_cast<std::int64_t>(scenario.alerting.evaluation_interval_seconds * 1000));
-      if (r.ok()) {
-        rules.insert(rules.end(), r->begin(), r->end());
-      }
-    }
+    const std::vector<backend::AlertRuleSummary>& rules = scenario.alerting.rules;
     for (const AlertExpectation& e : scenario.alerts) {
       assertions::AlertSpec spec = e.spec;
       const auto w =

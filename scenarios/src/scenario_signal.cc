@@ -295,6 +295,7 @@ Status ReadAlerting(const YamlReader& r, const YAML::Node& node, Scenario& s) {
       if (!loaded.ok()) {
         return r.Error(files[i], p, loaded.status().message());
       }
+      a.rules.insert(a.rules.end(), loaded->begin(), loaded->end());
       a.rule_files.push_back(fp.lexically_normal().string());
     }
   }
@@ -309,13 +310,8 @@ Result<std::vector<AlertExpectation>> ReadAlerts(const YamlReader& r, const YAML
                                                  const Scenario& s) {
   OBS_RETURN_IF_ERROR(r.CheckSequence(node, "alerts"));
   std::set<std::string> known;
-  for (const std::string& f : s.alerting.rule_files) {
-    auto rules = backend::LoadAlertRules(f, 15000);
-    if (rules.ok()) {
-      for (const backend::AlertRuleSummary& rule : *rules) {
-        known.insert(rule.name);
-      }
-    }
+  for (const backend::AlertRuleSummary& rule : s.alerting.rules) {
+    known.insert(rule.name);
   }
   std::vector<AlertExpectation> out;
   for (std::size_t i = 0; i < node.size(); ++i) {

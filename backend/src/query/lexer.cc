@@ -32,16 +32,6 @@ bool In(std::string_view set, char32_t c) {
   return c < 0x80 && set.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
-
 // The keyword a word lexes as outside braces (case-insensitive), or
 // kIdentifier. `inf` and `nan` are numbers.
 Tok KeywordKind(std::string_view word) {
@@ -75,7 +65,7 @@ Tok KeywordKind(std::string_view word) {
       {"inf", Tok::kNumber},
       {"nan", Tok::kNumber},
   };
-  const std::string lower = Lower(word);
+  const std::string lower = AsciiLower(word);
   for (const auto& [name, kind] : kKeys) {
     if (name == lower) {
       return kind;

@@ -134,7 +134,9 @@ bool DecimalOverflows(std::string_view text) {
   return magnitude + exp10 > 0;
 }
 
-std::string Lower(std::string_view s) {
+}  // namespace
+
+std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') {
@@ -143,8 +145,6 @@ std::string Lower(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 DecodedRune DecodeRune(std::string_view s, std::size_t pos) {
   const auto b0 = static_cast<unsigned char>(s[pos]);
@@ -233,7 +233,7 @@ Result<double> ParseNumberLiteral(std::string_view text) {
   if (ParseGoInt(text, v)) {
     return v;
   }
-  const std::string lower = Lower(text);
+  const std::string lower = AsciiLower(text);
   if (lower == "inf" || lower == "+inf" || lower == "infinity" || lower == "+infinity") {
     return std::numeric_limits<double>::infinity();
   }

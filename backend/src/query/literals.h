@@ -41,6 +41,10 @@ Result<std::int64_t> ParseModelDuration(std::string_view text);
 // exact), `0s`. REQUIRES: ms >= 0.
 std::string FormatModelDuration(std::int64_t ms);
 
+// `s` with A-Z lowered (keywords and number words are ASCII; the locale
+// must not matter).
+std::string AsciiLower(std::string_view s);
+
 // One UTF-8 code point of `s` at `pos`: the rune and its width in bytes. An
 // invalid byte decodes as U+FFFD with width 1, as in Go. REQUIRES: pos < size.
 struct DecodedRune {

@@ -27,6 +27,7 @@
 
 #include "obs/assertions/alerts.h"
 #include "obs/assertions/assertions.h"
+#include "obs/backend/rules.h"
 #include "obs/base/status.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal.h"
@@ -78,6 +79,9 @@ struct AlertingSpec {
   std::string receiver_address = "127.0.0.1";
   std::uint16_t receiver_port = 0;  // 0 = ephemeral; set it when a third-party stack sends.
   AlertmanagerRouteSpec alertmanager;
+  // The alerting rules of rule_files, loaded once when the scenario is read
+  // (names checked against them, `for` and intervals read from them).
+  std::vector<backend::AlertRuleSummary> rules;
 };
 
 // One `alerts[]` entry: the assertion plus the signal that anchors it.
