@@ -36,9 +36,9 @@ TEST(PromqlPrinterTest, PrintsLikePrometheus) {
       {"1.5e+3", "1500"},
       {"0x1f", "31"},
       {"0X1F", "31"},
-      {"Inf", "+Inf"},
-      {"inf", "+Inf"},
-      {"INF", "+Inf"},
+      {"Inf", "Inf"},  // Prometheus prints "+Inf", which re-reads as a unary plus.
+      {"inf", "Inf"},
+      {"INF", "Inf"},
       {"nan", "NaN"},
       {"nAn", "NaN"},
       {"-nan", "NaN"},
@@ -160,6 +160,9 @@ TEST(PromqlPrinterTest, PrintsLikePrometheus) {
       {"- a offset 5m", "-a offset 5m"},
       {"- 1 ^ 2", "-1 ^ 2"},
       {"2 ^ - 1 ^ 2", "2 ^ -1 ^ 2"},
+      // Found by the fuzzer: "+Inf ^ NaN" would re-read as +(Inf ^ NaN).
+      {"x + Inf ^ nan", "x + Inf ^ NaN"},
+      {"x + -Inf ^ 2", "x + -Inf ^ 2"},
       {"x + on(a) group_left(b) y offset 5m", "x + on (a) group_left (b) y offset 5m"},
       {"sum by (a) (x) > bool on(a) group_right sum by (a) (y)",
        "sum by (a) (x) > bool on (a) group_right () sum by (a) (y)"},

@@ -152,7 +152,14 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 struct ToText {
-  std::string operator()(const NumberLiteral& n) const { return FormatGoShortest(n.value); }
+  std::string operator()(const NumberLiteral& n) const {
+    // Go spells positive infinity "+Inf", which would read back as a unary plus
+    // (and bind looser than `^`); the bare keyword reads back as the literal.
+    if (std::isinf(n.value) && n.value > 0) {
+      return "Inf";
+    }
+    return FormatGoShortest(n.value);
+  }
   std::string operator()(const StringLiteral& s) const { return GoQuote(s.value); }
   std::string operator()(const VectorSelector& vs) const {
     return SelectorBody(vs) + ModifiersString(vs.at, vs.offset_ms);
