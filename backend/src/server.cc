@@ -15,6 +15,9 @@
 #include "http/http_server.h"
 #include "query/engine.h"
 #include "store/storage.h"
+#include "traces/otlp_handler.h"
+#include "traces/span_store.h"
+#include "traces/trace_api.h"
 
 namespace obs::backend {
 
@@ -30,8 +33,15 @@ class Server::Impl {
                                    .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
         query_(storage_, engine_, RealClock()),
         rules_(storage_, RuleOptions(options, options.alerting.external_url), nullptr, RealClock()),
+        spans_(traces::SpanStoreOptions{.max_spans = options.max_spans,
+                                        .max_attribute_value_bytes =
+                                            options.max_attribute_value_bytes}),
+        otlp_(spans_, traces::OtlpHandlerOptions{.max_decompressed_bytes =
+                                                     options.max_decompressed_bytes}),
+        trace_api_(spans_),
         router_(
-            write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_) {}
+            write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_, &otlp_,
+            &trace_api_) {}
 
   ~Impl() { Stop(); }
   Impl(const Impl&) = delete;
@@ -120,7 +130,9 @@ class Server::Impl {
                     .query_requests = metrics_.QueryRequests(),
                     .rule_group_evaluations = rules_.counters().evaluations,
                     .notifications_sent = notifier_ ? notifier_->counters().requests_sent : 0,
-                    .notifications_failed = notifier_ ? notifier_->counters().requests_failed : 0};
+                    .notifications_failed = notifier_ ? notifier_->counters().requests_failed : 0,
+                    .otlp_trace_requests = metrics_.Requests(Endpoint::kOtlpTraces),
+                    .spans_stored = spans_.span_count()};
   }
 
  private:
@@ -138,6 +150,9 @@ class Server::Impl {
   QueryApi query_;
   std::unique_ptr<alert::Notifier> notifier_;  // Outlives rules_ (declared first).
   alert::RuleManager rules_;
+  traces::SpanStore spans_;
+  traces::OtlpHandler otlp_;
+  traces::TraceApi trace_api_;
   Router router_;
   std::unique_ptr<http::HttpServer> http_;
   std::mutex mu_;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "obs/reports/writer.h"
+#include "obs/wire/json_parse.h"
 
 #include "json_codec.h"
 
@@ -322,10 +323,12 @@ Result<RunReport> DecodeReport(const json& doc) {
 namespace obs::reports {
 
 Result<RunReport> ParseJsonReport(std::string_view json_text) {
-  const nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded())
-    return InvalidArgumentError("report.json: not valid JSON");
-  return internal::DecodeReport(doc);
+  std::string error;
+  const std::optional<nlohmann::json> doc = wire::ParseJson(json_text, &error);
+  if (!doc) {
+    return InvalidArgumentError("report.json: not valid JSON (" + error + ")");
+  }
+  return internal::DecodeReport(*doc);
 }
 
 }  // namespace obs::reports

@@ -79,6 +79,7 @@ TEST(LokiPushTest, JsonErrorsNameThePlace) {
   EXPECT_THAT(DecodePushJson(R"({"streams":[{"values":[]}]})").status().message(),
               HasSubstr("streams[0].stream: must be an object of labels"));
   EXPECT_THAT(DecodePushJson("{").status().message(), HasSubstr("invalid JSON"));
+  EXPECT_THAT(DecodePushJson("[1e999]").status().message(), HasSubstr("invalid JSON"));
   EXPECT_TRUE(DecodePushJson(R"({"streams":[]})").ok());
 }
 

@@ -253,6 +253,11 @@ TEST(OtlpJsonTest, BadInputNamesThePlace) {
   EXPECT_THAT(DecodeTracesJson(R"({"resourceSpans":{}})").status().message(),
               HasSubstr("resourceSpans: must be an array"));
   EXPECT_TRUE(DecodeTracesJson("{}").ok());
+  // A number that overflows a double (found by the fuzzer: the JSON library
+  // throws out_of_range even in its non-throwing mode).
+  EXPECT_THAT(DecodeTracesJson(R"({"resourceSpans":1e999})").status().message(),
+              HasSubstr("invalid JSON"));
+  EXPECT_FALSE(DecodeExportResponse(Signal::kTraces, "1e999", Encoding::kJson).ok());
 }
 
 TEST(OtlpResponseTest, PartialSuccessInBothEncodings) {

@@ -1,10 +1,10 @@
-#include "json_text.h"
+#include "obs/wire/json_text.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 
-namespace obs::wire::internal {
+namespace obs::wire {
 
 void AppendJsonString(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -134,4 +134,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace obs::wire::internal
+}  // namespace obs::wire

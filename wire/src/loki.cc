@@ -6,9 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "obs/wire/json_parse.h"
 #include "obs/wire/series_text.h"
 
-#include "json_text.h"
+#include "obs/wire/json_text.h"
 #include "otlp_path.h"
 #include "proto_io.h"
 #include "utf8.h"
@@ -202,9 +203,9 @@ void EncodePushJson(const PushRequest& request, std::string& out) {
       if (j != 0) {
         out += ',';
       }
-      internal::AppendJsonString(s.labels[j].name, out);
+      AppendJsonString(s.labels[j].name, out);
       out += ':';
-      internal::AppendJsonString(s.labels[j].value, out);
+      AppendJsonString(s.labels[j].value, out);
     }
     out += "},\"values\":[";
     for (std::size_t k = 0; k < s.entries.size(); ++k) {
@@ -212,16 +213,16 @@ void EncodePushJson(const PushRequest& request, std::string& out) {
       out += k == 0 ? "[\"" : ",[\"";
       out += std::to_string(e.timestamp_ns);
       out += "\",";
-      internal::AppendJsonString(e.line, out);
+      AppendJsonString(e.line, out);
       if (!e.structured_metadata.empty()) {
         out += ",{";
         for (std::size_t m = 0; m < e.structured_metadata.size(); ++m) {
           if (m != 0) {
             out += ',';
           }
-          internal::AppendJsonString(e.structured_metadata[m].name, out);
+          AppendJsonString(e.structured_metadata[m].name, out);
           out += ':';
-          internal::AppendJsonString(e.structured_metadata[m].value, out);
+          AppendJsonString(e.structured_metadata[m].value, out);
         }
         out += '}';
       }
@@ -327,11 +328,13 @@ Result<PushRequest> DecodePushProto(std::string_view bytes) {
 }
 
 Result<PushRequest> DecodePushJson(std::string_view json) {
-  const Json j = Json::parse(json.begin(), json.end(), nullptr, false);
   const Path root(nullptr, nullptr);
-  if (j.is_discarded()) {
-    return Fail(root, "invalid JSON");
+  std::string error;
+  const std::optional<Json> parsed = ParseJson(json, &error);
+  if (!parsed) {
+    return Fail(root, error);
   }
+  const Json& j = *parsed;
   if (!j.is_object()) {
     return Fail(root, "must be a JSON object");
   }

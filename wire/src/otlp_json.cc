@@ -8,19 +8,17 @@
 #include <cmath>
 #include <limits>
 
-#include <nlohmann/json.hpp>
 
+#include "obs/wire/json_parse.h"
 #include "obs/wire/otlp.h"
 
-#include "json_text.h"
+#include "obs/wire/json_text.h"
 #include "otlp_path.h"
 #include "utf8.h"
 
 namespace obs::wire::otlp {
 namespace {
 
-using internal::AppendJsonDouble;
-using internal::AppendJsonString;
 using internal::Path;
 using Json = nlohmann::json;
 
@@ -139,7 +137,7 @@ void PutValue(Writer& w, const AnyValue& v) {
       AppendJsonDouble(v.double_value, w.out());
       break;
     case T::kBytes:
-      w.Str("bytesValue", internal::Base64Encode(v.string_value));
+      w.Str("bytesValue", Base64Encode(v.string_value));
       break;
     case T::kArray:
       w.Key("arrayValue");
@@ -481,7 +479,7 @@ class Decoder {
         if (!String(m, mp, text)) {
           return false;
         }
-        auto bytes = internal::Base64Decode(text);
+        auto bytes = Base64Decode(text);
         if (!bytes) {
           return Fail(mp, "not base64");
         }
@@ -766,13 +764,13 @@ class Decoder {
   Status status_;
 };
 
-Result<Json> ParseJson(std::string_view json, std::string_view signal) {
-  try {
-    return Json::parse(json.begin(), json.end());
-  } catch (const Json::parse_error& e) {
-    return InvalidArgumentError(std::string(signal) + ": invalid JSON at byte " +
-                                std::to_string(e.byte));
+Result<Json> ParseJsonText(std::string_view json, std::string_view signal) {
+  std::string error;
+  std::optional<Json> j = ParseJson(json, &error);
+  if (!j) {
+    return InvalidArgumentError(std::string(signal) + ": " + error);
   }
+  return std::move(*j);
 }
 
 }  // namespace
@@ -842,7 +840,7 @@ void EncodeLogsJson(const LogsData& data, std::string& out) {
 }
 
 Result<TracesData> DecodeTracesJson(std::string_view json) {
-  OBS_ASSIGN_OR_RETURN(Json j, ParseJson(json, "otlp traces"));
+  OBS_ASSIGN_OR_RETURN(Json j, ParseJsonText(json, "otlp traces"));
   Decoder d("otlp traces");
   TracesData data;
   d.Top(j, "resourceSpans", "scopeSpans", "spans", data.resource_spans,
@@ -854,7 +852,7 @@ Result<TracesData> DecodeTracesJson(std::string_view json) {
 }
 
 Result<LogsData> DecodeLogsJson(std::string_view json) {
-  OBS_ASSIGN_OR_RETURN(Json j, ParseJson(json, "otlp logs"));
+  OBS_ASSIGN_OR_RETURN(Json j, ParseJsonText(json, "otlp logs"));
   Decoder d("otlp logs");
   LogsData data;
   d.Top(j, "resourceLogs", "scopeLogs", "logRecords", data.resource_logs,

@@ -1,11 +1,11 @@
 // OTLP export responses (partial success) and google.rpc.Status failure
 // bodies, in both encodings.
 
-#include <nlohmann/json.hpp>
+#include "obs/wire/json_parse.h"
 
 #include "obs/wire/otlp.h"
 
-#include "json_text.h"
+#include "obs/wire/json_text.h"
 #include "proto_io.h"
 
 namespace obs::wire::otlp {
@@ -96,7 +96,7 @@ std::string EncodeExportResponse(Signal signal, const ExportResponse& response,
     if (!response.error_message.empty()) {
       out += first ? "" : ",";
       out += "\"errorMessage\":";
-      internal::AppendJsonString(response.error_message, out);
+      AppendJsonString(response.error_message, out);
     }
     out += '}';
   }
@@ -134,12 +134,12 @@ Result<ExportResponse> DecodeExportResponse(Signal signal, std::string_view body
     }
     return r;
   }
-  const Json j = Json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  const std::optional<Json> parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
     return InvalidArgumentError("otlp " + std::string(SignalName(signal)) +
                                 " response: not a JSON object");
   }
-  const Json* ps = Member(j, "partialSuccess", "partial_success");
+  const Json* ps = Member(*parsed, "partialSuccess", "partial_success");
   if (ps == nullptr) {
     return r;
   }
@@ -167,7 +167,7 @@ std::string EncodeRpcStatus(const RpcStatus& status, Encoding encoding) {
     return out;
   }
   out = "{\"code\":" + std::to_string(status.code) + ",\"message\":";
-  internal::AppendJsonString(status.message, out);
+  AppendJsonString(status.message, out);
   out += '}';
   return out;
 }
@@ -190,15 +190,15 @@ Result<RpcStatus> DecodeRpcStatus(std::string_view body, Encoding encoding) {
     }
     return s;
   }
-  const Json j = Json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  const std::optional<Json> parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
     return InvalidArgumentError("google.rpc.Status: not a JSON object");
   }
-  if (const Json* code = Member(j, "code", "code")) {
+  if (const Json* code = Member(*parsed, "code", "code")) {
     OBS_ASSIGN_OR_RETURN(const std::int64_t c, JsonInt64(*code, "code"));
     s.code = static_cast<std::int32_t>(c);
   }
-  if (const Json* msg = Member(j, "message", "message"); msg != nullptr && msg->is_string()) {
+  if (const Json* msg = Member(*parsed, "message", "message"); msg != nullptr && msg->is_string()) {
     s.message = msg->get<std::string>();
   }
   return s;

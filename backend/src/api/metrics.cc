@@ -21,6 +21,13 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {"/api/v1/wri
                                                                     "/api/v1/rules",
                                                                     "/api/v1/alerts",
                                                                     "/-/reload",
+                                                                    "/v1/traces",
+                                                                    "/api/traces/:id",
+                                                                    "/api/traces",
+                                                                    "/api/services",
+                                                                    "/api/services/:service/operations",
+                                                                    "/api/operations",
+                                                                    "/api/v2/traces/:id",
                                                                     "other"};
 
 std::size_t Index(Endpoint endpoint) {

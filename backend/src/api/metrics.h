@@ -39,9 +39,16 @@ enum class Endpoint {
   kRules,           // GET /api/v1/rules.
   kAlerts,          // GET /api/v1/alerts.
   kReload,          // POST|PUT /-/reload: re-reads the rule files.
+  kOtlpTraces,      // POST /v1/traces (OTLP/HTTP).
+  kJaegerTrace,     // GET /api/traces/<id>.
+  kJaegerSearch,    // GET /api/traces.
+  kJaegerServices,  // GET /api/services.
+  kJaegerServiceOperations,  // GET /api/services/<service>/operations.
+  kJaegerOperations,         // GET /api/operations.
+  kTempoTrace,               // GET /api/v2/traces/<id>.
   kOther,           // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 16;
+inline constexpr std::size_t kEndpointCount = 23;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

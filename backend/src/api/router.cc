@@ -35,6 +35,15 @@ std::string_view AllowedMethods(Endpoint endpoint) {
       return "GET, HEAD";
     case Endpoint::kReload:
       return "POST, PUT";
+    case Endpoint::kOtlpTraces:
+      return "POST";
+    case Endpoint::kJaegerTrace:
+    case Endpoint::kJaegerSearch:
+    case Endpoint::kJaegerServices:
+    case Endpoint::kJaegerServiceOperations:
+    case Endpoint::kJaegerOperations:
+    case Endpoint::kTempoTrace:
+      return "GET";
     case Endpoint::kOther:
       break;
   }
@@ -71,7 +80,11 @@ Route ClassifyPath(std::string_view path) {
       {"/api/v1/query_exemplars", Endpoint::kQueryExemplars},
       {"/api/v1/rules", Endpoint::kRules},
       {"/api/v1/alerts", Endpoint::kAlerts},
-      {"/-/reload", Endpoint::kReload}};
+      {"/-/reload", Endpoint::kReload},
+      {"/v1/traces", Endpoint::kOtlpTraces},
+      {"/api/traces", Endpoint::kJaegerSearch},
+      {"/api/services", Endpoint::kJaegerServices},
+      {"/api/operations", Endpoint::kJaegerOperations}};
   for (const auto& [fixed, endpoint] : kFixed) {
     if (path == fixed) {
       return Route{.endpoint = endpoint, .label_name = {}};
@@ -85,17 +98,39 @@ Route ClassifyPath(std::string_view path) {
       return Route{.endpoint = Endpoint::kLabelValues, .label_name = name};
     }
   }
+  // One non-empty path segment after `prefix` (and before `suffix`).
+  auto segment = [&](std::string_view prefix, std::string_view suffix) -> std::string_view {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
+        path.size() <= prefix.size() + suffix.size()) {
+      return {};
+    }
+    const std::string_view s =
+        path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    return s.find('/') == std::string_view::npos ? s : std::string_view{};
+  };
+  if (const auto id = segment("/api/traces/", ""); !id.empty()) {
+    return Route{.endpoint = Endpoint::kJaegerTrace, .label_name = id};
+  }
+  if (const auto id = segment("/api/v2/traces/", ""); !id.empty()) {
+    return Route{.endpoint = Endpoint::kTempoTrace, .label_name = id};
+  }
+  if (const auto service = segment("/api/services/", "/operations"); !service.empty()) {
+    return Route{.endpoint = Endpoint::kJaegerServiceOperations, .label_name = service};
+  }
   return Route{};
 }
 
 Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
-               std::function<StorageGauges()> gauges, const Clock& clock, alert::RuleManager* rules)
+               std::function<StorageGauges()> gauges, const Clock& clock, alert::RuleManager* rules,
+               traces::OtlpHandler* otlp, const traces::TraceApi* trace_api)
     : write_(write),
       query_(query),
       metrics_(metrics),
       gauges_(std::move(gauges)),
       clock_(clock),
-      rules_(rules) {}
+      rules_(rules),
+      otlp_(otlp),
+      trace_api_(trace_api) {}
 
 http::Response Router::Handle(const http::Request& request) {
   const SteadyClock::time_point start = clock_.SteadyNow();
@@ -116,6 +151,13 @@ void Router::ObserveTransportAnswer(std::string_view target, int status) {
 http::Response Router::Dispatch(const http::Request& request, const Route& route) {
   const std::string_view path = http::SplitTarget(request.target).path;
   if (route.endpoint == Endpoint::kOther) {
+    return JsonError(404, "not_found", "path not found: " + std::string(path));
+  }
+  const bool traces_off =
+      (route.endpoint == Endpoint::kOtlpTraces && otlp_ == nullptr) ||
+      (route.endpoint >= Endpoint::kJaegerTrace && route.endpoint <= Endpoint::kTempoTrace &&
+       trace_api_ == nullptr);
+  if (traces_off) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }
   if (!MethodAllowed(route.endpoint, request.method)) {
@@ -170,6 +212,29 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       // Prometheus answers a failed reload with 500 and the error as text.
       return s.ok() ? TextResponse(200, "")
                     : TextResponse(500, "failed to reload config: " + s.message());
+    }
+    case Endpoint::kOtlpTraces:
+      return otlp_->HandleTraces(request);
+    case Endpoint::kJaegerSearch:
+      return trace_api_->JaegerSearch(request);
+    case Endpoint::kJaegerServices:
+      return trace_api_->JaegerServices();
+    case Endpoint::kJaegerOperations:
+      return trace_api_->JaegerOperations(request);
+    case Endpoint::kJaegerTrace:
+    case Endpoint::kTempoTrace:
+    case Endpoint::kJaegerServiceOperations: {
+      Result<std::string> segment = http::PercentDecode(route.label_name, false);
+      if (!segment.ok()) {
+        return BadData(segment.status().message());
+      }
+      if (route.endpoint == Endpoint::kJaegerTrace) {
+        return trace_api_->JaegerTrace(*segment);
+      }
+      if (route.endpoint == Endpoint::kTempoTrace) {
+        return trace_api_->TempoTrace(*segment);
+      }
+      return trace_api_->JaegerServiceOperations(*segment);
     }
     case Endpoint::kHealthy:
       return TextResponse(200, "obsbench backend is Healthy.");

@@ -7,7 +7,10 @@
 // /api/v1/series, /api/v1/labels; GET /api/v1/label/<name>/values;
 // GET /api/v1/status/buildinfo and /api/v1/metadata; GET|POST
 // /api/v1/query_exemplars; GET /api/v1/rules and /api/v1/alerts; POST|PUT
-// /-/reload; GET /metrics; GET|HEAD /-/healthy and /-/ready.
+// /-/reload; GET /metrics; GET|HEAD /-/healthy and /-/ready; POST /v1/traces
+// (OTLP); GET /api/traces/<id>, /api/traces, /api/services,
+// /api/services/<s>/operations, /api/operations (Jaeger) and
+// /api/v2/traces/<id> (Tempo).
 //
 // Thread safety: Handle() may be called concurrently.
 
@@ -23,12 +26,16 @@
 #include "api/query_api.h"
 #include "api/write_handler.h"
 #include "http/message.h"
+#include "traces/otlp_handler.h"
+#include "traces/trace_api.h"
 
 namespace obs::backend {
 
 struct Route {
   Endpoint endpoint = Endpoint::kOther;
-  std::string_view label_name;  // kLabelValues: the raw (still encoded) <name> segment.
+  // kLabelValues: the raw (still encoded) <name> segment; the trace id or
+  // service segment for the trace endpoints.
+  std::string_view label_name;
 };
 
 // The route a request path names (percent-encoded path, no query string).
@@ -37,10 +44,12 @@ Route ClassifyPath(std::string_view path);
 class Router {
  public:
   // Every reference must outlive the router. `gauges` is called for each
-  // /metrics scrape. `rules` may be null (no rule API, empty answers).
+  // /metrics scrape. `rules` may be null (no rule API, empty answers);
+  // `otlp` and `trace_api` may be null (the trace endpoints answer 404).
   Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
          std::function<StorageGauges()> gauges, const Clock& clock,
-         alert::RuleManager* rules = nullptr);
+         alert::RuleManager* rules = nullptr, traces::OtlpHandler* otlp = nullptr,
+         const traces::TraceApi* trace_api = nullptr);
 
   http::Response Handle(const http::Request& request);
 
@@ -57,6 +66,8 @@ class Router {
   std::function<StorageGauges()> gauges_;
   const Clock& clock_;
   alert::RuleManager* rules_;
+  traces::OtlpHandler* otlp_;
+  const traces::TraceApi* trace_api_;
 };
 
 }  // namespace obs::backend

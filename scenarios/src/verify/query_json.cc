@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "obs/wire/json_parse.h"
+
 namespace obs::scenarios {
 namespace {
 
@@ -21,10 +23,11 @@ Status Malformed(std::string_view what) {
 // Parses `body`, checks the envelope and returns `data.result` after checking
 // that `data.resultType` is `want_type`.
 Result<Json> ResultOfType(std::string_view body, std::string_view want_type) {
-  Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  std::optional<Json> parsed = wire::ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
     return Malformed("body is not a json object");
-  }
+  }  Json doc = std::move(*parsed);
+
   const auto status = doc.find("status");
   if (status == doc.end() || !status->is_string()) {
     return Malformed("missing \"status\"");
@@ -102,7 +105,7 @@ Result<double> ParseSampleValue(std::string_view text) {
 }
 
 std::string ParseErrorText(std::string_view body) {
-  const Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const Json doc = wire::ParseJson(body).value_or(Json::value_t::discarded);
   if (doc.is_discarded() || !doc.is_object()) {
     return "";
   }

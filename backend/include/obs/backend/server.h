@@ -4,8 +4,11 @@
 // (`/api/v1/query`, `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels`,
 // `/api/v1/label/<name>/values`), evaluates Prometheus rule files and sends
 // alerts to Alertmanager or a webhook (`/api/v1/rules`, `/api/v1/alerts`,
-// `/-/reload`), plus `/metrics`, `/-/healthy` and `/-/ready`. Endpoints, status codes and limits
-// are in docs/backend-http.md.
+// `/-/reload`), accepts OTLP/HTTP traces at `POST /v1/traces` and answers
+// trace queries in Jaeger's and Tempo's shapes (`/api/traces/<id>`,
+// `/api/v2/traces/<id>`, search, services, operations), plus `/metrics`,
+// `/-/healthy` and `/-/ready`. Endpoints, status codes and limits are in
+// docs/backend-http.md.
 //
 // A sample is queryable as soon as the 204 for its write request has been
 // sent: there is no ingestion lag. A write request is all-or-nothing.
@@ -55,6 +58,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = 32U << 20;           // Request body limit -> 413.
   std::size_t max_decompressed_bytes = 256U << 20;  // Snappy-decoded limit -> 413.
   std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
+  std::size_t max_spans = 5'000'000;                // Span store capacity; beyond, rejected.
+  std::size_t max_attribute_value_bytes = 64U << 10;  // Longer attribute values: span rejected.
   AlertingOptions alerting{};
   FaultOptions faults{};
 };
@@ -98,6 +103,8 @@ class Server {
     std::uint64_t rule_group_evaluations = 0;
     std::uint64_t notifications_sent = 0;    // Successful POSTs to Alertmanager/webhook.
     std::uint64_t notifications_failed = 0;  // POSTs that failed every attempt.
+    std::uint64_t otlp_trace_requests = 0;   // POST /v1/traces, any outcome.
+    std::uint64_t spans_stored = 0;
   };
   Counters counters() const;
 

@@ -1,5 +1,5 @@
-// Writing JSON text directly into a string (no DOM) for the codecs' hot
-// paths, and base64 for proto3 `bytes` in JSON.
+// Writing JSON text directly into a string (no DOM), shared by the codecs' hot
+// paths and the backend's responses, and base64 for proto3 `bytes` in JSON.
 //
 // Thread safety: pure functions.
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace obs::wire::internal {
+namespace obs::wire {
 
 // Appends `s` as a JSON string literal (quotes included). Control characters
 // are escaped as \uXXXX (\n, \t, \r, \b, \f short forms); bytes >= 0x80 are
@@ -26,4 +26,4 @@ std::string Base64Encode(std::string_view bytes);
 // parsers do). nullopt for anything else.
 std::optional<std::string> Base64Decode(std::string_view text);
 
-}  // namespace obs::wire::internal
+}  // namespace obs::wire
