@@ -7,6 +7,7 @@
 
 #include "http_client.h"
 #include "sender.h"
+#include "workload_record.h"
 
 namespace obs::loadgen {
 namespace {
@@ -30,26 +31,6 @@ Status Preflight(const RunPlan& plan) {
     std::this_thread::sleep_for(kPreflightPause);
   }
   return UnavailableError("remote write: target unreachable: " + last.message());
-}
-
-void Merge(WorkloadRecord& into, const WorkloadRecord& r) {
-  into.requests += r.requests;
-  into.attempts += r.attempts;
-  into.requests_succeeded += r.requests_succeeded;
-  into.requests_rejected += r.requests_rejected;
-  into.requests_failed += r.requests_failed;
-  into.retries += r.retries;
-  into.requests_late += r.requests_late;
-  into.requests_unsent += r.requests_unsent;
-  into.samples_sent += r.samples_sent;
-  into.samples_acked += r.samples_acked;
-  into.samples_rejected += r.samples_rejected;
-  into.samples_failed += r.samples_failed;
-  for (const auto& [code, n] : r.status_codes) {
-    into.status_codes[code] += n;
-  }
-  into.latency_corrected.Merge(r.latency_corrected);
-  into.latency_uncorrected.Merge(r.latency_uncorrected);
 }
 
 // Fills the rates: targets over the scheduled window, achieved over the
@@ -140,7 +121,7 @@ Result<RemoteWriteResult> RunRemoteWrite(const RemoteWriteOptions& options, cons
   rec.late_threshold_ns = ToNanos(std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double>(options.late_threshold_seconds)));
   for (const ShardOutcome& o : outcomes) {
-    Merge(rec, o.record);
+    internal::MergeCounts(rec, o.record);
   }
   FillRates(rec, outcomes, start);
   if (monitor.enabled()) {

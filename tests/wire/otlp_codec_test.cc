@@ -228,6 +228,15 @@ TEST(OtlpJsonTest, ReadsSpecExamplesWithNumbersSnakeCaseAndUnknownKeys) {
   EXPECT_EQ(s.attributes.at(3).value, AnyValue::Int(12));
   EXPECT_EQ(s.status.code, SpanStatusCode::kError);
   EXPECT_EQ(decoded->resource_spans[0].scope_spans[0].scope.version, "1.0.0");
+
+  // Tempo answers with base64 ids.
+  auto tempo = DecodeTracesJson(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"W47/95gDgQPSabYzgT/GDA==",)"
+      R"("spanId":"7uGbfsPBsXQ="}]}]}]})");
+  ASSERT_TRUE(tempo.ok()) << tempo.status();
+  EXPECT_EQ(Hex(tempo->resource_spans[0].scope_spans[0].spans[0].trace_id),
+            "5b8efff798038103d269b633813fc60c");
+  EXPECT_EQ(Hex(tempo->resource_spans[0].scope_spans[0].spans[0].span_id), "eee19b7ec3c1b174");
 }
 
 TEST(OtlpJsonTest, BadInputNamesThePlace) {

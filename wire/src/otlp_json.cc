@@ -5,6 +5,7 @@
 // original snake_case keys, as proto3 JSON parsers do.
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -438,11 +439,14 @@ class Decoder {
       id = {};
       return true;
     }
-    bool ok = false;
-    if constexpr (N == 16) {
-      ok = ParseHex(hex, id);
-    } else {
-      ok = ParseHex(hex, id);
+    bool ok = ParseHex(hex, id);
+    if (!ok && hex.size() == (N + 2) / 3 * 4) {
+      // Tempo's JSON carries ids in proto3's standard base64; accept it
+      // (the lengths cannot be confused with hex: 24/12 vs 32/16).
+      if (auto raw = Base64Decode(hex); raw && raw->size() == N) {
+        std::memcpy(id.data(), raw->data(), N);
+        ok = true;
+      }
     }
     if (!ok) {
       return Fail(p, "\"" + hex + "\" is not " + std::to_string(2 * N) + " hex digits");

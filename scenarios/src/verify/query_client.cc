@@ -58,7 +58,8 @@ struct QueryClient::Impl {
   }
 
   // One request on the reused handle. `post_body` == nullptr means GET.
-  Result<std::string> Perform(const std::string& url, const std::string* post_body) {
+  Result<std::string> Perform(const std::string& url, const std::string* post_body,
+                              long* status_out = nullptr) {
     std::string body;
     char error[CURL_ERROR_SIZE] = {};
     curl_easy_reset(curl);
@@ -84,6 +85,10 @@ struct QueryClient::Impl {
     }
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    if (status_out != nullptr) {
+      *status_out = code;
+      return body;
+    }
     OBS_RETURN_IF_ERROR(MapHttpStatus(url, code, body));
     return body;
   }
@@ -144,14 +149,25 @@ Result<std::vector<MatrixSeries>> QueryClient::InstantMatrix(std::string_view pr
   return ParseMatrixResponse(body);
 }
 
-Status QueryClient::Get(std::string_view url) {
+std::string QueryClient::Resolve(std::string_view url) const {
   std::string full(url);
   if (full.find("://") == std::string::npos) {
     const std::string& base = impl_->query_url;
     full = base.substr(0, base.size() - std::string_view("/api/v1/query").size()) +
            (full.empty() || full.front() != '/' ? "/" : "") + full;
   }
-  return impl_->Perform(full, nullptr).status();
+  return full;
+}
+
+Status QueryClient::Get(std::string_view url) {
+  return impl_->Perform(Resolve(url), nullptr).status();
+}
+
+Result<FetchResult> QueryClient::Fetch(std::string_view url) {
+  ++queries_;
+  long code = 0;
+  OBS_ASSIGN_OR_RETURN(std::string body, impl_->Perform(Resolve(url), nullptr, &code));
+  return FetchResult{static_cast<int>(code), std::move(body)};
 }
 
 }  // namespace obs::scenarios

@@ -45,6 +45,12 @@ struct MatrixSeries {
   std::vector<std::pair<std::int64_t, double>> samples;  // (unix ms, value)
 };
 
+// An answer returned as data (trace and log APIs use 404 for "not yet").
+struct FetchResult {
+  int status = 0;
+  std::string body;
+};
+
 class QueryClient {
  public:
   // Returns kInvalidArgument if `base_url` is not an http(s) URL or the
@@ -68,6 +74,11 @@ class QueryClient {
   // mapping is the same as for queries. Not counted in queries().
   Status Get(std::string_view url);
 
+  // GETs `url` (absolute or relative to base_url) and returns the status and
+  // body whatever the status; only a transport failure is an error
+  // (kUnavailable). Counted in queries().
+  Result<FetchResult> Fetch(std::string_view url);
+
   // Queries sent so far (successful or not).
   std::uint64_t queries() const { return queries_; }
 
@@ -75,6 +86,7 @@ class QueryClient {
   struct Impl;
   explicit QueryClient(std::unique_ptr<Impl> impl);
 
+  std::string Resolve(std::string_view url) const;
   // POSTs one query; returns the 2xx body or the mapped error.
   Result<std::string> PostQuery(std::string_view promql, std::int64_t time_ms);
 

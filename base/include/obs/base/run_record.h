@@ -99,6 +99,37 @@ struct CompletenessRecord {
   std::vector<MissingSeriesExample> examples;
 };
 
+// One span that did not come back as it was sent.
+struct SpanDifference {
+  std::string problem;  // "missing" | "extra" | "altered".
+  std::string trace_id;  // Hex.
+  std::string span_id;   // Hex.
+  std::string span_name;
+  std::string field;     // Altered: the first differing field, e.g. "attributes[http.route]".
+  std::string sent;      // Altered: the values, as text.
+  std::string received;
+};
+
+// The result of reading every acknowledged trace back by id and comparing
+// it span by span with what was sent (regenerated from the ledger).
+struct TraceCompletenessRecord {
+  bool checked = false;
+  std::string skipped_reason;
+  std::string query_api;  // "tempo" or "jaeger": the API the traces were read with.
+  std::uint64_t traces_expected = 0;  // Acknowledged in full.
+  std::uint64_t traces_found = 0;     // Found by id (possibly incomplete).
+  std::uint64_t traces_missing = 0;   // Not found at all.
+  std::uint64_t traces_partial = 0;   // Sent in a partially rejected request: not judged.
+  std::uint64_t spans_expected = 0;
+  std::uint64_t spans_intact = 0;   // Found and equal in every compared field.
+  std::uint64_t spans_missing = 0;
+  std::uint64_t spans_altered = 0;  // Found, but a field differs.
+  std::uint64_t spans_extra = 0;    // Found in an expected trace but never sent.
+  std::uint64_t queries = 0;
+  double seconds_to_settle = 0;
+  std::vector<SpanDifference> examples;  // The first few, in trace order.
+};
+
 // Write-to-queryable lag measured with probe writes.
 struct VisibilityRecord {
   bool checked = false;
@@ -172,6 +203,7 @@ struct RunRecord {
   std::map<std::string, std::string> environment;
   std::vector<WorkloadRecord> workloads;
   CompletenessRecord completeness;
+  TraceCompletenessRecord traces;
   VisibilityRecord visibility;
   AlertsRecord alerts;
   // Errors that did not stop the run but a reader must see.

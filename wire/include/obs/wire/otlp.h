@@ -10,7 +10,8 @@
 //   * JSON (`application/json`): the proto3 JSON mapping with OTLP's
 //     deviations: trace and span ids are hex, enums are integers, 64-bit
 //     integers are decimal strings (numbers accepted too), unknown keys are
-//     ignored, `bytesValue` stays base64.
+//     ignored, `bytesValue` stays base64. The decoder also accepts ids in
+//     base64, as Tempo's JSON answers carry them.
 //
 // Decoders accept arbitrary bytes: anything malformed is kInvalidArgument
 // naming what and where ("otlp traces: resourceSpans[0].scopeSpans[1]
