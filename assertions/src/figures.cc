@@ -169,6 +169,57 @@ void AddCompleteness(std::vector<Figure>& out) {
   }));
 }
 
+Measurement TraceCompleteness(const TraceCompletenessRecord& t, double value, std::string detail) {
+  if (!t.checked)
+    return NoData("trace completeness was not checked" +
+                  (t.skipped_reason.empty() ? std::string() : ": " + t.skipped_reason));
+  if (t.spans_expected == 0)
+    return NoData("no trace was acknowledged in full, so there was nothing to read back");
+  Measurement m = Value(value, std::move(detail));
+  m.context = "read back through the " + t.query_api + " API: " + FormatCount(t.spans_intact) +
+              " intact, " + FormatCount(t.spans_missing) + " missing, " +
+              FormatCount(t.spans_altered) + " altered, " + FormatCount(t.spans_extra) +
+              " extra spans in " + FormatCount(t.traces_expected) + " traces";
+  if (!t.examples.empty()) {
+    const SpanDifference& d = t.examples.front();
+    m.context += "; first: " + d.problem + " span " + d.span_id + " (" + d.span_name + ")";
+    if (!d.field.empty())
+      m.context += " " + d.field + " sent " + d.sent + ", received " + d.received;
+  }
+  return m;
+}
+
+void AddTraceCompleteness(std::vector<Figure>& out) {
+  out.push_back(RunFigure("trace_completeness", Unit::kRatio, [](const RunRecord& r) {
+    const TraceCompletenessRecord& t = r.traces;
+    const double ratio = t.spans_expected == 0 ? 0 : Ratio(t.spans_intact, t.spans_expected);
+    return TraceCompleteness(t, ratio,
+                             FormatCount(t.spans_intact) + " of " + FormatCount(t.spans_expected) +
+                                 " acknowledged spans found intact");
+  }));
+  struct Count {
+    const char* name;
+    std::uint64_t TraceCompletenessRecord::*field;
+    const char* what;
+  };
+  for (const Count& c : {Count{"trace_completeness.missing_spans",
+                               &TraceCompletenessRecord::spans_missing, "spans"},
+                         Count{"trace_completeness.altered_spans",
+                               &TraceCompletenessRecord::spans_altered, "spans"},
+                         Count{"trace_completeness.extra_spans",
+                               &TraceCompletenessRecord::spans_extra, "spans"},
+                         Count{"trace_completeness.missing_traces",
+                               &TraceCompletenessRecord::traces_missing, "traces"}}) {
+    out.push_back(RunFigure(c.name, Unit::kCount, [c](const RunRecord& r) {
+      const TraceCompletenessRecord& t = r.traces;
+      const std::uint64_t of =
+          std::string_view(c.what) == "traces" ? t.traces_expected : t.spans_expected;
+      return TraceCompleteness(t, static_cast<double>(t.*c.field),
+                               "of " + FormatCount(of) + " acknowledged " + c.what);
+    }));
+  }
+}
+
 void AddWorkloadFigures(std::vector<Figure>& out) {
   for (const bool corrected : {true, false}) {
     const std::string prefix = corrected ? "write_latency." : "write_latency_uncorrected.";
@@ -215,6 +266,7 @@ void AddVisibility(std::vector<Figure>& out) {
 std::vector<Figure> BuildFigures() {
   std::vector<Figure> out;
   AddCompleteness(out);
+    AddTraceCompleteness(out);
   AddWorkloadFigures(out);
   AddVisibility(out);
   return out;

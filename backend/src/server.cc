@@ -35,7 +35,9 @@ class Server::Impl {
         rules_(storage_, RuleOptions(options, options.alerting.external_url), nullptr, RealClock()),
         spans_(traces::SpanStoreOptions{.max_spans = options.max_spans,
                                         .max_attribute_value_bytes =
-                                            options.max_attribute_value_bytes}),
+                                            options.max_attribute_value_bytes,
+                                        .drop_every_nth = options.faults.drop_every_nth_span,
+                                        .alter_every_nth = options.faults.alter_every_nth_span}),
         otlp_(spans_, traces::OtlpHandlerOptions{.max_decompressed_bytes =
                                                      options.max_decompressed_bytes}),
         trace_api_(spans_),

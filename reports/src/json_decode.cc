@@ -154,6 +154,32 @@ CompletenessRecord DecodeCompleteness(const Field& f) {
   return c;
 }
 
+TraceCompletenessRecord DecodeTraceCompleteness(const Field& f) {
+  TraceCompletenessRecord t;
+  t.checked = f["checked"].Bool();
+  t.skipped_reason = f["skipped_reason"].Str();
+  t.query_api = f["query_api"].Str();
+  t.traces_expected = f["traces_expected"].U64();
+  t.traces_found = f["traces_found"].U64();
+  t.traces_missing = f["traces_missing"].U64();
+  t.traces_partial = f["traces_partial"].U64();
+  t.spans_expected = f["spans_expected"].U64();
+  t.spans_intact = f["spans_intact"].U64();
+  t.spans_missing = f["spans_missing"].U64();
+  t.spans_altered = f["spans_altered"].U64();
+  t.spans_extra = f["spans_extra"].U64();
+  t.queries = f["queries"].U64();
+  t.seconds_to_settle = f["seconds_to_settle"].Double();
+  const Field examples = f["examples"];
+  for (std::size_t i = 0; i < examples.ArraySize(); ++i) {
+    const Field e = examples.At(i);
+    t.examples.push_back({e["problem"].Str(), e["trace_id"].Str(), e["span_id"].Str(),
+                          e["span_name"].Str(), e["field"].Str(), e["sent"].Str(),
+                          e["received"].Str()});
+  }
+  return t;
+}
+
 VisibilityRecord DecodeVisibility(const Field& f) {
   VisibilityRecord v;
   v.checked = f["checked"].Bool();
@@ -297,6 +323,8 @@ RunReport DecodeOrThrow(const Field& doc) {
   report.record.visibility = DecodeVisibility(doc["visibility"]);
   if (doc.raw().contains("alerts"))
     report.record.alerts = DecodeAlerts(doc["alerts"]);
+  if (doc.raw().contains("traces"))
+    report.record.traces = DecodeTraceCompleteness(doc["traces"]);
   const Field results = doc["assertions"];
   for (std::size_t i = 0; i < results.ArraySize(); ++i)
     report.assertions.push_back(DecodeAssertion(results.At(i)));

@@ -109,6 +109,34 @@ json EncodeCompleteness(const CompletenessRecord& c) {
           {"examples", examples}};
 }
 
+json EncodeTraceCompleteness(const TraceCompletenessRecord& t) {
+  json examples = json::array();
+  for (const SpanDifference& d : t.examples) {
+    examples.push_back({{"problem", d.problem},
+                        {"trace_id", d.trace_id},
+                        {"span_id", d.span_id},
+                        {"span_name", d.span_name},
+                        {"field", d.field},
+                        {"sent", d.sent},
+                        {"received", d.received}});
+  }
+  return {{"checked", t.checked},
+          {"skipped_reason", t.skipped_reason},
+          {"query_api", t.query_api},
+          {"traces_expected", t.traces_expected},
+          {"traces_found", t.traces_found},
+          {"traces_missing", t.traces_missing},
+          {"traces_partial", t.traces_partial},
+          {"spans_expected", t.spans_expected},
+          {"spans_intact", t.spans_intact},
+          {"spans_missing", t.spans_missing},
+          {"spans_altered", t.spans_altered},
+          {"spans_extra", t.spans_extra},
+          {"queries", t.queries},
+          {"seconds_to_settle", t.seconds_to_settle},
+          {"examples", examples}};
+}
+
 json EncodeVisibility(const VisibilityRecord& v) {
   return {{"checked", v.checked},
           {"probes", v.probes},
@@ -274,6 +302,9 @@ json EncodeReport(const RunReport& report) {
   };
   if (r.alerts.enabled) {
     doc["alerts"] = EncodeAlerts(r.alerts);
+  }
+  if (r.traces.checked) {
+    doc["traces"] = EncodeTraceCompleteness(r.traces);
   }
   return doc;
 }

@@ -127,6 +127,36 @@ std::string MarkdownCompleteness(const CompletenessRecord& c) {
   return out;
 }
 
+std::string MarkdownTraces(const TraceCompletenessRecord& t) {
+  if (!t.checked) {
+    return "";
+  }
+  std::string out = "## Trace completeness\n\nRead back by id through the " +
+                    MarkdownText(t.query_api) + " API (" + FormatCount(t.queries) + " queries, " +
+                    FormatNumber(t.seconds_to_settle, 1) + " s).\n\n" +
+                    Row({"", "Expected", "Found", "Intact", "Missing", "Altered", "Extra"}) +
+                    "|---|--:|--:|--:|--:|--:|--:|\n" +
+                    Row({"Traces", FormatCount(t.traces_expected), FormatCount(t.traces_found), "–",
+                         FormatCount(t.traces_missing), "–", "–"}) +
+                    Row({"Spans", FormatCount(t.spans_expected),
+                         FormatCount(t.spans_expected - t.spans_missing), FormatCount(t.spans_intact),
+                         FormatCount(t.spans_missing), FormatCount(t.spans_altered),
+                         FormatCount(t.spans_extra)});
+  if (t.traces_partial != 0) {
+    out += "\n" + FormatCount(t.traces_partial) +
+           " traces were in partially rejected requests and are not judged.\n";
+  }
+  if (!t.examples.empty()) {
+    out += "\n| Problem | Trace | Span | Field | Sent | Received |\n|---|---|---|---|---|---|\n";
+    for (const SpanDifference& d : t.examples) {
+      out += Row({d.problem, MarkdownCode(d.trace_id, true),
+                  MarkdownCode(d.span_id, true) + " " + MarkdownText(d.span_name),
+                  MarkdownText(d.field), MarkdownCode(d.sent, true), MarkdownCode(d.received, true)});
+    }
+  }
+  return out;
+}
+
 std::string MarkdownVisibility(const VisibilityRecord& v) {
   if (!v.checked)
     return "";

@@ -50,6 +50,7 @@ class MarkdownWriter final : public ReportWriter {
     for (const std::string& section :
          {MarkdownAssertions(report), MarkdownAlerts(report.record.alerts),
           MarkdownLoad(report.record), MarkdownCompleteness(report.record.completeness),
+          MarkdownTraces(report.record.traces),
           MarkdownVisibility(report.record.visibility), MarkdownWarnings(report.record)}) {
       if (!section.empty())
         md += "\n" + section;

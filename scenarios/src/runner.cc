@@ -24,6 +24,7 @@
 
 #include "scenario_parse.h"
 #include "verify/completeness.h"
+#include "verify/trace_check.h"
 #include "verify/query_client.h"
 #include "verify/visibility.h"
 #include <sys/utsname.h>
@@ -34,6 +35,8 @@ namespace {
 struct Endpoints {
   std::string write_url;
   std::string query_url;
+  std::string otlp_url;         // Base URL; "/v1/traces" is appended.
+  std::string trace_query_url;  // Base URL of the Tempo or Jaeger query API.
 };
 
 std::string Base36(std::uint64_t v) {
@@ -69,6 +72,25 @@ std::string Seconds(double s) {
 void Progress(const RunOptions& options, const std::string& line) {
   if (options.progress != nullptr)
     *options.progress << "obsbench: " << line << std::endl;
+}
+
+void MergeTraceCompleteness(const TraceCompletenessRecord& part, TraceCompletenessRecord& total) {
+  total.checked = true;
+  total.query_api = part.query_api;
+  total.traces_expected += part.traces_expected;
+  total.traces_found += part.traces_found;
+  total.traces_missing += part.traces_missing;
+  total.traces_partial += part.traces_partial;
+  total.spans_expected += part.spans_expected;
+  total.spans_intact += part.spans_intact;
+  total.spans_missing += part.spans_missing;
+  total.spans_altered += part.spans_altered;
+  total.spans_extra += part.spans_extra;
+  total.queries += part.queries;
+  total.seconds_to_settle = std::max(total.seconds_to_settle, part.seconds_to_settle);
+  for (const SpanDifference& d : part.examples) {
+    total.examples.push_back(d);
+  }
 }
 
 // Sums the per-workload completeness records into the run's one record.
@@ -178,6 +200,7 @@ void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
 struct LoadResults {
   std::vector<std::optional<Result<loadgen::RemoteWriteResult>>> remote_write;
   std::vector<std::optional<Result<loadgen::SignalWorkloadResult>>> signal;
+  std::vector<std::optional<Result<loadgen::OtlpTracesResult>>> traces;
 };
 
 LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
@@ -185,6 +208,7 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
   LoadResults results;
   results.remote_write.resize(scenario.workloads.size());
   results.signal.resize(scenario.workloads.size());
+  results.traces.resize(scenario.workloads.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -196,6 +220,13 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         }
         o.labels.emplace("obsbench_run", run_id);
         results.signal[i] = loadgen::RunSignalWorkload(o, clock, options.stop);
+        return;
+      }
+      if (w.kind == "otlp_traces") {
+        loadgen::OtlpTracesOptions o = w.traces;
+        o.url = endpoints.otlp_url + "/v1/traces";
+        o.run_id = run_id;
+        results.traces[i] = loadgen::RunOtlpTraces(o, clock, options.stop);
         return;
       }
       results.remote_write[i] = loadgen::RunRemoteWrite(
@@ -239,6 +270,49 @@ void Verify(const Scenario& scenario, const Endpoints& endpoints, const RunOptio
   }
   if (first) {
     total.skipped_reason = "no remote_write workload";
+  }
+}
+
+// Reads every acknowledged trace back and merges the per-workload results.
+void VerifyTraces(const Scenario& scenario, const Endpoints& endpoints, const RunOptions& options,
+                  const Clock& clock, const LoadResults& loads, reports::RunReport& report) {
+  TraceCompletenessRecord& total = report.record.traces;
+  bool any = false;
+  for (std::size_t i = 0; i < loads.traces.size(); ++i) {
+    if (!loads.traces[i].has_value()) {
+      continue;
+    }
+    any = true;
+    if (!scenario.verify.completeness) {
+      total.skipped_reason = "verify.completeness is false";
+      return;
+    }
+    const loadgen::OtlpTracesResult& result = loads.traces[i]->value();
+    Progress(options, "verifying traces of " + result.record.name);
+    auto client = QueryClient::Create(QueryClientOptions{.base_url = endpoints.trace_query_url,
+                                                         .headers = scenario.target.headers,
+                                                         .bearer_token = scenario.target.bearer_token,
+                                                         .timeout_seconds = 30});
+    if (!client.ok()) {
+      report.infrastructure_error = client.status().ToString();
+      return;
+    }
+    const loadgen::OtlpTracesOptions& o = scenario.workloads[i].traces;
+    const loadgen::TraceGenerator generator(o.model, o.seed, report.record.run_id);
+    const TraceCheckOptions to{
+        .api = scenario.target.trace_query_api == "jaeger" ? TraceApi::kJaeger : TraceApi::kTempo,
+        .settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
+        .poll_interval_seconds = std::max(0.05, scenario.verify.poll_interval_seconds),
+        .max_examples = scenario.verify.max_examples};
+    auto part = CheckTraceCompleteness(*client, generator, result.ledger, to, clock);
+    if (!part.ok()) {
+      report.infrastructure_error = "trace completeness check: " + part.status().ToString();
+      return;
+    }
+    MergeTraceCompleteness(*part, total);
+  }
+  if (!any) {
+    total.skipped_reason = "no otlp_traces workload";
   }
 }
 
@@ -481,10 +555,13 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     return report;
   }
   std::unique_ptr<backend::Server> server;
-  Endpoints endpoints{scenario.target.write_url, scenario.target.query_url};
+  Endpoints endpoints{scenario.target.write_url, scenario.target.query_url,
+                      scenario.target.otlp_url, scenario.target.trace_query_url};
   if (scenario.target.kind == "embedded") {
     backend::ServerOptions so;
     so.faults.drop_every_nth_sample = scenario.target.drop_every_nth_sample;
+    so.faults.drop_every_nth_span = scenario.target.drop_every_nth_span;
+    so.faults.alter_every_nth_span = scenario.target.alter_every_nth_span;
     if (alerts.enabled()) {
       so.alerting = alerts.BackendOptions(scenario);
       // Staleness scales with everything else (5m lookback at scale 1).
@@ -497,7 +574,8 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       return report;
     }
     server = std::move(started).value();
-    endpoints = {server->base_url() + "/api/v1/write", server->base_url()};
+    endpoints = {server->base_url() + "/api/v1/write", server->base_url(), server->base_url(),
+                 server->base_url()};
     Progress(options, "embedded backend listening on " + server->base_url());
   }
   if (alerts.enabled()) {
@@ -530,15 +608,17 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       failed = loads.remote_write[i]->status();
     } else if (loads.signal[i].has_value()) {
       failed = loads.signal[i]->status();
+    } else if (loads.traces[i].has_value()) {
+      failed = loads.traces[i]->status();
     }
     if (!failed.ok()) {
       report.infrastructure_error = "load: " + failed.ToString();
       rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
       return report;
     }
-    rec.workloads.push_back(loads.remote_write[i].has_value()
-                                ? loads.remote_write[i]->value().record
-                                : loads.signal[i]->value().record);
+    rec.workloads.push_back(loads.remote_write[i].has_value() ? loads.remote_write[i]->value().record
+                            : loads.signal[i].has_value()     ? loads.signal[i]->value().record
+                                                              : loads.traces[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
   }
   std::vector<assertions::AlertSpec> alert_specs;
@@ -553,6 +633,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     }
   }
   Verify(scenario, endpoints, options, clock, loads, report);
+  if (report.infrastructure_error.empty()) {
+    VerifyTraces(scenario, endpoints, options, clock, loads, report);
+  }
   rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   report.assertions = assertions::Evaluate(rec, scenario.assertions);
   for (assertions::AssertionResult& r : assertions::EvaluateAlerts(rec, alert_specs)) {

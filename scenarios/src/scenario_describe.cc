@@ -120,9 +120,29 @@ std::string DescribeAlerting(const Scenario& s) {
   return out;
 }
 
+std::string DescribeTracesWorkload(const WorkloadSpec& w) {
+  const loadgen::OtlpTracesOptions& o = w.traces;
+  const double spans = loadgen::MeanSpansPerTrace(o.model);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%.6g traces/s x %.1f spans (mean) = %.6g spans/s", o.traces_per_second,
+                spans, o.traces_per_second * spans);
+  std::string out = "workload " + w.name + " (otlp_traces, " +
+                    (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") +
+                    ")\n";
+  out += "  model: " + (o.model.name.empty() ? std::string("(unnamed)") : o.model.name) + ", " +
+         std::to_string(o.model.services.size()) + " services\n";
+  out += std::string("  encoding: ") + (o.encoding == wire::otlp::Encoding::kJson ? "json" : "protobuf") +
+         (o.gzip ? " + gzip" : "") + ", batch up to " + std::to_string(o.batch_traces) +
+         " traces, concurrency " + std::to_string(o.concurrency) + "\n";
+  return out;
+}
+
 std::string DescribeWorkload(const WorkloadSpec& w) {
   if (w.kind == "signal") {
     return DescribeSignalWorkload(w);
+  }
+  if (w.kind == "otlp_traces") {
+    return DescribeTracesWorkload(w);
   }
   const loadgen::RemoteWriteOptions& rw = w.remote_write;
   std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";

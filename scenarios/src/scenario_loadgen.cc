@@ -35,6 +35,23 @@ void FinishWorkloads(Scenario& scenario) {
       }
       continue;
     }
+    if (workload.kind == "otlp_traces") {
+      loadgen::OtlpTracesOptions& tr = workload.traces;
+      tr.name = workload.name;
+      tr.seed = scenario.seed + i;
+      tr.duration_seconds = scenario.duration_seconds * scenario.time_scale;
+      for (loadgen::Stage& stage : tr.stages) {
+        stage.duration_seconds *= scenario.time_scale;
+      }
+      for (const auto& [name, value] : target.headers) {
+        tr.headers.emplace(name, value);
+      }
+      tr.bearer_token = target.bearer_token;
+      if (target.kind == "prometheus") {
+        tr.url = target.otlp_url + "/v1/traces";
+      }
+      continue;
+    }
     loadgen::RemoteWriteOptions& rw = workload.remote_write;
     rw.name = workload.name;
     // Staged workloads last as long as their stages (ResolveDuration made

@@ -30,6 +30,24 @@ Status ApplyOverrides(YAML::Node& root, const std::vector<std::string>& override
 // True if `name` matches [a-z0-9_-]+.
 bool IsValidName(std::string_view name);
 
+// `stages:` of a workload (targets in the workload's own unit per second).
+Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  std::vector<loadgen::Stage>& stages);
+Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                 loadgen::RetryOptions& retry);
+
+// A `kind: otlp_traces` workload; a `model:` path is resolved against the
+// scenario file's directory.
+Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& reader, const YAML::Node& node,
+                                        const std::string& path);
+
+// A trace model document (docs/traces-and-logs.md), located by `reader`.
+Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& reader, const YAML::Node& node,
+                                           const std::string& path);
+
+// Loads a trace model file; errors are located in that file.
+Result<loadgen::TraceModel> LoadTraceModelFile(const std::string& path);
+
 // Reads one entry of `workloads`. Fills everything in `remote_write` that the
 // workload itself says; FinishWorkloads adds what comes from the scenario.
 Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& node,

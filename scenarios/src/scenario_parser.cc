@@ -20,6 +20,7 @@ namespace obs::scenarios {
 namespace {
 
 using internal::Bounds;
+using internal::Has;
 using internal::JoinPath;
 using internal::YamlReader;
 
@@ -32,14 +33,15 @@ const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "flush_url",
                                                    "headers",
                                                    "bearer_token_file",
-                                                   "drop_every_nth_sample"};
+                                                   "drop_every_nth_sample",
+                                                   "otlp_url",
+                                                   "trace_query_url",
+                                                   "trace_query_api",
+                                                   "drop_every_nth_span",
+                                                   "alter_every_nth_span"};
 const std::vector<std::string_view> kVerifyKeys = {
     "completeness",      "settle_timeout", "poll_interval",      "max_examples",
     "visibility_probes", "probe_timeout",  "probe_poll_interval"};
-
-bool Has(const YAML::Node& node, const char* key) {
-  return node[key].IsDefined();
-}
 
 Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
   if (!Has(root, "name")) {
@@ -128,9 +130,15 @@ Status CheckTargetKind(const YamlReader& r, const YAML::Node& node, const Target
       return r.Error(node[key], JoinPath("target", key), "only applies to kind \"prometheus\"");
     }
   }
-  if (remote && t.drop_every_nth_sample != 0) {
-    return r.Error(node["drop_every_nth_sample"], "target.drop_every_nth_sample",
-                   "only applies to kind \"embedded\"");
+  for (const char* key : {"otlp_url", "trace_query_url"}) {
+    if (!remote && Has(node, key)) {
+      return r.Error(node[key], JoinPath("target", key), "only applies to kind \"prometheus\"");
+    }
+  }
+  for (const char* key : {"drop_every_nth_sample", "drop_every_nth_span", "alter_every_nth_span"}) {
+    if (remote && Has(node, key)) {
+      return r.Error(node[key], JoinPath("target", key), "only applies to kind \"embedded\"");
+    }
   }
   return Status::Ok();
 }
@@ -146,7 +154,8 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
   }
   for (auto [key, out] :
        {std::pair{"write_url", &t.write_url}, std::pair{"query_url", &t.query_url},
-        std::pair{"flush_url", &t.flush_url}}) {
+        std::pair{"flush_url", &t.flush_url}, std::pair{"otlp_url", &t.otlp_url},
+        std::pair{"trace_query_url", &t.trace_query_url}}) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, ReadUrl(r, node[key], JoinPath("target", key)));
     }
@@ -154,9 +163,19 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
   if (Has(node, "headers")) {
     OBS_ASSIGN_OR_RETURN(t.headers, r.StringMap(node["headers"], "target.headers"));
   }
-  if (Has(node, "drop_every_nth_sample")) {
-    OBS_ASSIGN_OR_RETURN(t.drop_every_nth_sample,
-                         r.Unsigned(node["drop_every_nth_sample"], "target.drop_every_nth_sample"));
+  for (auto [key, out] : {std::pair{"drop_every_nth_sample", &t.drop_every_nth_sample},
+                          std::pair{"drop_every_nth_span", &t.drop_every_nth_span},
+                          std::pair{"alter_every_nth_span", &t.alter_every_nth_span}}) {
+    if (Has(node, key)) {
+      OBS_ASSIGN_OR_RETURN(*out, r.Unsigned(node[key], JoinPath("target", key)));
+    }
+  }
+  if (Has(node, "trace_query_api")) {
+    OBS_ASSIGN_OR_RETURN(t.trace_query_api, r.String(node["trace_query_api"], "target.trace_query_api"));
+    if (t.trace_query_api != "tempo" && t.trace_query_api != "jaeger") {
+      return r.Error(node["trace_query_api"], "target.trace_query_api",
+                     "unknown trace query API \"" + t.trace_query_api + "\" (known: tempo, jaeger)");
+    }
   }
   OBS_RETURN_IF_ERROR(CheckTargetKind(r, node, t));
   if (Has(node, "bearer_token_file")) {
@@ -250,6 +269,20 @@ Status ResolveDuration(const YamlReader& r, const YAML::Node& root, Scenario& s)
 // series count beyond what the ledger can hold).
 Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scenario& s) {
   for (std::size_t i = 0; i < s.workloads.size(); ++i) {
+    if (s.workloads[i].kind == "otlp_traces") {
+      const Status checked = loadgen::ValidateOtlpTracesOptions(s.workloads[i].traces);
+      if (!checked.ok()) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       checked.message());
+      }
+      if (s.target.kind == "prometheus" &&
+          (s.target.otlp_url.empty() || s.target.trace_query_url.empty())) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       "an otlp_traces workload against a remote target needs target.otlp_url "
+                       "and target.trace_query_url");
+      }
+      continue;
+    }
     if (s.workloads[i].kind != "remote_write") {
       continue;  // Signal workloads were checked when read.
     }

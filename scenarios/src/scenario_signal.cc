@@ -33,10 +33,6 @@ const std::vector<std::string_view> kAlertKeys = {
     "alert",       "signal", "series",      "threshold",         "fires_within", "resolves_within",
     "never_fires", "labels", "annotations", "max_notifications", "delivery_p95"};
 
-bool Has(const YAML::Node& node, const char* key) {
-  return node[key].IsDefined();
-}
-
 // A shape: a plain number (constant) or a map.
 Result<loadgen::SignalShape> ReadShape(const YamlReader& r, const YAML::Node& node,
                                        const std::string& path) {

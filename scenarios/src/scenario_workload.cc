@@ -26,10 +26,6 @@ const std::vector<std::string_view> kNodeKeys = {"cpus", "filesystems", "network
 const std::vector<std::string_view> kProtocolHeaders = {
     "content-encoding", "content-type", "x-prometheus-remote-write-version", "user-agent"};
 
-bool Has(const YAML::Node& node, const char* key) {
-  return node[key].IsDefined();
-}
-
 bool Contains(const std::vector<std::string_view>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -121,59 +117,6 @@ Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string
   return Status::Ok();
 }
 
-Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string& path,
-                  std::vector<loadgen::Stage>& stages) {
-  OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
-  if (node.size() == 0) {
-    return r.Error(node, path, "must list at least one stage");
-  }
-  bool any_load = false;
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node stage_node = node[i];
-    const std::string stage_path = IndexPath(path, i);
-    OBS_RETURN_IF_ERROR(r.CheckMap(stage_node, stage_path, {"duration", "target"}));
-    for (const char* key : {"duration", "target"}) {
-      if (!Has(stage_node, key)) {
-        return r.Error(stage_node, stage_path, "missing required key \"" + std::string(key) + "\"");
-      }
-    }
-    loadgen::Stage stage;
-    OBS_ASSIGN_OR_RETURN(
-        stage.duration_seconds,
-        r.Duration(stage_node["duration"], JoinPath(stage_path, "duration"), kPositive));
-    OBS_ASSIGN_OR_RETURN(
-        stage.target_samples_per_second,
-        r.Number(stage_node["target"], JoinPath(stage_path, "target"), kNonNegative));
-    any_load = any_load || stage.target_samples_per_second > 0;
-    stages.push_back(stage);
-  }
-  if (!any_load) {
-    return r.Error(node, path, "at least one stage needs a target > 0");
-  }
-  return Status::Ok();
-}
-
-Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string& path,
-                 loadgen::RetryOptions& retry) {
-  OBS_RETURN_IF_ERROR(r.CheckMap(node, path, {"max_attempts", "min_backoff", "max_backoff"}));
-  if (Has(node, "max_attempts")) {
-    OBS_ASSIGN_OR_RETURN(
-        retry.max_attempts,
-        r.Int(node["max_attempts"], JoinPath(path, "max_attempts"), {.min = 1, .max = 100}));
-  }
-  if (Has(node, "min_backoff")) {
-    OBS_ASSIGN_OR_RETURN(retry.min_backoff_seconds,
-                         r.Duration(node["min_backoff"], JoinPath(path, "min_backoff"), kPositive));
-  }
-  if (Has(node, "max_backoff")) {
-    OBS_ASSIGN_OR_RETURN(retry.max_backoff_seconds,
-                         r.Duration(node["max_backoff"], JoinPath(path, "max_backoff"), kPositive));
-  }
-  if (retry.max_backoff_seconds < retry.min_backoff_seconds) {
-    return r.Error(node, JoinPath(path, "max_backoff"), "must be >= min_backoff");
-  }
-  return Status::Ok();
-}
 
 Status ReadStopWhen(const YamlReader& r, const YAML::Node& node, const std::string& path,
                     loadgen::StopCondition& stop) {
@@ -306,6 +249,60 @@ Status ReadSending(const YamlReader& r, const YAML::Node& node, const std::strin
 
 }  // namespace
 
+Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  std::vector<loadgen::Stage>& stages) {
+  OBS_RETURN_IF_ERROR(r.CheckSequence(node, path));
+  if (node.size() == 0) {
+    return r.Error(node, path, "must list at least one stage");
+  }
+  bool any_load = false;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node stage_node = node[i];
+    const std::string stage_path = IndexPath(path, i);
+    OBS_RETURN_IF_ERROR(r.CheckMap(stage_node, stage_path, {"duration", "target"}));
+    for (const char* key : {"duration", "target"}) {
+      if (!Has(stage_node, key)) {
+        return r.Error(stage_node, stage_path, "missing required key \"" + std::string(key) + "\"");
+      }
+    }
+    loadgen::Stage stage;
+    OBS_ASSIGN_OR_RETURN(
+        stage.duration_seconds,
+        r.Duration(stage_node["duration"], JoinPath(stage_path, "duration"), kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        stage.target_samples_per_second,
+        r.Number(stage_node["target"], JoinPath(stage_path, "target"), kNonNegative));
+    any_load = any_load || stage.target_samples_per_second > 0;
+    stages.push_back(stage);
+  }
+  if (!any_load) {
+    return r.Error(node, path, "at least one stage needs a target > 0");
+  }
+  return Status::Ok();
+}
+
+Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                 loadgen::RetryOptions& retry) {
+  OBS_RETURN_IF_ERROR(r.CheckMap(node, path, {"max_attempts", "min_backoff", "max_backoff"}));
+  if (Has(node, "max_attempts")) {
+    OBS_ASSIGN_OR_RETURN(
+        retry.max_attempts,
+        r.Int(node["max_attempts"], JoinPath(path, "max_attempts"), {.min = 1, .max = 100}));
+  }
+  if (Has(node, "min_backoff")) {
+    OBS_ASSIGN_OR_RETURN(retry.min_backoff_seconds,
+                         r.Duration(node["min_backoff"], JoinPath(path, "min_backoff"), kPositive));
+  }
+  if (Has(node, "max_backoff")) {
+    OBS_ASSIGN_OR_RETURN(retry.max_backoff_seconds,
+                         r.Duration(node["max_backoff"], JoinPath(path, "max_backoff"), kPositive));
+  }
+  if (retry.max_backoff_seconds < retry.min_backoff_seconds) {
+    return r.Error(node, JoinPath(path, "max_backoff"), "must be >= min_backoff");
+  }
+  return Status::Ok();
+}
+
 bool IsValidName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -317,6 +314,10 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
   if (node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
       node["kind"].Scalar() == "signal") {
     return ReadSignalWorkload(reader, node, path);
+  }
+  if (node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
+      node["kind"].Scalar() == "otlp_traces") {
+    return ReadTracesWorkload(reader, node, path);
   }
   OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, kWorkloadKeys));
   for (const char* key : {"name", "models"}) {
@@ -335,7 +336,8 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
     if (workload.kind != "remote_write") {
       return reader.Error(
           node["kind"], JoinPath(path, "kind"),
-          "unknown workload kind \"" + workload.kind + "\" (known: remote_write, signal)");
+          "unknown workload kind \"" + workload.kind +
+              "\" (known: remote_write, signal, otlp_traces)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;
@@ -349,7 +351,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
 
 double StageSeconds(const WorkloadSpec& workload) {
   double total = 0;
-  for (const loadgen::Stage& stage : workload.remote_write.stages) {
+  const auto& stages =
+      workload.kind == "otlp_traces" ? workload.traces.stages : workload.remote_write.stages;
+  for (const loadgen::Stage& stage : stages) {
     total += stage.duration_seconds;
   }
   return total;

@@ -140,19 +140,38 @@ AppendResult SpanStore::Append(const otlp::TracesData& data) {
           reject(ri, si, pi, "span store full (" + std::to_string(options_.max_spans) + " spans)");
           continue;
         }
+        const std::uint64_t seen = fault_seen_.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (options_.drop_every_nth != 0 && seen % options_.drop_every_nth == 0) {
+          spans_.fetch_sub(1, std::memory_order_relaxed);
+          ++result.accepted;
+          continue;
+        }
+        otlp::Span altered;
+        const bool alter = options_.alter_every_nth != 0 && seen % options_.alter_every_nth == 0;
+        if (alter) {
+          altered = span;
+          if (altered.attributes.empty()) {
+            altered.name += "~altered";
+          } else if (altered.attributes[0].value.type == otlp::AnyValue::Type::kString) {
+            altered.attributes[0].value.string_value += "~altered";
+          } else {
+            altered.attributes[0].value = otlp::AnyValue::String("altered");
+          }
+        }
+        const otlp::Span& stored = alter ? altered : span;
         Shard& shard = ShardFor(span.trace_id);
         {
           std::lock_guard lock(shard.mu);
           TraceEntry& entry = shard.traces[span.trace_id];
           const bool duplicate =
               std::any_of(entry.spans.begin(), entry.spans.end(), [&](const StoredSpan& s) {
-                return s.span.span_id == span.span_id && s.span == span &&
+                return s.span.span_id == stored.span_id && s.span == stored &&
                        *s.resource == *resource && *s.scope == *scope;
               });
           if (duplicate) {
             spans_.fetch_sub(1, std::memory_order_relaxed);
           } else {
-            entry.spans.push_back(StoredSpan{resource, scope, span});
+            entry.spans.push_back(StoredSpan{resource, scope, stored});
             entry.start = std::min(entry.start, span.start_time_unix_nano);
           }
         }

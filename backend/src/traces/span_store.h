@@ -37,6 +37,11 @@ namespace otlp = wire::otlp;
 struct SpanStoreOptions {
   std::size_t max_spans = 5'000'000;
   std::size_t max_attribute_value_bytes = 64U << 10;
+  // Fault modes for negative tests (0 = off): every Nth accepted span is
+  // acknowledged but dropped, or stored altered (first attribute value, or
+  // the name when there is none).
+  std::uint64_t drop_every_nth = 0;
+  std::uint64_t alter_every_nth = 0;
 };
 
 // A stored span with the resource and scope it arrived under (shared by
@@ -122,6 +127,7 @@ class SpanStore {
   SpanStoreOptions options_;
   mutable std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> spans_{0};
+  std::atomic<std::uint64_t> fault_seen_{0};
   mutable std::mutex catalogue_mu_;
   std::map<std::string, std::set<Operation>> catalogue_;
 };

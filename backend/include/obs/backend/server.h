@@ -35,6 +35,10 @@ struct FaultOptions {
   // drop every Nth sample (counting across all requests in arrival order,
   // deterministic for a serial sender). 0 = off.
   std::uint64_t drop_every_nth_sample = 0;
+  // The same for spans: every Nth acknowledged span is dropped, or stored
+  // with its first attribute (or, without attributes, its name) altered.
+  std::uint64_t drop_every_nth_span = 0;
+  std::uint64_t alter_every_nth_span = 0;
 };
 
 // Rule evaluation and notifications (docs/alerting.md).

@@ -29,6 +29,7 @@
 #include "obs/assertions/assertions.h"
 #include "obs/backend/rules.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/otlp_traces.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal.h"
 #include "obs/loadgen/signal_workload.h"
@@ -45,6 +46,15 @@ struct TargetSpec {
   std::string bearer_token_file;               // Read at load time into `bearer_token`.
   std::string bearer_token;
   std::uint64_t drop_every_nth_sample = 0;  // Embedded only: fault mode for negative tests.
+  // Traces: where OTLP/HTTP goes (base URL, "/v1/traces" is appended) and
+  // where traces are read back (base URL of a Tempo or Jaeger query API).
+  std::string otlp_url;
+  std::string trace_query_url;
+  std::string trace_query_api = "tempo";  // "tempo" | "jaeger".
+  // Embedded only: fault modes for negative trace tests (every Nth span is
+  // dropped / has an attribute altered after it was acknowledged).
+  std::uint64_t drop_every_nth_span = 0;
+  std::uint64_t alter_every_nth_span = 0;
 };
 
 // One load generator. For kind "remote_write", `remote_write` is fully
@@ -54,9 +64,12 @@ struct TargetSpec {
 // duration and time scale from the scenario); `remote_write` is unused.
 struct WorkloadSpec {
   std::string name;
-  std::string kind = "remote_write";  // "remote_write" | "signal".
+  std::string kind = "remote_write";  // "remote_write" | "signal" | "otlp_traces".
   loadgen::RemoteWriteOptions remote_write;
   loadgen::SignalWorkloadOptions signal;
+  // otlp_traces: complete except `url` for the embedded target and `run_id`
+  // (both set by the runner).
+  loadgen::OtlpTracesOptions traces;
 };
 
 // How an Alertmanager between the evaluator and the harness should route
