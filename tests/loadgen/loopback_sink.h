@@ -31,6 +31,8 @@ struct SinkAnswer {
   int status = 204;
   std::string retry_after{};
   std::chrono::milliseconds delay{0};
+  std::string body{};          // Sent as is (OTLP partial success, errors).
+  std::string content_type{};  // Omitted when empty.
 };
 
 struct SinkRequest {
@@ -41,6 +43,7 @@ struct SinkRequest {
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> series;
   std::size_t samples = 0;
   bool decoded = false;
+  std::string body;  // The raw request body (for protocols other than remote write).
 };
 
 class LoopbackSink {
@@ -149,6 +152,10 @@ class LoopbackSink {
       if (!answer.retry_after.empty()) {
         res.set(http::field::retry_after, answer.retry_after);
       }
+      if (!answer.content_type.empty()) {
+        res.set(http::field::content_type, answer.content_type);
+      }
+      res.body() = answer.body;
       res.keep_alive(req.keep_alive());
       res.prepare_payload();
       http::write(socket, res, ec);
@@ -169,6 +176,7 @@ class LoopbackSink {
       }
       r.headers[name] = std::string(field.value());
     }
+    r.body = req.body();
     auto raw = wire::SnappyUncompress(req.body(), 64 << 20);
     if (!raw.ok()) {
       return r;
