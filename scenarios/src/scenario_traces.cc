@@ -80,7 +80,7 @@ Result<std::vector<loadgen::AttributeSpec>> ReadAttributes(const YamlReader& r,
 }
 
 Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& path, int depth,
-                loadgen::SpanTemplate& t) {
+                const std::vector<loadgen::ServiceSpec>& services, loadgen::SpanTemplate& t) {
   if (depth > 64) {
     return r.Error(node, path, "calls nested deeper than 64");
   }
@@ -91,6 +91,11 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
   OBS_ASSIGN_OR_RETURN(t.name, r.String(node["name"], JoinPath(path, "name")));
   if (Has(node, "service")) {
     OBS_ASSIGN_OR_RETURN(t.service, r.String(node["service"], JoinPath(path, "service")));
+    if (std::none_of(services.begin(), services.end(),
+                     [&](const loadgen::ServiceSpec& s) { return s.name == t.service; })) {
+      return r.Error(node["service"], JoinPath(path, "service"),
+                     "unknown service \"" + t.service + "\" (not in services)");
+    }
   }
   if (Has(node, "kind")) {
     OBS_ASSIGN_OR_RETURN(const std::string kind, r.String(node["kind"], JoinPath(path, "kind")));
@@ -210,7 +215,7 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
     OBS_RETURN_IF_ERROR(r.CheckSequence(ch, chpath));
     for (std::size_t i = 0; i < ch.size(); ++i) {
       OBS_RETURN_IF_ERROR(
-          ReadSpan(r, ch[i], IndexPath(chpath, i), depth + 1, t.children.emplace_back()));
+          ReadSpan(r, ch[i], IndexPath(chpath, i), depth + 1, services, t.children.emplace_back()));
     }
   }
   return Status::Ok();
@@ -265,7 +270,8 @@ Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& r, const YAML::Node
     }
     model.services.push_back(std::move(s));
   }
-  OBS_RETURN_IF_ERROR(ReadSpan(r, node["root"], JoinPath(path, "root"), 0, model.root));
+  OBS_RETURN_IF_ERROR(
+      ReadSpan(r, node["root"], JoinPath(path, "root"), 0, model.services, model.root));
   if (model.root.service.empty()) {
     return r.Error(node["root"], JoinPath(path, "root"), "missing required key \"service\"");
   }

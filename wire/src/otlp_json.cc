@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 
 
@@ -392,6 +393,24 @@ class Decoder {
     return Fail(p, "must be an integer or a decimal string");
   }
 
+  // An enum: an integer as OTLP specifies, or (as proto3 JSON parsers
+  // accept, and Tempo writes) the value's name from `names`.
+  bool Enum(const Json& j, const Path& p, std::initializer_list<std::string_view> names,
+            std::int32_t& out) {
+    if (j.is_string()) {
+      const auto& s = j.get_ref<const std::string&>();
+      std::int32_t i = 0;
+      for (std::string_view n : names) {
+        if (s == n) {
+          out = i;
+          return true;
+        }
+        ++i;
+      }
+    }
+    return Integer(j, p, out);
+  }
+
   bool Double(const Json& j, const Path& p, double& out) {
     if (j.is_number()) {
       out = j.get<double>();
@@ -578,7 +597,10 @@ class Decoder {
       }
       if (key == "kind") {
         std::int32_t kind = 0;
-        const bool ok = Integer(m, mp, kind);
+        const bool ok = Enum(m, mp,
+                             {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+                              "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"},
+                             kind);
         s.kind = static_cast<SpanKind>(kind);
         return ok;
       }
@@ -653,7 +675,8 @@ class Decoder {
           }
           if (k == "code") {
             std::int32_t code = 0;
-            const bool ok = Integer(v, vp, code);
+            const bool ok =
+                Enum(v, vp, {"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"}, code);
             s.status.code = static_cast<SpanStatusCode>(code);
             return ok;
           }
@@ -673,7 +696,17 @@ class Decoder {
         return Integer(m, mp, r.observed_time_unix_nano);
       }
       if (key == "severityNumber") {
-        return Integer(m, mp, r.severity_number);
+        return Enum(m, mp,
+                    {"SEVERITY_NUMBER_UNSPECIFIED", "SEVERITY_NUMBER_TRACE", "SEVERITY_NUMBER_TRACE2",
+                     "SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4", "SEVERITY_NUMBER_DEBUG",
+                     "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",
+                     "SEVERITY_NUMBER_INFO", "SEVERITY_NUMBER_INFO2", "SEVERITY_NUMBER_INFO3",
+                     "SEVERITY_NUMBER_INFO4", "SEVERITY_NUMBER_WARN", "SEVERITY_NUMBER_WARN2",
+                     "SEVERITY_NUMBER_WARN3", "SEVERITY_NUMBER_WARN4", "SEVERITY_NUMBER_ERROR",
+                     "SEVERITY_NUMBER_ERROR2", "SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4",
+                     "SEVERITY_NUMBER_FATAL", "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3",
+                     "SEVERITY_NUMBER_FATAL4"},
+                    r.severity_number);
       }
       if (key == "severityText") {
         return String(m, mp, r.severity_text);

@@ -10,8 +10,9 @@
 //   * JSON (`application/json`): the proto3 JSON mapping with OTLP's
 //     deviations: trace and span ids are hex, enums are integers, 64-bit
 //     integers are decimal strings (numbers accepted too), unknown keys are
-//     ignored, `bytesValue` stays base64. The decoder also accepts ids in
-//     base64, as Tempo's JSON answers carry them.
+//     ignored, `bytesValue` stays base64. The decoder also accepts what
+//     proto3 JSON parsers accept and Tempo's answers carry: ids in base64
+//     and enum names ("SPAN_KIND_SERVER").
 //
 // Decoders accept arbitrary bytes: anything malformed is kInvalidArgument
 // naming what and where ("otlp traces: resourceSpans[0].scopeSpans[1]
