@@ -15,6 +15,8 @@
 #include "http/http_server.h"
 #include "query/engine.h"
 #include "store/storage.h"
+#include "logs/log_store.h"
+#include "logs/loki_api.h"
 #include "traces/otlp_handler.h"
 #include "traces/span_store.h"
 #include "traces/trace_api.h"
@@ -41,9 +43,14 @@ class Server::Impl {
         otlp_(spans_, traces::OtlpHandlerOptions{.max_decompressed_bytes =
                                                      options.max_decompressed_bytes}),
         trace_api_(spans_),
+        logs_(logs::LogStoreOptions{.max_entries = options.max_log_entries,
+                                    .max_line_bytes = options.max_log_line_bytes,
+                                    .drop_every_nth = options.faults.drop_every_nth_log_line,
+                                    .alter_every_nth = options.faults.alter_every_nth_log_line}),
+        loki_(logs_, RealClock(), options.max_decompressed_bytes),
         router_(
             write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_, &otlp_,
-            &trace_api_) {}
+            &trace_api_, &loki_) {}
 
   ~Impl() { Stop(); }
   Impl(const Impl&) = delete;
@@ -134,7 +141,10 @@ class Server::Impl {
                     .notifications_sent = notifier_ ? notifier_->counters().requests_sent : 0,
                     .notifications_failed = notifier_ ? notifier_->counters().requests_failed : 0,
                     .otlp_trace_requests = metrics_.Requests(Endpoint::kOtlpTraces),
-                    .spans_stored = spans_.span_count()};
+                    .spans_stored = spans_.span_count(),
+                    .log_push_requests = metrics_.Requests(Endpoint::kLokiPush) +
+                                         metrics_.Requests(Endpoint::kOtlpLogs),
+                    .log_entries_stored = logs_.entry_count()};
   }
 
  private:
@@ -155,6 +165,8 @@ class Server::Impl {
   traces::SpanStore spans_;
   traces::OtlpHandler otlp_;
   traces::TraceApi trace_api_;
+  logs::LogStore logs_;
+  logs::LokiApi loki_;
   Router router_;
   std::unique_ptr<http::HttpServer> http_;
   std::mutex mu_;

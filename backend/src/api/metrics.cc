@@ -28,6 +28,13 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {"/api/v1/wri
                                                                     "/api/services/:service/operations",
                                                                     "/api/operations",
                                                                     "/api/v2/traces/:id",
+                                                                    "/v1/logs",
+                                                                    "/loki/api/v1/push",
+                                                                    "/loki/api/v1/query_range",
+                                                                    "/loki/api/v1/query",
+                                                                    "/loki/api/v1/labels",
+                                                                    "/loki/api/v1/label/:name/values",
+                                                                    "/loki/api/v1/series",
                                                                     "other"};
 
 std::size_t Index(Endpoint endpoint) {

@@ -46,9 +46,16 @@ enum class Endpoint {
   kJaegerServiceOperations,  // GET /api/services/<service>/operations.
   kJaegerOperations,         // GET /api/operations.
   kTempoTrace,               // GET /api/v2/traces/<id>.
+  kOtlpLogs,                 // POST /v1/logs (OTLP/HTTP).
+  kLokiPush,                 // POST /loki/api/v1/push.
+  kLokiQueryRange,           // GET|POST /loki/api/v1/query_range.
+  kLokiQuery,                // GET|POST /loki/api/v1/query.
+  kLokiLabels,               // GET /loki/api/v1/labels.
+  kLokiLabelValues,          // GET /loki/api/v1/label/<name>/values.
+  kLokiSeries,               // GET|POST /loki/api/v1/series.
   kOther,           // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 23;
+inline constexpr std::size_t kEndpointCount = 30;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

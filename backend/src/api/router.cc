@@ -36,7 +36,16 @@ std::string_view AllowedMethods(Endpoint endpoint) {
     case Endpoint::kReload:
       return "POST, PUT";
     case Endpoint::kOtlpTraces:
+    case Endpoint::kOtlpLogs:
+    case Endpoint::kLokiPush:
       return "POST";
+    case Endpoint::kLokiQueryRange:
+    case Endpoint::kLokiQuery:
+    case Endpoint::kLokiSeries:
+      return "GET, POST";
+    case Endpoint::kLokiLabels:
+    case Endpoint::kLokiLabelValues:
+      return "GET";
     case Endpoint::kJaegerTrace:
     case Endpoint::kJaegerSearch:
     case Endpoint::kJaegerServices:
@@ -84,7 +93,13 @@ Route ClassifyPath(std::string_view path) {
       {"/v1/traces", Endpoint::kOtlpTraces},
       {"/api/traces", Endpoint::kJaegerSearch},
       {"/api/services", Endpoint::kJaegerServices},
-      {"/api/operations", Endpoint::kJaegerOperations}};
+      {"/api/operations", Endpoint::kJaegerOperations},
+      {"/v1/logs", Endpoint::kOtlpLogs},
+      {"/loki/api/v1/push", Endpoint::kLokiPush},
+      {"/loki/api/v1/query_range", Endpoint::kLokiQueryRange},
+      {"/loki/api/v1/query", Endpoint::kLokiQuery},
+      {"/loki/api/v1/labels", Endpoint::kLokiLabels},
+      {"/loki/api/v1/series", Endpoint::kLokiSeries}};
   for (const auto& [fixed, endpoint] : kFixed) {
     if (path == fixed) {
       return Route{.endpoint = endpoint, .label_name = {}};
@@ -114,6 +129,9 @@ Route ClassifyPath(std::string_view path) {
   if (const auto id = segment("/api/v2/traces/", ""); !id.empty()) {
     return Route{.endpoint = Endpoint::kTempoTrace, .label_name = id};
   }
+  if (const auto name = segment("/loki/api/v1/label/", "/values"); !name.empty()) {
+    return Route{.endpoint = Endpoint::kLokiLabelValues, .label_name = name};
+  }
   if (const auto service = segment("/api/services/", "/operations"); !service.empty()) {
     return Route{.endpoint = Endpoint::kJaegerServiceOperations, .label_name = service};
   }
@@ -122,7 +140,7 @@ Route ClassifyPath(std::string_view path) {
 
 Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
                std::function<StorageGauges()> gauges, const Clock& clock, alert::RuleManager* rules,
-               traces::OtlpHandler* otlp, const traces::TraceApi* trace_api)
+               traces::OtlpHandler* otlp, const traces::TraceApi* trace_api, logs::LokiApi* loki)
     : write_(write),
       query_(query),
       metrics_(metrics),
@@ -130,7 +148,8 @@ Router::Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metri
       clock_(clock),
       rules_(rules),
       otlp_(otlp),
-      trace_api_(trace_api) {}
+      trace_api_(trace_api),
+      loki_(loki) {}
 
 http::Response Router::Handle(const http::Request& request) {
   const SteadyClock::time_point start = clock_.SteadyNow();
@@ -157,7 +176,9 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       (route.endpoint == Endpoint::kOtlpTraces && otlp_ == nullptr) ||
       (route.endpoint >= Endpoint::kJaegerTrace && route.endpoint <= Endpoint::kTempoTrace &&
        trace_api_ == nullptr);
-  if (traces_off) {
+  const bool logs_off = route.endpoint >= Endpoint::kOtlpLogs &&
+                        route.endpoint <= Endpoint::kLokiSeries && loki_ == nullptr;
+  if (traces_off || logs_off) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }
   if (!MethodAllowed(route.endpoint, request.method)) {
@@ -235,6 +256,25 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
         return trace_api_->TempoTrace(*segment);
       }
       return trace_api_->JaegerServiceOperations(*segment);
+    }
+    case Endpoint::kOtlpLogs:
+      return loki_->OtlpLogs(request);
+    case Endpoint::kLokiPush:
+      return loki_->Push(request);
+    case Endpoint::kLokiQueryRange:
+      return loki_->QueryRange(request);
+    case Endpoint::kLokiQuery:
+      return loki_->Query(request);
+    case Endpoint::kLokiLabels:
+      return loki_->Labels(request);
+    case Endpoint::kLokiSeries:
+      return loki_->Series(request);
+    case Endpoint::kLokiLabelValues: {
+      Result<std::string> name = http::PercentDecode(route.label_name, false);
+      if (!name.ok()) {
+        return BadData(name.status().message());
+      }
+      return loki_->LabelValues(request, *name);
     }
     case Endpoint::kHealthy:
       return TextResponse(200, "obsbench backend is Healthy.");

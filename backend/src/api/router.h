@@ -10,7 +10,9 @@
 // /-/reload; GET /metrics; GET|HEAD /-/healthy and /-/ready; POST /v1/traces
 // (OTLP); GET /api/traces/<id>, /api/traces, /api/services,
 // /api/services/<s>/operations, /api/operations (Jaeger) and
-// /api/v2/traces/<id> (Tempo).
+// /api/v2/traces/<id> (Tempo); POST /v1/logs (OTLP) and the Loki API
+// (/loki/api/v1/push, query_range, query, labels, label/<name>/values,
+// series).
 //
 // Thread safety: Handle() may be called concurrently.
 
@@ -26,6 +28,7 @@
 #include "api/query_api.h"
 #include "api/write_handler.h"
 #include "http/message.h"
+#include "logs/loki_api.h"
 #include "traces/otlp_handler.h"
 #include "traces/trace_api.h"
 
@@ -49,7 +52,7 @@ class Router {
   Router(WriteHandler& write, const QueryApi& query, BackendMetrics& metrics,
          std::function<StorageGauges()> gauges, const Clock& clock,
          alert::RuleManager* rules = nullptr, traces::OtlpHandler* otlp = nullptr,
-         const traces::TraceApi* trace_api = nullptr);
+         const traces::TraceApi* trace_api = nullptr, logs::LokiApi* loki = nullptr);
 
   http::Response Handle(const http::Request& request);
 
@@ -68,6 +71,7 @@ class Router {
   alert::RuleManager* rules_;
   traces::OtlpHandler* otlp_;
   const traces::TraceApi* trace_api_;
+  logs::LokiApi* loki_;
 };
 
 }  // namespace obs::backend

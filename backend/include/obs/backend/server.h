@@ -6,7 +6,9 @@
 // alerts to Alertmanager or a webhook (`/api/v1/rules`, `/api/v1/alerts`,
 // `/-/reload`), accepts OTLP/HTTP traces at `POST /v1/traces` and answers
 // trace queries in Jaeger's and Tempo's shapes (`/api/traces/<id>`,
-// `/api/v2/traces/<id>`, search, services, operations), plus `/metrics`,
+// `/api/v2/traces/<id>`, search, services, operations), accepts logs at
+// `POST /loki/api/v1/push` and `POST /v1/logs` and answers Loki's query API
+// (`/loki/api/v1/query_range`, `query`, `labels`, `series`), plus `/metrics`,
 // `/-/healthy` and `/-/ready`. Endpoints, status codes and limits are in
 // docs/backend-http.md.
 //
@@ -39,6 +41,9 @@ struct FaultOptions {
   // with its first attribute (or, without attributes, its name) altered.
   std::uint64_t drop_every_nth_span = 0;
   std::uint64_t alter_every_nth_span = 0;
+  // And for log lines (Loki push and OTLP logs): dropped, or the line altered.
+  std::uint64_t drop_every_nth_log_line = 0;
+  std::uint64_t alter_every_nth_log_line = 0;
 };
 
 // Rule evaluation and notifications (docs/alerting.md).
@@ -64,6 +69,8 @@ struct ServerOptions {
   std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
   std::size_t max_spans = 5'000'000;                // Span store capacity; beyond, rejected.
   std::size_t max_attribute_value_bytes = 64U << 10;  // Longer attribute values: span rejected.
+  std::size_t max_log_entries = 20'000'000;          // Log store capacity; beyond, rejected.
+  std::size_t max_log_line_bytes = 256U << 10;       // Longer lines: rejected.
   AlertingOptions alerting{};
   FaultOptions faults{};
 };
@@ -109,6 +116,8 @@ class Server {
     std::uint64_t notifications_failed = 0;  // POSTs that failed every attempt.
     std::uint64_t otlp_trace_requests = 0;   // POST /v1/traces, any outcome.
     std::uint64_t spans_stored = 0;
+    std::uint64_t log_push_requests = 0;  // POST /loki/api/v1/push and /v1/logs, any outcome.
+    std::uint64_t log_entries_stored = 0;
   };
   Counters counters() const;
 
