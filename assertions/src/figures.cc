@@ -220,6 +220,53 @@ void AddTraceCompleteness(std::vector<Figure>& out) {
   }
 }
 
+Measurement LogCompleteness(const LogCompletenessRecord& l, double value, std::string detail) {
+  if (!l.checked)
+    return NoData("log completeness was not checked" +
+                  (l.skipped_reason.empty() ? std::string() : ": " + l.skipped_reason));
+  if (l.lines_expected == 0)
+    return NoData("no log line was acknowledged, so there was nothing to read back");
+  Measurement m = Value(value, std::move(detail));
+  m.context = "read back through the " + l.query_api + " API: " + FormatCount(l.lines_intact) +
+              " intact, " + FormatCount(l.lines_missing) + " missing, " +
+              FormatCount(l.lines_altered) + " altered, " + FormatCount(l.lines_duplicated) +
+              " duplicated, " + FormatCount(l.lines_unexpected) + " unexpected, " +
+              FormatCount(l.lines_out_of_order) + " out of order in " +
+              FormatCount(l.streams_expected) + " streams";
+  if (!l.examples.empty()) {
+    m.context += "; first: " + l.examples.front().problem + " line at " +
+                 std::to_string(l.examples.front().timestamp_ns) + " in " +
+                 l.examples.front().stream;
+  }
+  return m;
+}
+
+void AddLogCompleteness(std::vector<Figure>& out) {
+  out.push_back(RunFigure("log_completeness", Unit::kRatio, [](const RunRecord& r) {
+    const LogCompletenessRecord& l = r.logs;
+    const double ratio = l.lines_expected == 0 ? 0 : Ratio(l.lines_intact, l.lines_expected);
+    return LogCompleteness(l, ratio,
+                           FormatCount(l.lines_intact) + " of " + FormatCount(l.lines_expected) +
+                               " acknowledged lines found intact");
+  }));
+  struct Count {
+    const char* name;
+    std::uint64_t LogCompletenessRecord::*field;
+  };
+  for (const Count& c :
+       {Count{"log_completeness.missing_lines", &LogCompletenessRecord::lines_missing},
+        Count{"log_completeness.altered_lines", &LogCompletenessRecord::lines_altered},
+        Count{"log_completeness.duplicated_lines", &LogCompletenessRecord::lines_duplicated},
+        Count{"log_completeness.unexpected_lines", &LogCompletenessRecord::lines_unexpected},
+        Count{"log_completeness.out_of_order_lines", &LogCompletenessRecord::lines_out_of_order}}) {
+    out.push_back(RunFigure(c.name, Unit::kCount, [c](const RunRecord& r) {
+      const LogCompletenessRecord& l = r.logs;
+      return LogCompleteness(l, static_cast<double>(l.*c.field),
+                             "of " + FormatCount(l.lines_expected) + " acknowledged lines");
+    }));
+  }
+}
+
 void AddWorkloadFigures(std::vector<Figure>& out) {
   for (const bool corrected : {true, false}) {
     const std::string prefix = corrected ? "write_latency." : "write_latency_uncorrected.";
@@ -266,7 +313,8 @@ void AddVisibility(std::vector<Figure>& out) {
 std::vector<Figure> BuildFigures() {
   std::vector<Figure> out;
   AddCompleteness(out);
-    AddTraceCompleteness(out);
+  AddTraceCompleteness(out);
+  AddLogCompleteness(out);
   AddWorkloadFigures(out);
   AddVisibility(out);
   return out;

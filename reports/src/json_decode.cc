@@ -180,6 +180,31 @@ TraceCompletenessRecord DecodeTraceCompleteness(const Field& f) {
   return t;
 }
 
+LogCompletenessRecord DecodeLogCompleteness(const Field& f) {
+  LogCompletenessRecord l;
+  l.checked = f["checked"].Bool();
+  l.skipped_reason = f["skipped_reason"].Str();
+  l.query_api = f["query_api"].Str();
+  l.streams_expected = f["streams_expected"].U64();
+  l.streams_found = f["streams_found"].U64();
+  l.lines_expected = f["lines_expected"].U64();
+  l.lines_intact = f["lines_intact"].U64();
+  l.lines_missing = f["lines_missing"].U64();
+  l.lines_altered = f["lines_altered"].U64();
+  l.lines_duplicated = f["lines_duplicated"].U64();
+  l.lines_unexpected = f["lines_unexpected"].U64();
+  l.lines_out_of_order = f["lines_out_of_order"].U64();
+  l.queries = f["queries"].U64();
+  l.seconds_to_settle = f["seconds_to_settle"].Double();
+  const Field examples = f["examples"];
+  for (std::size_t i = 0; i < examples.ArraySize(); ++i) {
+    const Field e = examples.At(i);
+    l.examples.push_back({e["problem"].Str(), e["stream"].Str(), e["timestamp_ns"].I64(),
+                          e["sent"].Str(), e["received"].Str()});
+  }
+  return l;
+}
+
 VisibilityRecord DecodeVisibility(const Field& f) {
   VisibilityRecord v;
   v.checked = f["checked"].Bool();
@@ -325,6 +350,8 @@ RunReport DecodeOrThrow(const Field& doc) {
     report.record.alerts = DecodeAlerts(doc["alerts"]);
   if (doc.raw().contains("traces"))
     report.record.traces = DecodeTraceCompleteness(doc["traces"]);
+  if (doc.raw().contains("logs"))
+    report.record.logs = DecodeLogCompleteness(doc["logs"]);
   const Field results = doc["assertions"];
   for (std::size_t i = 0; i < results.ArraySize(); ++i)
     report.assertions.push_back(DecodeAssertion(results.At(i)));

@@ -137,6 +137,32 @@ json EncodeTraceCompleteness(const TraceCompletenessRecord& t) {
           {"examples", examples}};
 }
 
+json EncodeLogCompleteness(const LogCompletenessRecord& l) {
+  json examples = json::array();
+  for (const LogDifference& d : l.examples) {
+    examples.push_back({{"problem", d.problem},
+                        {"stream", d.stream},
+                        {"timestamp_ns", d.timestamp_ns},
+                        {"sent", d.sent},
+                        {"received", d.received}});
+  }
+  return {{"checked", l.checked},
+          {"skipped_reason", l.skipped_reason},
+          {"query_api", l.query_api},
+          {"streams_expected", l.streams_expected},
+          {"streams_found", l.streams_found},
+          {"lines_expected", l.lines_expected},
+          {"lines_intact", l.lines_intact},
+          {"lines_missing", l.lines_missing},
+          {"lines_altered", l.lines_altered},
+          {"lines_duplicated", l.lines_duplicated},
+          {"lines_unexpected", l.lines_unexpected},
+          {"lines_out_of_order", l.lines_out_of_order},
+          {"queries", l.queries},
+          {"seconds_to_settle", l.seconds_to_settle},
+          {"examples", examples}};
+}
+
 json EncodeVisibility(const VisibilityRecord& v) {
   return {{"checked", v.checked},
           {"probes", v.probes},
@@ -305,6 +331,9 @@ json EncodeReport(const RunReport& report) {
   }
   if (r.traces.checked) {
     doc["traces"] = EncodeTraceCompleteness(r.traces);
+  }
+  if (r.logs.checked) {
+    doc["logs"] = EncodeLogCompleteness(r.logs);
   }
   return doc;
 }

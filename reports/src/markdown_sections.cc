@@ -157,6 +157,31 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
   return out;
 }
 
+std::string MarkdownLogs(const LogCompletenessRecord& l) {
+  if (!l.checked) {
+    return "";
+  }
+  std::string out =
+      "## Log completeness\n\nRead back stream by stream through the " + MarkdownText(l.query_api) +
+      " API (" + FormatCount(l.queries) + " queries, " + FormatNumber(l.seconds_to_settle, 1) +
+      " s): " + FormatCount(l.streams_found) + " of " + FormatCount(l.streams_expected) +
+      " streams found.\n\n" +
+      Row({"Expected", "Intact", "Missing", "Altered", "Duplicated", "Unexpected", "Out of order"}) +
+      "|--:|--:|--:|--:|--:|--:|--:|\n" +
+      Row({FormatCount(l.lines_expected), FormatCount(l.lines_intact), FormatCount(l.lines_missing),
+           FormatCount(l.lines_altered), FormatCount(l.lines_duplicated),
+           FormatCount(l.lines_unexpected), FormatCount(l.lines_out_of_order)});
+  if (!l.examples.empty()) {
+    out += "\n| Problem | Stream | Timestamp (ns) | Sent | Received |\n|---|---|--:|---|---|\n";
+    for (const LogDifference& d : l.examples) {
+      const auto cut = [](const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; };
+      out += Row({d.problem, MarkdownCode(d.stream, true), std::to_string(d.timestamp_ns),
+                  MarkdownCode(cut(d.sent), true), MarkdownCode(cut(d.received), true)});
+    }
+  }
+  return out;
+}
+
 std::string MarkdownVisibility(const VisibilityRecord& v) {
   if (!v.checked)
     return "";

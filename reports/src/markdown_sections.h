@@ -16,6 +16,7 @@ std::string MarkdownAssertions(const RunReport& report);
 std::string MarkdownLoad(const RunRecord& record);
 std::string MarkdownCompleteness(const CompletenessRecord& completeness);
 std::string MarkdownTraces(const TraceCompletenessRecord& traces);  // "" when not checked.
+std::string MarkdownLogs(const LogCompletenessRecord& logs);        // "" when not checked.
 std::string MarkdownVisibility(const VisibilityRecord& visibility);
 std::string MarkdownWarnings(const RunRecord& record);
 // Empty unless the run had alerting (markdown_alerts.cc).

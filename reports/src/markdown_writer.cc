@@ -50,7 +50,7 @@ class MarkdownWriter final : public ReportWriter {
     for (const std::string& section :
          {MarkdownAssertions(report), MarkdownAlerts(report.record.alerts),
           MarkdownLoad(report.record), MarkdownCompleteness(report.record.completeness),
-          MarkdownTraces(report.record.traces),
+          MarkdownTraces(report.record.traces), MarkdownLogs(report.record.logs),
           MarkdownVisibility(report.record.visibility), MarkdownWarnings(report.record)}) {
       if (!section.empty())
         md += "\n" + section;

@@ -24,6 +24,7 @@
 
 #include "scenario_parse.h"
 #include "verify/completeness.h"
+#include "verify/log_check.h"
 #include "verify/trace_check.h"
 #include "verify/query_client.h"
 #include "verify/visibility.h"
@@ -37,6 +38,8 @@ struct Endpoints {
   std::string query_url;
   std::string otlp_url;         // Base URL; "/v1/traces" is appended.
   std::string trace_query_url;  // Base URL of the Tempo or Jaeger query API.
+  std::string loki_url;         // Base URL; "/loki/api/v1/push" is appended.
+  std::string log_query_url;    // Base URL of the Loki query API.
 };
 
 std::string Base36(std::uint64_t v) {
@@ -201,6 +204,7 @@ struct LoadResults {
   std::vector<std::optional<Result<loadgen::RemoteWriteResult>>> remote_write;
   std::vector<std::optional<Result<loadgen::SignalWorkloadResult>>> signal;
   std::vector<std::optional<Result<loadgen::OtlpTracesResult>>> traces;
+  std::vector<std::optional<Result<loadgen::LokiPushResult>>> logs;
 };
 
 LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
@@ -209,6 +213,7 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
   results.remote_write.resize(scenario.workloads.size());
   results.signal.resize(scenario.workloads.size());
   results.traces.resize(scenario.workloads.size());
+  results.logs.resize(scenario.workloads.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -227,6 +232,13 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         o.url = endpoints.otlp_url + "/v1/traces";
         o.run_id = run_id;
         results.traces[i] = loadgen::RunOtlpTraces(o, clock, options.stop);
+        return;
+      }
+      if (w.kind == "loki_push") {
+        loadgen::LokiPushOptions o = w.logs;
+        o.url = endpoints.loki_url + "/loki/api/v1/push";
+        o.run_id = run_id;
+        results.logs[i] = loadgen::RunLokiPush(o, clock, options.stop);
         return;
       }
       results.remote_write[i] = loadgen::RunRemoteWrite(
@@ -313,6 +325,60 @@ void VerifyTraces(const Scenario& scenario, const Endpoints& endpoints, const Ru
   }
   if (!any) {
     total.skipped_reason = "no otlp_traces workload";
+  }
+}
+
+// Reads every acknowledged log line back, stream by stream.
+void VerifyLogs(const Scenario& scenario, const Endpoints& endpoints, const RunOptions& options,
+                const Clock& clock, const LoadResults& loads, reports::RunReport& report) {
+  LogCompletenessRecord& total = report.record.logs;
+  for (std::size_t i = 0; i < loads.logs.size(); ++i) {
+    if (!loads.logs[i].has_value()) {
+      continue;
+    }
+    if (!scenario.verify.completeness) {
+      total.skipped_reason = "verify.completeness is false";
+      return;
+    }
+    const loadgen::LokiPushResult& result = loads.logs[i]->value();
+    Progress(options, "verifying log lines of " + result.record.name);
+    auto client = QueryClient::Create(QueryClientOptions{.base_url = endpoints.log_query_url,
+                                                         .headers = scenario.target.headers,
+                                                         .bearer_token = scenario.target.bearer_token,
+                                                         .timeout_seconds = 30});
+    if (!client.ok()) {
+      report.infrastructure_error = client.status().ToString();
+      return;
+    }
+    const loadgen::LokiPushOptions& o = scenario.workloads[i].logs;
+    const loadgen::LogGenerator generator(o.model, o.seed, report.record.run_id);
+    const LogCheckOptions lo{.settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
+                             .poll_interval_seconds =
+                                 std::max(0.05, scenario.verify.poll_interval_seconds),
+                             .max_examples = scenario.verify.max_examples};
+    auto part =
+        CheckLogCompleteness(*client, generator, result.ledger, report.record.run_id, lo, clock);
+    if (!part.ok()) {
+      report.infrastructure_error = "log completeness check: " + part.status().ToString();
+      return;
+    }
+    total.checked = true;
+    total.query_api = part->query_api;
+    for (auto [into, from] :
+         {std::pair{&total.streams_expected, part->streams_expected},
+          std::pair{&total.streams_found, part->streams_found},
+          std::pair{&total.lines_expected, part->lines_expected},
+          std::pair{&total.lines_intact, part->lines_intact},
+          std::pair{&total.lines_missing, part->lines_missing},
+          std::pair{&total.lines_altered, part->lines_altered},
+          std::pair{&total.lines_duplicated, part->lines_duplicated},
+          std::pair{&total.lines_unexpected, part->lines_unexpected},
+          std::pair{&total.lines_out_of_order, part->lines_out_of_order},
+          std::pair{&total.queries, part->queries}}) {
+      *into += from;
+    }
+    total.seconds_to_settle = std::max(total.seconds_to_settle, part->seconds_to_settle);
+    total.examples.insert(total.examples.end(), part->examples.begin(), part->examples.end());
   }
 }
 
@@ -555,13 +621,16 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     return report;
   }
   std::unique_ptr<backend::Server> server;
-  Endpoints endpoints{scenario.target.write_url, scenario.target.query_url,
-                      scenario.target.otlp_url, scenario.target.trace_query_url};
+  Endpoints endpoints{scenario.target.write_url,       scenario.target.query_url,
+                      scenario.target.otlp_url,        scenario.target.trace_query_url,
+                      scenario.target.loki_url,        scenario.target.log_query_url};
   if (scenario.target.kind == "embedded") {
     backend::ServerOptions so;
     so.faults.drop_every_nth_sample = scenario.target.drop_every_nth_sample;
     so.faults.drop_every_nth_span = scenario.target.drop_every_nth_span;
     so.faults.alter_every_nth_span = scenario.target.alter_every_nth_span;
+    so.faults.drop_every_nth_log_line = scenario.target.drop_every_nth_log_line;
+    so.faults.alter_every_nth_log_line = scenario.target.alter_every_nth_log_line;
     if (alerts.enabled()) {
       so.alerting = alerts.BackendOptions(scenario);
       // Staleness scales with everything else (5m lookback at scale 1).
@@ -574,8 +643,8 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       return report;
     }
     server = std::move(started).value();
-    endpoints = {server->base_url() + "/api/v1/write", server->base_url(), server->base_url(),
-                 server->base_url()};
+    const std::string base = server->base_url();
+    endpoints = {base + "/api/v1/write", base, base, base, base, base};
     Progress(options, "embedded backend listening on " + server->base_url());
   }
   if (alerts.enabled()) {
@@ -610,6 +679,8 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       failed = loads.signal[i]->status();
     } else if (loads.traces[i].has_value()) {
       failed = loads.traces[i]->status();
+    } else if (loads.logs[i].has_value()) {
+      failed = loads.logs[i]->status();
     }
     if (!failed.ok()) {
       report.infrastructure_error = "load: " + failed.ToString();
@@ -618,7 +689,8 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     }
     rec.workloads.push_back(loads.remote_write[i].has_value() ? loads.remote_write[i]->value().record
                             : loads.signal[i].has_value()     ? loads.signal[i]->value().record
-                                                              : loads.traces[i]->value().record);
+                            : loads.traces[i].has_value()     ? loads.traces[i]->value().record
+                                                              : loads.logs[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
   }
   std::vector<assertions::AlertSpec> alert_specs;
@@ -635,6 +707,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   Verify(scenario, endpoints, options, clock, loads, report);
   if (report.infrastructure_error.empty()) {
     VerifyTraces(scenario, endpoints, options, clock, loads, report);
+  }
+  if (report.infrastructure_error.empty()) {
+    VerifyLogs(scenario, endpoints, options, clock, loads, report);
   }
   rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   report.assertions = assertions::Evaluate(rec, scenario.assertions);

@@ -144,6 +144,25 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
   if (w.kind == "otlp_traces") {
     return DescribeTracesWorkload(w);
   }
+  if (w.kind == "loki_push") {
+    const loadgen::LokiPushOptions& o = w.logs;
+    std::size_t streams = 1;
+    for (const auto& [name, values] : o.model.labels) {
+      streams *= values.size();
+    }
+    std::string formats;
+    for (loadgen::LogFormat f : o.model.formats) {
+      formats += (formats.empty() ? "" : ", ") + std::string(loadgen::LogFormatName(f));
+    }
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%.6g lines/s", o.lines_per_second);
+    return "workload " + w.name + " (loki_push, " +
+           (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") +
+           ")\n  " + std::to_string(streams) + " streams, formats: " + formats + "\n  encoding: " +
+           (o.json ? std::string("json") + (o.gzip ? " + gzip" : "") : std::string("protobuf + snappy")) +
+           ", batch up to " + std::to_string(o.batch_lines) + " lines, concurrency " +
+           std::to_string(o.concurrency) + "\n";
+  }
   const loadgen::RemoteWriteOptions& rw = w.remote_write;
   std::string out = "workload " + w.name + " (" + w.kind + ", " + DescribeMode(rw) + ")\n";
   out += "  models:";

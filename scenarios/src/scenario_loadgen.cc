@@ -35,6 +35,23 @@ void FinishWorkloads(Scenario& scenario) {
       }
       continue;
     }
+    if (workload.kind == "loki_push") {
+      loadgen::LokiPushOptions& lg = workload.logs;
+      lg.name = workload.name;
+      lg.seed = scenario.seed + i;
+      lg.duration_seconds = scenario.duration_seconds * scenario.time_scale;
+      for (loadgen::Stage& stage : lg.stages) {
+        stage.duration_seconds *= scenario.time_scale;
+      }
+      for (const auto& [name, value] : target.headers) {
+        lg.headers.emplace(name, value);
+      }
+      lg.bearer_token = target.bearer_token;
+      if (target.kind == "prometheus") {
+        lg.url = target.loki_url + "/loki/api/v1/push";
+      }
+      continue;
+    }
     if (workload.kind == "otlp_traces") {
       loadgen::OtlpTracesOptions& tr = workload.traces;
       tr.name = workload.name;

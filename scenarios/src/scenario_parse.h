@@ -41,6 +41,10 @@ Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string&
 Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& reader, const YAML::Node& node,
                                         const std::string& path);
 
+// A `kind: loki_push` workload (model inline or a file path).
+Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& reader, const YAML::Node& node,
+                                      const std::string& path);
+
 // A trace model document (docs/traces-and-logs.md), located by `reader`.
 Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& reader, const YAML::Node& node,
                                            const std::string& path);

@@ -38,7 +38,11 @@ const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "trace_query_url",
                                                    "trace_query_api",
                                                    "drop_every_nth_span",
-                                                   "alter_every_nth_span"};
+                                                   "alter_every_nth_span",
+                                                   "loki_url",
+                                                   "log_query_url",
+                                                   "drop_every_nth_log_line",
+                                                   "alter_every_nth_log_line"};
 const std::vector<std::string_view> kVerifyKeys = {
     "completeness",      "settle_timeout", "poll_interval",      "max_examples",
     "visibility_probes", "probe_timeout",  "probe_poll_interval"};
@@ -130,12 +134,13 @@ Status CheckTargetKind(const YamlReader& r, const YAML::Node& node, const Target
       return r.Error(node[key], JoinPath("target", key), "only applies to kind \"prometheus\"");
     }
   }
-  for (const char* key : {"otlp_url", "trace_query_url"}) {
+  for (const char* key : {"otlp_url", "trace_query_url", "loki_url", "log_query_url"}) {
     if (!remote && Has(node, key)) {
       return r.Error(node[key], JoinPath("target", key), "only applies to kind \"prometheus\"");
     }
   }
-  for (const char* key : {"drop_every_nth_sample", "drop_every_nth_span", "alter_every_nth_span"}) {
+  for (const char* key : {"drop_every_nth_sample", "drop_every_nth_span", "alter_every_nth_span",
+                          "drop_every_nth_log_line", "alter_every_nth_log_line"}) {
     if (remote && Has(node, key)) {
       return r.Error(node[key], JoinPath("target", key), "only applies to kind \"embedded\"");
     }
@@ -155,7 +160,8 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
   for (auto [key, out] :
        {std::pair{"write_url", &t.write_url}, std::pair{"query_url", &t.query_url},
         std::pair{"flush_url", &t.flush_url}, std::pair{"otlp_url", &t.otlp_url},
-        std::pair{"trace_query_url", &t.trace_query_url}}) {
+        std::pair{"trace_query_url", &t.trace_query_url}, std::pair{"loki_url", &t.loki_url},
+        std::pair{"log_query_url", &t.log_query_url}}) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, ReadUrl(r, node[key], JoinPath("target", key)));
     }
@@ -165,7 +171,9 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
   }
   for (auto [key, out] : {std::pair{"drop_every_nth_sample", &t.drop_every_nth_sample},
                           std::pair{"drop_every_nth_span", &t.drop_every_nth_span},
-                          std::pair{"alter_every_nth_span", &t.alter_every_nth_span}}) {
+                          std::pair{"alter_every_nth_span", &t.alter_every_nth_span},
+                          std::pair{"drop_every_nth_log_line", &t.drop_every_nth_log_line},
+                          std::pair{"alter_every_nth_log_line", &t.alter_every_nth_log_line}}) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, r.Unsigned(node[key], JoinPath("target", key)));
     }
@@ -280,6 +288,20 @@ Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scena
         return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
                        "an otlp_traces workload against a remote target needs target.otlp_url "
                        "and target.trace_query_url");
+      }
+      continue;
+    }
+    if (s.workloads[i].kind == "loki_push") {
+      const Status checked = loadgen::ValidateLokiPushOptions(s.workloads[i].logs);
+      if (!checked.ok()) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       checked.message());
+      }
+      if (s.target.kind == "prometheus" &&
+          (s.target.loki_url.empty() || s.target.log_query_url.empty())) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       "a loki_push workload against a remote target needs target.loki_url and "
+                       "target.log_query_url");
       }
       continue;
     }

@@ -319,6 +319,10 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
       node["kind"].Scalar() == "otlp_traces") {
     return ReadTracesWorkload(reader, node, path);
   }
+  if (node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
+      node["kind"].Scalar() == "loki_push") {
+    return ReadLogsWorkload(reader, node, path);
+  }
   OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, kWorkloadKeys));
   for (const char* key : {"name", "models"}) {
     if (!Has(node, key)) {
@@ -337,7 +341,7 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
       return reader.Error(
           node["kind"], JoinPath(path, "kind"),
           "unknown workload kind \"" + workload.kind +
-              "\" (known: remote_write, signal, otlp_traces)");
+              "\" (known: remote_write, signal, otlp_traces, loki_push)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;
@@ -351,8 +355,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
 
 double StageSeconds(const WorkloadSpec& workload) {
   double total = 0;
-  const auto& stages =
-      workload.kind == "otlp_traces" ? workload.traces.stages : workload.remote_write.stages;
+  const auto& stages = workload.kind == "otlp_traces" ? workload.traces.stages
+                       : workload.kind == "loki_push" ? workload.logs.stages
+                                                      : workload.remote_write.stages;
   for (const loadgen::Stage& stage : stages) {
     total += stage.duration_seconds;
   }

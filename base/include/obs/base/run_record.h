@@ -130,6 +130,34 @@ struct TraceCompletenessRecord {
   std::vector<SpanDifference> examples;  // The first few, in trace order.
 };
 
+// One log line that did not come back as it was sent.
+struct LogDifference {
+  std::string problem;  // "missing" | "altered" | "duplicated" | "unexpected" | "out_of_order".
+  std::string stream;   // Label set, {a="b",...}.
+  std::int64_t timestamp_ns = 0;
+  std::string sent;      // The line as sent (empty for unexpected).
+  std::string received;  // As found (empty for missing).
+};
+
+// The result of reading every acknowledged log line back, stream by stream.
+struct LogCompletenessRecord {
+  bool checked = false;
+  std::string skipped_reason;
+  std::string query_api;  // "loki".
+  std::uint64_t streams_expected = 0;
+  std::uint64_t streams_found = 0;
+  std::uint64_t lines_expected = 0;  // Acknowledged.
+  std::uint64_t lines_intact = 0;    // Found once with the exact text.
+  std::uint64_t lines_missing = 0;
+  std::uint64_t lines_altered = 0;     // Found at its timestamp with other text.
+  std::uint64_t lines_duplicated = 0;  // Extra copies of found lines.
+  std::uint64_t lines_unexpected = 0;  // In a checked stream, never sent.
+  std::uint64_t lines_out_of_order = 0;  // Returned before a line sent earlier.
+  std::uint64_t queries = 0;
+  double seconds_to_settle = 0;
+  std::vector<LogDifference> examples;
+};
+
 // Write-to-queryable lag measured with probe writes.
 struct VisibilityRecord {
   bool checked = false;
@@ -204,6 +232,7 @@ struct RunRecord {
   std::vector<WorkloadRecord> workloads;
   CompletenessRecord completeness;
   TraceCompletenessRecord traces;
+  LogCompletenessRecord logs;
   VisibilityRecord visibility;
   AlertsRecord alerts;
   // Errors that did not stop the run but a reader must see.

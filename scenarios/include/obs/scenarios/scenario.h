@@ -29,6 +29,7 @@
 #include "obs/assertions/assertions.h"
 #include "obs/backend/rules.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/loki_push.h"
 #include "obs/loadgen/otlp_traces.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal.h"
@@ -55,6 +56,12 @@ struct TargetSpec {
   // dropped / has an attribute altered after it was acknowledged).
   std::uint64_t drop_every_nth_span = 0;
   std::uint64_t alter_every_nth_span = 0;
+  // Logs: where Loki push goes (base URL; "/loki/api/v1/push" is appended)
+  // and the base URL of the Loki query API to read them back from.
+  std::string loki_url;
+  std::string log_query_url;
+  std::uint64_t drop_every_nth_log_line = 0;  // Embedded fault modes, as for spans.
+  std::uint64_t alter_every_nth_log_line = 0;
 };
 
 // One load generator. For kind "remote_write", `remote_write` is fully
@@ -64,12 +71,14 @@ struct TargetSpec {
 // duration and time scale from the scenario); `remote_write` is unused.
 struct WorkloadSpec {
   std::string name;
-  std::string kind = "remote_write";  // "remote_write" | "signal" | "otlp_traces".
+  std::string kind = "remote_write";  // "remote_write" | "signal" | "otlp_traces" | "loki_push".
   loadgen::RemoteWriteOptions remote_write;
   loadgen::SignalWorkloadOptions signal;
   // otlp_traces: complete except `url` for the embedded target and `run_id`
   // (both set by the runner).
   loadgen::OtlpTracesOptions traces;
+  // loki_push: likewise complete except `url` (embedded) and `run_id`.
+  loadgen::LokiPushOptions logs;
 };
 
 // How an Alertmanager between the evaluator and the harness should route
