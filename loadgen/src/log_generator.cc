@@ -176,7 +176,15 @@ void LogGenerator::Line(std::uint64_t n, std::int64_t timestamp_ns, GeneratedLin
     std::string path = rng.Pick(kPaths);
     path += path.find('?') == std::string::npos ? "?rid=" : "&rid=";
     path += seq;
-    out.line = std::string(ip) + " - - [" + time + "] \"" + rng.Pick(kMethods) + " " + path +
+    // Combined log format time: [10/Oct/2000:13:55:36 +0000].
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const CivilTime c = CivilFromUnixSeconds(timestamp_ns / 1000000000);
+    char clf[40];
+    std::snprintf(clf, sizeof clf, "%02d/%s/%04lld:%02d:%02d:%02d +0000", c.day,
+                  kMonths[(c.month + 11) % 12], static_cast<long long>(c.year), c.hour, c.minute,
+                  c.second);
+    out.line = std::string(ip) + " - - [" + clf + "] \"" + rng.Pick(kMethods) + " " + path +
                " HTTP/1.1\" " + std::to_string(status) + " " + std::to_string(200 + rng.Below(48000)) +
                " \"https://shop.example.com/\" \"" + rng.Pick(kAgents) + "\"";
   } else {

@@ -25,7 +25,7 @@ PushRequest Sample() {
   return r;
 }
 
-TEST(LokiPushTest, ProtobufMatchesTheOracleAndRoundTrips) {
+TEST(LokiCodecTest, ProtobufMatchesTheOracleAndRoundTrips) {
   const PushRequest r = Sample();
   std::string bytes;
   EncodePushProto(r, bytes);
@@ -45,7 +45,7 @@ TEST(LokiPushTest, ProtobufMatchesTheOracleAndRoundTrips) {
   EXPECT_EQ(*unsnapped, bytes);
 }
 
-TEST(LokiPushTest, JsonHasTheDocumentedShapeAndRoundTrips) {
+TEST(LokiCodecTest, JsonHasTheDocumentedShapeAndRoundTrips) {
   PushRequest r;
   Stream& s = r.streams.emplace_back();
   s.labels = {{"app", "a"}};
@@ -67,7 +67,7 @@ TEST(LokiPushTest, JsonHasTheDocumentedShapeAndRoundTrips) {
   EXPECT_EQ(*sample_back, sample);  // Labels were given sorted, as JSON objects read back.
 }
 
-TEST(LokiPushTest, JsonErrorsNameThePlace) {
+TEST(LokiCodecTest, JsonErrorsNameThePlace) {
   EXPECT_THAT(DecodePushJson(R"({"streams":[{"stream":{"a":"b"},"values":[[5,"x"]]}]})")
                   .status()
                   .message(),
@@ -83,7 +83,7 @@ TEST(LokiPushTest, JsonErrorsNameThePlace) {
   EXPECT_TRUE(DecodePushJson(R"({"streams":[]})").ok());
 }
 
-TEST(LokiPushTest, LabelText) {
+TEST(LokiCodecTest, LabelText) {
   auto labels = ParseLabelsText(" { a = \"1\" , b_2=\"x\\\"y\\\\z\\n\", } ");
   ASSERT_TRUE(labels.ok()) << labels.status();
   ASSERT_EQ(labels->size(), 2U);
