@@ -1,4 +1,4 @@
-# PromQL parser fuzzer (owned by the storage/query part). clang +
+# Backend fuzzers: PromQL, alert templates, LogQL. clang +
 # OBS_BUILD_FUZZERS only (obs_fuzzer() returns otherwise).
 if(NOT TARGET obs_backend)
   return()
@@ -7,3 +7,5 @@ obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/promql_parser_fuzzer.cc DEPS obs::backend_t
            SEEDS fixtures/fuzz-seeds/promql)
 obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/alert_template_fuzzer.cc DEPS obs::backend_testonly
            SEEDS fixtures/fuzz-seeds/alert_template)
+obs_fuzzer(${CMAKE_CURRENT_LIST_DIR}/logql_fuzzer.cc DEPS obs::backend_testonly
+           SEEDS fixtures/fuzz-seeds/logql)
