@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <charconv>
+#include <climits>
 #include <cstdio>
 
 #include "obs/base/civil_time.h"
@@ -50,17 +52,6 @@ constexpr const char* kClasses[] = {"OrderService", "PaymentClient", "Repository
                                     "Router"};
 constexpr const char* kExceptions[] = {"TimeoutError", "ConnectionRefusedError",
                                        "PaymentDeclinedException", "NullPointerException"};
-
-std::string HexId(Rng& rng, int bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < bytes; ++i) {
-    const auto b = static_cast<unsigned>(rng.Next() & 0xFF);
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 std::string StackTrace(Rng& rng, const char* exception) {
   std::string out = std::string(exception) + ": " + rng.Pick(kError);
@@ -153,45 +144,116 @@ LogFormat LogGenerator::stream_format(std::size_t s) const {
   return model_.formats[s % model_.formats.size()];
 }
 
+namespace {
+
+void AppendU64(std::string& out, std::uint64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void AppendHex(std::string& out, Rng& rng, int bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < bytes; i += 8) {
+    std::uint64_t v = rng.Next();
+    for (int j = 0; j < 8 && i + j < bytes; ++j, v >>= 8) {
+      out += kHex[(v >> 4) & 15];
+      out += kHex[v & 15];
+    }
+  }
+}
+
+// "2023-11-14T22:13:20.123Z" and "14/Nov/2023:22:13:20 +0000", the
+// per-second part cached per thread (consecutive lines share the second).
+struct TimeText {
+  std::int64_t second = INT64_MIN;
+  char rfc[32] = {};
+  char clf[32] = {};
+};
+
+const TimeText& TimeFor(std::int64_t timestamp_ns) {
+  thread_local TimeText cache;
+  std::int64_t sec = timestamp_ns / 1000000000;
+  if (timestamp_ns < 0 && timestamp_ns % 1000000000 != 0) {
+    --sec;
+  }
+  if (sec != cache.second) {
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const CivilTime c = CivilFromUnixSeconds(sec);
+    std::snprintf(cache.rfc, sizeof cache.rfc, "%04lld-%02d-%02dT%02d:%02d:%02d",
+                  static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second);
+    std::snprintf(cache.clf, sizeof cache.clf, "%02d/%s/%04lld:%02d:%02d:%02d +0000", c.day,
+                  kMonths[(c.month + 11) % 12], static_cast<long long>(c.year), c.hour, c.minute,
+                  c.second);
+    cache.second = sec;
+  }
+  return cache;
+}
+
+void AppendRfc3339(std::string& out, std::int64_t timestamp_ns) {
+  out += TimeFor(timestamp_ns).rfc;
+  std::int64_t ms = (timestamp_ns / 1000000) % 1000;
+  if (ms < 0) {
+    ms += 1000;
+  }
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
+}
+
+}  // namespace
+
 void LogGenerator::Line(std::uint64_t n, std::int64_t timestamp_ns, GeneratedLine& out) const {
   Rng rng(Mix(key_ ^ (n * 0xD6E8FEB86659FD93ULL)));
   const std::size_t streams = streams_.size();
   out.stream = static_cast<std::size_t>(n % streams);
   out.seq = n / streams;
-  out.line.clear();
+  std::string& o = out.line;
+  o.clear();
   const LogFormat format = stream_format(out.stream);
-  const std::string seq = std::to_string(out.seq);
   const bool traced = rng.Uniform() < model_.trace_correlation;
-  const std::string trace_id = traced ? HexId(rng, 16) : std::string();
-  const std::string span_id = traced ? HexId(rng, 8) : std::string();
-  const std::string time = FormatRfc3339(timestamp_ns / 1000000, /*millis=*/true);
 
   if (format == LogFormat::kAccess) {
     // Combined log format, with the line's identity as a query parameter.
-    const int statuses[] = {200, 200, 200, 200, 200, 201, 204, 301, 304, 400, 404, 500, 503};
-    const int status = statuses[rng.Below(std::size(statuses))];
-    char ip[32];
-    std::snprintf(ip, sizeof ip, "10.%u.%u.%u", static_cast<unsigned>(rng.Below(256)),
-                  static_cast<unsigned>(rng.Below(256)), static_cast<unsigned>(rng.Below(256)));
-    std::string path = rng.Pick(kPaths);
-    path += path.find('?') == std::string::npos ? "?rid=" : "&rid=";
-    path += seq;
-    // Combined log format time: [10/Oct/2000:13:55:36 +0000].
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const CivilTime c = CivilFromUnixSeconds(timestamp_ns / 1000000000);
-    char clf[40];
-    std::snprintf(clf, sizeof clf, "%02d/%s/%04lld:%02d:%02d:%02d +0000", c.day,
-                  kMonths[(c.month + 11) % 12], static_cast<long long>(c.year), c.hour, c.minute,
-                  c.second);
-    out.line = std::string(ip) + " - - [" + clf + "] \"" + rng.Pick(kMethods) + " " + path +
-               " HTTP/1.1\" " + std::to_string(status) + " " + std::to_string(200 + rng.Below(48000)) +
-               " \"https://shop.example.com/\" \"" + rng.Pick(kAgents) + "\"";
+    static constexpr int kStatuses[] = {200, 200, 200, 200, 200, 201, 204,
+                                        301, 304, 400, 404, 500, 503};
+    const int status = kStatuses[rng.Below(std::size(kStatuses))];
+    o += "10.";
+    AppendU64(o, rng.Below(256));
+    o += '.';
+    AppendU64(o, rng.Below(256));
+    o += '.';
+    AppendU64(o, rng.Below(256));
+    o += " - - [";
+    o += TimeFor(timestamp_ns).clf;
+    o += "] \"";
+    o += rng.Pick(kMethods);
+    o += ' ';
+    const std::string_view path = rng.Pick(kPaths);
+    o += path;
+    o += path.find('?') == std::string_view::npos ? "?rid=" : "&rid=";
+    AppendU64(o, out.seq);
+    o += " HTTP/1.1\" ";
+    AppendU64(o, static_cast<std::uint64_t>(status));
+    o += ' ';
+    AppendU64(o, 200 + rng.Below(48000));
+    o += " \"https://shop.example.com/\" \"";
+    o += rng.Pick(kAgents);
+    o += '"';
+    if (traced) {
+      // Access logs carry the trace id as a trailing field (as NGINX's
+      // $opentelemetry_trace_id does).
+      o += " trace_id=";
+      AppendHex(o, rng, 16);
+    }
   } else {
     const double total = model_.debug + model_.info + model_.warn + model_.error;
     const double u = rng.Uniform() * total;
-    const char* level = u < model_.debug                              ? "debug"
-                        : u < model_.debug + model_.info              ? "info"
+    const char* level = u < model_.debug                               ? "debug"
+                        : u < model_.debug + model_.info               ? "info"
                         : u < model_.debug + model_.info + model_.warn ? "warn"
                                                                        : "error";
     const std::string_view lv(level);
@@ -199,42 +261,73 @@ void LogGenerator::Line(std::uint64_t n, std::int64_t timestamp_ns, GeneratedLin
                       : lv == "info" ? rng.Pick(kInfo)
                       : lv == "warn" ? rng.Pick(kWarn)
                                      : rng.Pick(kError);
-    const std::string duration = std::to_string(1 + rng.Below(2500));
-    const std::string user = "u" + std::to_string(1000 + rng.Below(9000));
+    const std::uint64_t duration = 1 + rng.Below(2500);
+    const std::uint64_t user = 1000 + rng.Below(9000);
     std::string stack;
     if (lv == "error" && rng.Uniform() < model_.stack_trace_probability) {
       stack = StackTrace(rng, rng.Pick(kExceptions));
     }
     if (format == LogFormat::kJson) {
-      out.line = "{\"ts\":\"" + time + "\",\"level\":\"" + level + "\",\"msg\":";
-      wire::AppendJsonString(msg, out.line);
-      out.line += ",\"seq\":" + seq + ",\"duration_ms\":" + duration + ",\"user\":\"" + user + "\"";
+      o += "{\"ts\":\"";
+      AppendRfc3339(o, timestamp_ns);
+      o += "\",\"level\":\"";
+      o += level;
+      o += "\",\"msg\":";
+      wire::AppendJsonString(msg, o);
+      o += ",\"seq\":";
+      AppendU64(o, out.seq);
+      o += ",\"duration_ms\":";
+      AppendU64(o, duration);
+      o += ",\"user\":\"u";
+      AppendU64(o, user);
+      o += '"';
       if (traced) {
-        out.line += ",\"trace_id\":\"" + trace_id + "\",\"span_id\":\"" + span_id + "\"";
+        o += ",\"trace_id\":\"";
+        AppendHex(o, rng, 16);
+        o += "\",\"span_id\":\"";
+        AppendHex(o, rng, 8);
+        o += '"';
       }
       if (!stack.empty()) {
-        out.line += ",\"stack\":";
-        wire::AppendJsonString(stack, out.line);
+        o += ",\"stack\":";
+        wire::AppendJsonString(stack, o);
       }
-      out.line += '}';
+      o += '}';
     } else {
-      out.line = "ts=" + time + " level=" + level + " msg=\"" + msg + "\" seq=" + seq +
-                 " duration_ms=" + duration + " user=" + user;
+      o += "ts=";
+      AppendRfc3339(o, timestamp_ns);
+      o += " level=";
+      o += level;
+      o += " msg=\"";
+      o += msg;
+      o += "\" seq=";
+      AppendU64(o, out.seq);
+      o += " duration_ms=";
+      AppendU64(o, duration);
+      o += " user=u";
+      AppendU64(o, user);
       if (traced) {
-        out.line += " trace_id=" + trace_id + " span_id=" + span_id;
+        o += " trace_id=";
+        AppendHex(o, rng, 16);
+        o += " span_id=";
+        AppendHex(o, rng, 8);
       }
       if (!stack.empty()) {
-        out.line += "\n" + stack;  // Multi-line: the trace follows the event line.
+        o += '\n';  // Multi-line: the trace follows the event line.
+        o += stack;
       }
     }
   }
-  if (model_.line_bytes > 0 && out.line.size() < static_cast<std::size_t>(model_.line_bytes)) {
-    const std::size_t pad = static_cast<std::size_t>(model_.line_bytes) - out.line.size();
-    if (format == LogFormat::kJson && out.line.back() == '}') {
-      out.line.pop_back();
-      out.line += ",\"detail\":\"" + std::string(pad > 12 ? pad - 12 : 0, 'x') + "\"}";
+  if (model_.line_bytes > 0 && o.size() < static_cast<std::size_t>(model_.line_bytes)) {
+    const std::size_t pad = static_cast<std::size_t>(model_.line_bytes) - o.size();
+    if (format == LogFormat::kJson) {
+      o.pop_back();
+      o += ",\"detail\":\"";
+      o.append(pad > 12 ? pad - 12 : 0, 'x');
+      o += "\"}";
     } else {
-      out.line += " detail=" + std::string(pad > 8 ? pad - 8 : 0, 'x');
+      o += " detail=";
+      o.append(pad > 8 ? pad - 8 : 0, 'x');
     }
   }
 }

@@ -7,3 +7,8 @@ if(TARGET obs_loadgen AND TARGET obs_backend)
   obs_benchmark(${CMAKE_CURRENT_LIST_DIR}/backend_traces_benchmark.cc
                 DEPS obs::loadgen obs::backend obs::backend_testonly obs::wire)
 endif()
+# Log generation + Loki encoding, and the backend's log ingest and queries.
+if(TARGET obs_loadgen AND TARGET obs_backend)
+  obs_benchmark(${CMAKE_CURRENT_LIST_DIR}/logs_benchmark.cc
+                DEPS obs::loadgen obs::backend obs::backend_testonly obs::wire)
+endif()
