@@ -202,14 +202,12 @@ void AddTraceCompleteness(std::vector<Figure>& out) {
     std::uint64_t TraceCompletenessRecord::*field;
     const char* what;
   };
-  for (const Count& c : {Count{"trace_completeness.missing_spans",
-                               &TraceCompletenessRecord::spans_missing, "spans"},
-                         Count{"trace_completeness.altered_spans",
-                               &TraceCompletenessRecord::spans_altered, "spans"},
-                         Count{"trace_completeness.extra_spans",
-                               &TraceCompletenessRecord::spans_extra, "spans"},
-                         Count{"trace_completeness.missing_traces",
-                               &TraceCompletenessRecord::traces_missing, "traces"}}) {
+  for (const Count& c :
+       {Count{"trace_completeness.missing_spans", &TraceCompletenessRecord::spans_missing, "spans"},
+        Count{"trace_completeness.altered_spans", &TraceCompletenessRecord::spans_altered, "spans"},
+        Count{"trace_completeness.extra_spans", &TraceCompletenessRecord::spans_extra, "spans"},
+        Count{"trace_completeness.missing_traces", &TraceCompletenessRecord::traces_missing,
+              "traces"}}) {
     out.push_back(RunFigure(c.name, Unit::kCount, [c](const RunRecord& r) {
       const TraceCompletenessRecord& t = r.traces;
       const std::uint64_t of =

@@ -13,10 +13,10 @@
 #include "api/router.h"
 #include "api/write_handler.h"
 #include "http/http_server.h"
-#include "query/engine.h"
-#include "store/storage.h"
 #include "logs/log_store.h"
 #include "logs/loki_api.h"
+#include "query/engine.h"
+#include "store/storage.h"
 #include "traces/otlp_handler.h"
 #include "traces/span_store.h"
 #include "traces/trace_api.h"
@@ -35,13 +35,13 @@ class Server::Impl {
                                    .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
         query_(storage_, engine_, RealClock()),
         rules_(storage_, RuleOptions(options, options.alerting.external_url), nullptr, RealClock()),
-        spans_(traces::SpanStoreOptions{.max_spans = options.max_spans,
-                                        .max_attribute_value_bytes =
-                                            options.max_attribute_value_bytes,
-                                        .drop_every_nth = options.faults.drop_every_nth_span,
-                                        .alter_every_nth = options.faults.alter_every_nth_span}),
-        otlp_(spans_, traces::OtlpHandlerOptions{.max_decompressed_bytes =
-                                                     options.max_decompressed_bytes}),
+        spans_(
+            traces::SpanStoreOptions{.max_spans = options.max_spans,
+                                     .max_attribute_value_bytes = options.max_attribute_value_bytes,
+                                     .drop_every_nth = options.faults.drop_every_nth_span,
+                                     .alter_every_nth = options.faults.alter_every_nth_span}),
+        otlp_(spans_,
+              traces::OtlpHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes}),
         trace_api_(spans_),
         logs_(logs::LogStoreOptions{.max_entries = options.max_log_entries,
                                     .max_line_bytes = options.max_log_line_bytes,

@@ -1,9 +1,9 @@
 #include "obs/loadgen/log_generator.h"
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 
 #include "obs/base/civil_time.h"
@@ -34,15 +34,16 @@ class Rng {
   std::uint64_t state_;
 };
 
-constexpr const char* kPaths[] = {"/api/orders", "/api/orders/1001", "/api/cart", "/api/users/me",
-                                  "/api/search?q=shoes", "/static/app.js", "/healthz"};
+constexpr const char* kPaths[] = {"/api/orders",   "/api/orders/1001",    "/api/cart",
+                                  "/api/users/me", "/api/search?q=shoes", "/static/app.js",
+                                  "/healthz"};
 constexpr const char* kMethods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
 constexpr const char* kAgents[] = {
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
-    "okhttp/4.12.0", "curl/8.5.0", "Go-http-client/1.1"};
-constexpr const char* kInfo[] = {"request completed", "order created", "cache refreshed",
-                                 "user signed in", "payment authorized", "job scheduled"};
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15", "okhttp/4.12.0",
+    "curl/8.5.0", "Go-http-client/1.1"};
+constexpr const char* kInfo[] = {"request completed", "order created",      "cache refreshed",
+                                 "user signed in",    "payment authorized", "job scheduled"};
 constexpr const char* kWarn[] = {"slow query", "retrying upstream call", "cache miss storm",
                                  "connection pool near capacity"};
 constexpr const char* kError[] = {"upstream timeout", "database connection refused",

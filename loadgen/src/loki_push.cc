@@ -90,8 +90,9 @@ LogLedger::LogLedger(std::uint64_t lines, std::size_t streams, int shards,
   for (int c = 0; c < shards; ++c) {
     const double share =
         static_cast<double>(StreamsOf(c, shards, streams)) / static_cast<double>(streams);
-    auto s = OpenLoopSchedule::Create(ShardSchedule(lines_per_second, stages, duration_seconds, share),
-                                      SteadyClock::time_point{});
+    auto s =
+        OpenLoopSchedule::Create(ShardSchedule(lines_per_second, stages, duration_seconds, share),
+                                 SteadyClock::time_point{});
     schedules_.emplace_back();
     if (s.ok()) {
       schedules_.back().emplace(std::move(*s));
@@ -112,8 +113,8 @@ std::uint64_t LogLedger::EventsOf(int shard) const {
 std::uint64_t LogLedger::LineOf(int shard, std::uint64_t k) const {
   const std::uint64_t mine = StreamsOf(shard, shards_, streams_);
   const std::uint64_t seq = k / mine;
-  const std::uint64_t stream = static_cast<std::uint64_t>(shard) +
-                               (k % mine) * static_cast<std::uint64_t>(shards_);
+  const std::uint64_t stream =
+      static_cast<std::uint64_t>(shard) + (k % mine) * static_cast<std::uint64_t>(shards_);
   return seq * streams_ + stream;
 }
 
@@ -148,8 +149,9 @@ Status ValidateLokiPushOptions(const LokiPushOptions& o) {
   if (o.gzip && !o.json) {
     return InvalidArgumentError("compression gzip applies to encoding json (protobuf is snappy)");
   }
-  auto s = OpenLoopSchedule::Create(ShardSchedule(o.lines_per_second, o.stages, o.duration_seconds, 1),
-                                    SteadyClock::time_point{});
+  auto s =
+      OpenLoopSchedule::Create(ShardSchedule(o.lines_per_second, o.stages, o.duration_seconds, 1),
+                               SteadyClock::time_point{});
   OBS_RETURN_IF_ERROR(s.status());
   if (s->total() == OpenLoopSchedule::kEndless || s->total() > (std::uint64_t{1} << 32)) {
     return InvalidArgumentError("the schedule must end and offer at most 2^32 lines");
@@ -225,7 +227,8 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     std::string wire_body;
     std::uint64_t k = 0;
     while (k < total) {
-      const SteadyClock::time_point first_due = start + (sched.DueTime(k) - SteadyClock::time_point{});
+      const SteadyClock::time_point first_due =
+          start + (sched.DueTime(k) - SteadyClock::time_point{});
       if (first_due >= end) {
         break;
       }
@@ -322,9 +325,10 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
       out.last_answer = std::max(out.last_answer, answer);
       k += count;
     }
-    const std::uint64_t due_by_end = std::min(
-        sched.DueBy(SteadyClock::time_point{} + (out.effective_end - start) - std::chrono::nanoseconds(1)),
-        total);
+    const std::uint64_t due_by_end =
+        std::min(sched.DueBy(SteadyClock::time_point{} + (out.effective_end - start) -
+                             std::chrono::nanoseconds(1)),
+                 total);
     const std::uint64_t scheduled = std::max(due_by_end, k);
     if (scheduled > k) {
       rec.requests_unsent += (scheduled - k + batch - 1) / batch;
@@ -374,7 +378,8 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     last_answer = std::max(last_answer, s.last_answer);
   }
   const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
-  const double elapsed = std::max(window, std::chrono::duration<double>(last_answer - start).count());
+  const double elapsed =
+      std::max(window, std::chrono::duration<double>(last_answer - start).count());
   rec.duration_seconds = elapsed;
   rec.target_samples_per_second = static_cast<double>(scheduled) / window;
   rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;

@@ -118,9 +118,9 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
     const std::uint64_t count = std::min({due_now - k, batch, total - k});
     traces.Clear();
     for (std::uint64_t i = k; i < k + count; ++i) {
-      const std::uint64_t n = static_cast<std::uint64_t>(shard) + static_cast<std::uint64_t>(shards) * i;
-      const std::size_t added =
-          env.generator->Generate(n, env.ledger->StartUnixNano(n), traces);
+      const std::uint64_t n =
+          static_cast<std::uint64_t>(shard) + static_cast<std::uint64_t>(shards) * i;
+      const std::size_t added = env.generator->Generate(n, env.ledger->StartUnixNano(n), traces);
       out.truncated += added >= static_cast<std::size_t>(o.model.max_spans_per_trace) ? 1 : 0;
     }
     body.clear();
@@ -165,7 +165,8 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
         auto parsed = otlp::DecodeExportResponse(otlp::Signal::kTraces, res.body, o.encoding);
         if (parsed.ok() && parsed->rejected > 0) {
           fate = Fate::kPartial;
-          rejected_spans = std::min<std::int64_t>(parsed->rejected, static_cast<std::int64_t>(spans));
+          rejected_spans =
+              std::min<std::int64_t>(parsed->rejected, static_cast<std::int64_t>(spans));
         }
         break;
       }
@@ -220,7 +221,8 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
     k += count;
   }
   // What the schedule asked for by the (effective) end, sent or not.
-  const std::uint64_t due_by_end = std::min(schedule->DueBy(out.effective_end - std::chrono::nanoseconds(1)), total);
+  const std::uint64_t due_by_end =
+      std::min(schedule->DueBy(out.effective_end - std::chrono::nanoseconds(1)), total);
   const std::uint64_t scheduled = std::max(due_by_end, k);
   if (scheduled > k) {
     rec.requests_unsent += (scheduled - k + batch - 1) / batch;
@@ -286,7 +288,8 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
                                        const std::atomic<bool>* stop) {
   OBS_RETURN_IF_ERROR(ValidateOtlpTracesOptions(options));
   OBS_ASSIGN_OR_RETURN(internal::HttpUrl url, internal::ParseHttpUrl(options.url));
-  HttpClientOptions http{.url = url, .headers = {}, .timeout_seconds = options.request_timeout_seconds};
+  HttpClientOptions http{
+      .url = url, .headers = {}, .timeout_seconds = options.request_timeout_seconds};
   http.headers.emplace_back("Content-Type", options.encoding == otlp::Encoding::kJson
                                                 ? std::string(otlp::kJsonContentType)
                                                 : std::string(otlp::kProtobufContentType));
@@ -371,7 +374,8 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
     result.traces_truncated += o.truncated;
   }
   const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
-  const double elapsed = std::max(window, std::chrono::duration<double>(last_answer - start).count());
+  const double elapsed =
+      std::max(window, std::chrono::duration<double>(last_answer - start).count());
   rec.duration_seconds = elapsed;
   rec.target_samples_per_second = static_cast<double>(spans_scheduled) / window;
   rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;

@@ -124,8 +124,8 @@ std::size_t TraceGenerator::Generate(std::uint64_t n, std::uint64_t start_unix_n
   ctx.max_spans = static_cast<std::size_t>(model_.max_spans_per_trace);
   ctx.instance.resize(model_.services.size());
   for (std::size_t s = 0; s < model_.services.size(); ++s) {
-    ctx.instance[s] = static_cast<int>(
-        ctx.rng.Below(static_cast<std::uint64_t>(model_.services[s].instances)));
+    ctx.instance[s] =
+        static_cast<int>(ctx.rng.Below(static_cast<std::uint64_t>(model_.services[s].instances)));
   }
   Layout(model_.root, service_index_.at(model_.root.service), nullptr, start_unix_nano, ctx);
   ++batch.traces_;
@@ -152,9 +152,12 @@ std::uint64_t TraceGenerator::Layout(const SpanTemplate& t, std::size_t service,
   if (parent != nullptr) {
     span.parent_span_id = parent->span_id;
     if (t.link_to_parent) {
-      span.links.push_back(
-          {parent->trace_id, parent->span_id, "", {{"messaging.operation.type",
-                                                     otlp::AnyValue::String("receive")}}, 0, 0});
+      span.links.push_back({parent->trace_id,
+                            parent->span_id,
+                            "",
+                            {{"messaging.operation.type", otlp::AnyValue::String("receive")}},
+                            0,
+                            0});
     }
   }
   span.name = t.name;
@@ -197,9 +200,8 @@ std::uint64_t TraceGenerator::Layout(const SpanTemplate& t, std::size_t service,
     if (child.probability < 1 && ctx.rng.Uniform() >= child.probability) {
       continue;
     }
-    const int count =
-        child.count_min +
-        static_cast<int>(ctx.rng.Below(static_cast<std::uint64_t>(child.count_max - child.count_min + 1)));
+    const int count = child.count_min + static_cast<int>(ctx.rng.Below(static_cast<std::uint64_t>(
+                                            child.count_max - child.count_min + 1)));
     const std::size_t child_service =
         child.service.empty() ? service : service_index_.at(child.service);
     for (int c = 0; c < count && ctx.spans < ctx.max_spans; ++c) {
@@ -229,12 +231,12 @@ std::uint64_t TraceGenerator::Layout(const SpanTemplate& t, std::size_t service,
     otlp::SpanEvent& ev = me.events.emplace_back();
     ev.name = "exception";
     ev.time_unix_nano = end - 1000;
-    ev.attributes = {{"exception.type", otlp::AnyValue::String(t.error_type)},
-                     {"exception.message", otlp::AnyValue::String(t.error_message)},
-                     {"exception.stacktrace",
-                      otlp::AnyValue::String(t.error_type + ": " + t.error_message + "\n    at " +
-                                             t.name + "\n    at " + model_.services[service].name +
-                                             ".handle")}};
+    ev.attributes = {
+        {"exception.type", otlp::AnyValue::String(t.error_type)},
+        {"exception.message", otlp::AnyValue::String(t.error_message)},
+        {"exception.stacktrace",
+         otlp::AnyValue::String(t.error_type + ": " + t.error_message + "\n    at " + t.name +
+                                "\n    at " + model_.services[service].name + ".handle")}};
   }
   return end;
 }

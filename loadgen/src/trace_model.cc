@@ -1,7 +1,7 @@
 #include "obs/loadgen/trace_model.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace obs::loadgen {
@@ -9,7 +9,9 @@ namespace {
 
 Status Check(const SpanTemplate& t, const std::string& path, const std::set<std::string>& services,
              int depth) {
-  auto fail = [&](const std::string& what) { return InvalidArgumentError(path + ": " + what); };
+  auto fail = [&](const std::string& what) {
+    return InvalidArgumentError(path + ": " + what);
+  };
   if (depth > 64) {
     return fail("calls nested deeper than 64");
   }
@@ -48,8 +50,8 @@ Status Check(const SpanTemplate& t, const std::string& path, const std::set<std:
     }
   }
   for (std::size_t i = 0; i < t.children.size(); ++i) {
-    OBS_RETURN_IF_ERROR(Check(t.children[i], path + ".children[" + std::to_string(i) + "]",
-                              services, depth + 1));
+    OBS_RETURN_IF_ERROR(
+        Check(t.children[i], path + ".children[" + std::to_string(i) + "]", services, depth + 1));
   }
   return Status::Ok();
 }

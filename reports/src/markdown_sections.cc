@@ -131,17 +131,16 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
   if (!t.checked) {
     return "";
   }
-  std::string out = "## Trace completeness\n\nRead back by id through the " +
-                    MarkdownText(t.query_api) + " API (" + FormatCount(t.queries) + " queries, " +
-                    FormatNumber(t.seconds_to_settle, 1) + " s).\n\n" +
-                    Row({"", "Expected", "Found", "Intact", "Missing", "Altered", "Extra"}) +
-                    "|---|--:|--:|--:|--:|--:|--:|\n" +
-                    Row({"Traces", FormatCount(t.traces_expected), FormatCount(t.traces_found), "–",
-                         FormatCount(t.traces_missing), "–", "–"}) +
-                    Row({"Spans", FormatCount(t.spans_expected),
-                         FormatCount(t.spans_expected - t.spans_missing), FormatCount(t.spans_intact),
-                         FormatCount(t.spans_missing), FormatCount(t.spans_altered),
-                         FormatCount(t.spans_extra)});
+  std::string out =
+      "## Trace completeness\n\nRead back by id through the " + MarkdownText(t.query_api) +
+      " API (" + FormatCount(t.queries) + " queries, " + FormatNumber(t.seconds_to_settle, 1) +
+      " s).\n\n" + Row({"", "Expected", "Found", "Intact", "Missing", "Altered", "Extra"}) +
+      "|---|--:|--:|--:|--:|--:|--:|\n" +
+      Row({"Traces", FormatCount(t.traces_expected), FormatCount(t.traces_found), "–",
+           FormatCount(t.traces_missing), "–", "–"}) +
+      Row({"Spans", FormatCount(t.spans_expected), FormatCount(t.spans_expected - t.spans_missing),
+           FormatCount(t.spans_intact), FormatCount(t.spans_missing), FormatCount(t.spans_altered),
+           FormatCount(t.spans_extra)});
   if (t.traces_partial != 0) {
     out += "\n" + FormatCount(t.traces_partial) +
            " traces were in partially rejected requests and are not judged.\n";
@@ -149,9 +148,10 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
   if (!t.examples.empty()) {
     out += "\n| Problem | Trace | Span | Field | Sent | Received |\n|---|---|---|---|---|---|\n";
     for (const SpanDifference& d : t.examples) {
-      out += Row({d.problem, MarkdownCode(d.trace_id, true),
-                  MarkdownCode(d.span_id, true) + " " + MarkdownText(d.span_name),
-                  MarkdownText(d.field), MarkdownCode(d.sent, true), MarkdownCode(d.received, true)});
+      out +=
+          Row({d.problem, MarkdownCode(d.trace_id, true),
+               MarkdownCode(d.span_id, true) + " " + MarkdownText(d.span_name),
+               MarkdownText(d.field), MarkdownCode(d.sent, true), MarkdownCode(d.received, true)});
     }
   }
   return out;
@@ -166,7 +166,8 @@ std::string MarkdownLogs(const LogCompletenessRecord& l) {
       " API (" + FormatCount(l.queries) + " queries, " + FormatNumber(l.seconds_to_settle, 1) +
       " s): " + FormatCount(l.streams_found) + " of " + FormatCount(l.streams_expected) +
       " streams found.\n\n" +
-      Row({"Expected", "Intact", "Missing", "Altered", "Duplicated", "Unexpected", "Out of order"}) +
+      Row({"Expected", "Intact", "Missing", "Altered", "Duplicated", "Unexpected",
+           "Out of order"}) +
       "|--:|--:|--:|--:|--:|--:|--:|\n" +
       Row({FormatCount(l.lines_expected), FormatCount(l.lines_intact), FormatCount(l.lines_missing),
            FormatCount(l.lines_altered), FormatCount(l.lines_duplicated),
@@ -174,7 +175,9 @@ std::string MarkdownLogs(const LogCompletenessRecord& l) {
   if (!l.examples.empty()) {
     out += "\n| Problem | Stream | Timestamp (ns) | Sent | Received |\n|---|---|--:|---|---|\n";
     for (const LogDifference& d : l.examples) {
-      const auto cut = [](const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; };
+      const auto cut = [](const std::string& s) {
+        return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+      };
       out += Row({d.problem, MarkdownCode(d.stream, true), std::to_string(d.timestamp_ns),
                   MarkdownCode(cut(d.sent), true), MarkdownCode(cut(d.received), true)});
     }

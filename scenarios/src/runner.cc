@@ -25,8 +25,8 @@
 #include "scenario_parse.h"
 #include "verify/completeness.h"
 #include "verify/log_check.h"
-#include "verify/trace_check.h"
 #include "verify/query_client.h"
+#include "verify/trace_check.h"
 #include "verify/visibility.h"
 #include <sys/utsname.h>
 
@@ -301,10 +301,11 @@ void VerifyTraces(const Scenario& scenario, const Endpoints& endpoints, const Ru
     }
     const loadgen::OtlpTracesResult& result = loads.traces[i]->value();
     Progress(options, "verifying traces of " + result.record.name);
-    auto client = QueryClient::Create(QueryClientOptions{.base_url = endpoints.trace_query_url,
-                                                         .headers = scenario.target.headers,
-                                                         .bearer_token = scenario.target.bearer_token,
-                                                         .timeout_seconds = 30});
+    auto client =
+        QueryClient::Create(QueryClientOptions{.base_url = endpoints.trace_query_url,
+                                               .headers = scenario.target.headers,
+                                               .bearer_token = scenario.target.bearer_token,
+                                               .timeout_seconds = 30});
     if (!client.ok()) {
       report.infrastructure_error = client.status().ToString();
       return;
@@ -342,20 +343,21 @@ void VerifyLogs(const Scenario& scenario, const Endpoints& endpoints, const RunO
     }
     const loadgen::LokiPushResult& result = loads.logs[i]->value();
     Progress(options, "verifying log lines of " + result.record.name);
-    auto client = QueryClient::Create(QueryClientOptions{.base_url = endpoints.log_query_url,
-                                                         .headers = scenario.target.headers,
-                                                         .bearer_token = scenario.target.bearer_token,
-                                                         .timeout_seconds = 30});
+    auto client =
+        QueryClient::Create(QueryClientOptions{.base_url = endpoints.log_query_url,
+                                               .headers = scenario.target.headers,
+                                               .bearer_token = scenario.target.bearer_token,
+                                               .timeout_seconds = 30});
     if (!client.ok()) {
       report.infrastructure_error = client.status().ToString();
       return;
     }
     const loadgen::LokiPushOptions& o = scenario.workloads[i].logs;
     const loadgen::LogGenerator generator(o.model, o.seed, report.record.run_id);
-    const LogCheckOptions lo{.settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
-                             .poll_interval_seconds =
-                                 std::max(0.05, scenario.verify.poll_interval_seconds),
-                             .max_examples = scenario.verify.max_examples};
+    const LogCheckOptions lo{
+        .settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
+        .poll_interval_seconds = std::max(0.05, scenario.verify.poll_interval_seconds),
+        .max_examples = scenario.verify.max_examples};
     auto part =
         CheckLogCompleteness(*client, generator, result.ledger, report.record.run_id, lo, clock);
     if (!part.ok()) {
@@ -364,17 +366,16 @@ void VerifyLogs(const Scenario& scenario, const Endpoints& endpoints, const RunO
     }
     total.checked = true;
     total.query_api = part->query_api;
-    for (auto [into, from] :
-         {std::pair{&total.streams_expected, part->streams_expected},
-          std::pair{&total.streams_found, part->streams_found},
-          std::pair{&total.lines_expected, part->lines_expected},
-          std::pair{&total.lines_intact, part->lines_intact},
-          std::pair{&total.lines_missing, part->lines_missing},
-          std::pair{&total.lines_altered, part->lines_altered},
-          std::pair{&total.lines_duplicated, part->lines_duplicated},
-          std::pair{&total.lines_unexpected, part->lines_unexpected},
-          std::pair{&total.lines_out_of_order, part->lines_out_of_order},
-          std::pair{&total.queries, part->queries}}) {
+    for (auto [into, from] : {std::pair{&total.streams_expected, part->streams_expected},
+                              std::pair{&total.streams_found, part->streams_found},
+                              std::pair{&total.lines_expected, part->lines_expected},
+                              std::pair{&total.lines_intact, part->lines_intact},
+                              std::pair{&total.lines_missing, part->lines_missing},
+                              std::pair{&total.lines_altered, part->lines_altered},
+                              std::pair{&total.lines_duplicated, part->lines_duplicated},
+                              std::pair{&total.lines_unexpected, part->lines_unexpected},
+                              std::pair{&total.lines_out_of_order, part->lines_out_of_order},
+                              std::pair{&total.queries, part->queries}}) {
       *into += from;
     }
     total.seconds_to_settle = std::max(total.seconds_to_settle, part->seconds_to_settle);
@@ -621,9 +622,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     return report;
   }
   std::unique_ptr<backend::Server> server;
-  Endpoints endpoints{scenario.target.write_url,       scenario.target.query_url,
-                      scenario.target.otlp_url,        scenario.target.trace_query_url,
-                      scenario.target.loki_url,        scenario.target.log_query_url};
+  Endpoints endpoints{scenario.target.write_url, scenario.target.query_url,
+                      scenario.target.otlp_url,  scenario.target.trace_query_url,
+                      scenario.target.loki_url,  scenario.target.log_query_url};
   if (scenario.target.kind == "embedded") {
     backend::ServerOptions so;
     so.faults.drop_every_nth_sample = scenario.target.drop_every_nth_sample;
@@ -687,10 +688,11 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
       return report;
     }
-    rec.workloads.push_back(loads.remote_write[i].has_value() ? loads.remote_write[i]->value().record
-                            : loads.signal[i].has_value()     ? loads.signal[i]->value().record
-                            : loads.traces[i].has_value()     ? loads.traces[i]->value().record
-                                                              : loads.logs[i]->value().record);
+    rec.workloads.push_back(loads.remote_write[i].has_value()
+                                ? loads.remote_write[i]->value().record
+                            : loads.signal[i].has_value() ? loads.signal[i]->value().record
+                            : loads.traces[i].has_value() ? loads.traces[i]->value().record
+                                                          : loads.logs[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
   }
   std::vector<assertions::AlertSpec> alert_specs;

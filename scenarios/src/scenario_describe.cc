@@ -124,14 +124,15 @@ std::string DescribeTracesWorkload(const WorkloadSpec& w) {
   const loadgen::OtlpTracesOptions& o = w.traces;
   const double spans = loadgen::MeanSpansPerTrace(o.model);
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%.6g traces/s x %.1f spans (mean) = %.6g spans/s", o.traces_per_second,
-                spans, o.traces_per_second * spans);
-  std::string out = "workload " + w.name + " (otlp_traces, " +
-                    (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") +
-                    ")\n";
+  std::snprintf(buf, sizeof buf, "%.6g traces/s x %.1f spans (mean) = %.6g spans/s",
+                o.traces_per_second, spans, o.traces_per_second * spans);
+  std::string out =
+      "workload " + w.name + " (otlp_traces, " +
+      (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") + ")\n";
   out += "  model: " + (o.model.name.empty() ? std::string("(unnamed)") : o.model.name) + ", " +
          std::to_string(o.model.services.size()) + " services\n";
-  out += std::string("  encoding: ") + (o.encoding == wire::otlp::Encoding::kJson ? "json" : "protobuf") +
+  out += std::string("  encoding: ") +
+         (o.encoding == wire::otlp::Encoding::kJson ? "json" : "protobuf") +
          (o.gzip ? " + gzip" : "") + ", batch up to " + std::to_string(o.batch_traces) +
          " traces, concurrency " + std::to_string(o.concurrency) + "\n";
   return out;
@@ -159,7 +160,8 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
     return "workload " + w.name + " (loki_push, " +
            (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") +
            ")\n  " + std::to_string(streams) + " streams, formats: " + formats + "\n  encoding: " +
-           (o.json ? std::string("json") + (o.gzip ? " + gzip" : "") : std::string("protobuf + snappy")) +
+           (o.json ? std::string("json") + (o.gzip ? " + gzip" : "")
+                   : std::string("protobuf + snappy")) +
            ", batch up to " + std::to_string(o.batch_lines) + " lines, concurrency " +
            std::to_string(o.concurrency) + "\n";
   }

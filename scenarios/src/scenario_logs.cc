@@ -13,7 +13,7 @@ const std::vector<std::string_view> kLogsKeys = {
     "name",     "kind",        "model",       "rate",  "stages",          "batch",
     "encoding", "compression", "concurrency", "retry", "request_timeout", "headers"};
 const std::vector<std::string_view> kLogModelKeys = {
-    "name", "labels", "formats", "levels", "stack_trace_probability", "trace_correlation",
+    "name",      "labels", "formats", "levels", "stack_trace_probability", "trace_correlation",
     "line_bytes"};
 
 Result<loadgen::LogModel> ReadLogModel(const YamlReader& r, const YAML::Node& node,
@@ -77,9 +77,8 @@ Result<loadgen::LogModel> ReadLogModel(const YamlReader& r, const YAML::Node& no
       }
     }
   }
-  for (auto [key, out] :
-       {std::pair{"stack_trace_probability", &m.stack_trace_probability},
-        std::pair{"trace_correlation", &m.trace_correlation}}) {
+  for (auto [key, out] : {std::pair{"stack_trace_probability", &m.stack_trace_probability},
+                          std::pair{"trace_correlation", &m.trace_correlation}}) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, r.Number(node[key], JoinPath(path, key), kRatio));
     }
@@ -175,7 +174,8 @@ Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& r, const YAML::Node& nod
     }
   }
   if (Has(node, "encoding")) {
-    OBS_ASSIGN_OR_RETURN(const std::string e, r.String(node["encoding"], JoinPath(path, "encoding")));
+    OBS_ASSIGN_OR_RETURN(const std::string e,
+                         r.String(node["encoding"], JoinPath(path, "encoding")));
     if (e != "protobuf" && e != "json") {
       return r.Error(node["encoding"], JoinPath(path, "encoding"),
                      "unknown encoding \"" + e + "\" (known: protobuf, json)");
@@ -203,9 +203,9 @@ Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& r, const YAML::Node& nod
     OBS_RETURN_IF_ERROR(ReadRetry(r, node["retry"], JoinPath(path, "retry"), o.retry));
   }
   if (Has(node, "request_timeout")) {
-    OBS_ASSIGN_OR_RETURN(o.request_timeout_seconds,
-                         r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"),
-                                    kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        o.request_timeout_seconds,
+        r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"), kPositive));
   }
   if (Has(node, "headers")) {
     OBS_ASSIGN_OR_RETURN(o.headers, r.StringMap(node["headers"], JoinPath(path, "headers")));

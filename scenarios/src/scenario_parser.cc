@@ -179,10 +179,12 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
     }
   }
   if (Has(node, "trace_query_api")) {
-    OBS_ASSIGN_OR_RETURN(t.trace_query_api, r.String(node["trace_query_api"], "target.trace_query_api"));
+    OBS_ASSIGN_OR_RETURN(t.trace_query_api,
+                         r.String(node["trace_query_api"], "target.trace_query_api"));
     if (t.trace_query_api != "tempo" && t.trace_query_api != "jaeger") {
-      return r.Error(node["trace_query_api"], "target.trace_query_api",
-                     "unknown trace query API \"" + t.trace_query_api + "\" (known: tempo, jaeger)");
+      return r.Error(
+          node["trace_query_api"], "target.trace_query_api",
+          "unknown trace query API \"" + t.trace_query_api + "\" (known: tempo, jaeger)");
     }
   }
   OBS_RETURN_IF_ERROR(CheckTargetKind(r, node, t));

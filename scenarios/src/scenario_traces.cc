@@ -15,14 +15,14 @@ namespace {
 namespace otlp = wire::otlp;
 
 const std::vector<std::string_view> kTracesKeys = {
-    "name",        "kind",    "model",       "rate",  "stages",          "batch",
-    "encoding",    "compression", "concurrency", "retry", "request_timeout", "headers"};
+    "name",     "kind",        "model",       "rate",  "stages",          "batch",
+    "encoding", "compression", "concurrency", "retry", "request_timeout", "headers"};
 const std::vector<std::string_view> kModelKeys = {"name", "services", "root",
                                                   "max_spans_per_trace"};
 const std::vector<std::string_view> kServiceKeys = {"name", "instances", "resource"};
 const std::vector<std::string_view> kSpanKeys = {
-    "name",       "service", "kind",   "latency",  "error_probability", "error", "attributes",
-    "events",     "probability", "count", "parallel", "link_to_parent", "children"};
+    "name",   "service",     "kind",  "latency",  "error_probability", "error",   "attributes",
+    "events", "probability", "count", "parallel", "link_to_parent",    "children"};
 
 constexpr std::size_t kMaxModelBytes = 4U << 20;
 
@@ -100,9 +100,9 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
   if (Has(node, "kind")) {
     OBS_ASSIGN_OR_RETURN(const std::string kind, r.String(node["kind"], JoinPath(path, "kind")));
     bool found = false;
-    for (otlp::SpanKind k : {otlp::SpanKind::kInternal, otlp::SpanKind::kServer,
-                             otlp::SpanKind::kClient, otlp::SpanKind::kProducer,
-                             otlp::SpanKind::kConsumer}) {
+    for (otlp::SpanKind k :
+         {otlp::SpanKind::kInternal, otlp::SpanKind::kServer, otlp::SpanKind::kClient,
+          otlp::SpanKind::kProducer, otlp::SpanKind::kConsumer}) {
       if (otlp::SpanKindName(k) == kind) {
         t.kind = k;
         found = true;
@@ -133,9 +133,9 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
     }
   }
   if (Has(node, "error_probability")) {
-    OBS_ASSIGN_OR_RETURN(t.error_probability,
-                         r.Number(node["error_probability"], JoinPath(path, "error_probability"),
-                                  kRatio));
+    OBS_ASSIGN_OR_RETURN(
+        t.error_probability,
+        r.Number(node["error_probability"], JoinPath(path, "error_probability"), kRatio));
   }
   if (Has(node, "error")) {
     const YAML::Node e = node["error"];
@@ -169,12 +169,12 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
       loadgen::EventSpec e;
       OBS_ASSIGN_OR_RETURN(e.name, r.String(ev[i]["name"], JoinPath(ipath, "name")));
       if (Has(ev[i], "probability")) {
-        OBS_ASSIGN_OR_RETURN(e.probability, r.Number(ev[i]["probability"],
-                                                     JoinPath(ipath, "probability"), kRatio));
+        OBS_ASSIGN_OR_RETURN(
+            e.probability, r.Number(ev[i]["probability"], JoinPath(ipath, "probability"), kRatio));
       }
       if (Has(ev[i], "attributes")) {
-        OBS_ASSIGN_OR_RETURN(e.attributes, ReadAttributes(r, ev[i]["attributes"],
-                                                          JoinPath(ipath, "attributes")));
+        OBS_ASSIGN_OR_RETURN(e.attributes,
+                             ReadAttributes(r, ev[i]["attributes"], JoinPath(ipath, "attributes")));
       }
       t.events.push_back(std::move(e));
     }
@@ -258,12 +258,13 @@ Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& r, const YAML::Node
       }
     }
     if (Has(services[i], "instances")) {
-      OBS_ASSIGN_OR_RETURN(s.instances, r.Int(services[i]["instances"],
-                                              JoinPath(ipath, "instances"), {.min = 1, .max = 10000}));
+      OBS_ASSIGN_OR_RETURN(
+          s.instances,
+          r.Int(services[i]["instances"], JoinPath(ipath, "instances"), {.min = 1, .max = 10000}));
     }
     if (Has(services[i], "resource")) {
-      OBS_ASSIGN_OR_RETURN(auto attrs, ReadAttributes(r, services[i]["resource"],
-                                                      JoinPath(ipath, "resource")));
+      OBS_ASSIGN_OR_RETURN(auto attrs,
+                           ReadAttributes(r, services[i]["resource"], JoinPath(ipath, "resource")));
       for (auto& a : attrs) {
         s.resource.push_back({a.key, a.choices.front()});
       }
@@ -350,8 +351,8 @@ Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& r, const YAML::Node& n
     const std::string bpath = JoinPath(path, "batch");
     OBS_RETURN_IF_ERROR(r.CheckMap(b, bpath, {"traces", "timeout"}));
     if (Has(b, "traces")) {
-      OBS_ASSIGN_OR_RETURN(o.batch_traces,
-                           r.Int(b["traces"], JoinPath(bpath, "traces"), {.min = 1, .max = 100000}));
+      OBS_ASSIGN_OR_RETURN(
+          o.batch_traces, r.Int(b["traces"], JoinPath(bpath, "traces"), {.min = 1, .max = 100000}));
     }
     if (Has(b, "timeout")) {
       OBS_ASSIGN_OR_RETURN(o.batch_timeout_seconds,
@@ -359,7 +360,8 @@ Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& r, const YAML::Node& n
     }
   }
   if (Has(node, "encoding")) {
-    OBS_ASSIGN_OR_RETURN(const std::string e, r.String(node["encoding"], JoinPath(path, "encoding")));
+    OBS_ASSIGN_OR_RETURN(const std::string e,
+                         r.String(node["encoding"], JoinPath(path, "encoding")));
     if (e != "protobuf" && e != "json") {
       return r.Error(node["encoding"], JoinPath(path, "encoding"),
                      "unknown encoding \"" + e + "\" (known: protobuf, json)");
@@ -383,9 +385,9 @@ Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& r, const YAML::Node& n
     OBS_RETURN_IF_ERROR(ReadRetry(r, node["retry"], JoinPath(path, "retry"), o.retry));
   }
   if (Has(node, "request_timeout")) {
-    OBS_ASSIGN_OR_RETURN(o.request_timeout_seconds,
-                         r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"),
-                                    kPositive));
+    OBS_ASSIGN_OR_RETURN(
+        o.request_timeout_seconds,
+        r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"), kPositive));
   }
   if (Has(node, "headers")) {
     OBS_ASSIGN_OR_RETURN(o.headers, r.StringMap(node["headers"], JoinPath(path, "headers")));

@@ -117,7 +117,6 @@ Status ReadModels(const YamlReader& r, const YAML::Node& node, const std::string
   return Status::Ok();
 }
 
-
 Status ReadStopWhen(const YamlReader& r, const YAML::Node& node, const std::string& path,
                     loadgen::StopCondition& stop) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, {"window", "latency_p99", "error_ratio"}));
@@ -338,10 +337,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
   if (Has(node, "kind")) {
     OBS_ASSIGN_OR_RETURN(workload.kind, reader.String(node["kind"], JoinPath(path, "kind")));
     if (workload.kind != "remote_write") {
-      return reader.Error(
-          node["kind"], JoinPath(path, "kind"),
-          "unknown workload kind \"" + workload.kind +
-              "\" (known: remote_write, signal, otlp_traces, loki_push)");
+      return reader.Error(node["kind"], JoinPath(path, "kind"),
+                          "unknown workload kind \"" + workload.kind +
+                              "\" (known: remote_write, signal, otlp_traces, loki_push)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;

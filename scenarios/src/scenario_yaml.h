@@ -32,7 +32,9 @@ inline constexpr Bounds kNonNegative{.min = 0};
 inline constexpr Bounds kRatio{.min = 0, .max = 1};
 
 // True if map `node` has `key` (yaml-cpp's operator[] on a const node never inserts).
-inline bool Has(const YAML::Node& node, const char* key) { return node[key].IsDefined(); }
+inline bool Has(const YAML::Node& node, const char* key) {
+  return node[key].IsDefined();
+}
 
 // "a.b" for ("a", "b"); "b" when `path` is empty.
 std::string JoinPath(std::string_view path, std::string_view key);

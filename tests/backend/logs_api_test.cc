@@ -7,15 +7,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
-#include "logs/loki_api.h"
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/gzip.h"
 #include "obs/wire/loki.h"
 #include "obs/wire/otlp.h"
 #include "obs/wire/snappy.h"
+
+#include "logs/loki_api.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::backend {
 namespace {
@@ -68,8 +68,9 @@ class LogsApiTest : public ::testing::Test {
 
   // query_range over the whole sample, the query URL-encoded.
   Json Range(const std::string& query, const std::string& extra = "") {
-    return Get("/loki/api/v1/query_range?query=" + ::obs::testing::LoopbackBackend::UrlEncode(query) +
-               "&start=" + std::to_string(kT0) + "&end=" + std::to_string(kT0 + 10 * kSec) + extra);
+    return Get(
+        "/loki/api/v1/query_range?query=" + ::obs::testing::LoopbackBackend::UrlEncode(query) +
+        "&start=" + std::to_string(kT0) + "&end=" + std::to_string(kT0 + 10 * kSec) + extra);
   }
 
   // All lines of a streams answer, in answer order.
@@ -143,10 +144,10 @@ TEST_F(LogsApiTest, MetricQueries) {
   EXPECT_EQ(sum["data"]["result"][0]["values"][0][1], "6");
   Json rate = Range(R"(sum(rate({app="api"} |= "GET" [10s])))", "&step=10s");
   EXPECT_EQ(rate["data"]["result"][0]["values"][0][1], "0.2");  // 2 lines / 10 s at t0+10s.
-  Json instant = Get("/loki/api/v1/query?query=" +
-                     ::obs::testing::LoopbackBackend::UrlEncode(
-                         R"(count_over_time({app="worker"}[1m]))") +
-                     "&time=" + std::to_string(kT0 + 30 * kSec));
+  Json instant =
+      Get("/loki/api/v1/query?query=" +
+          ::obs::testing::LoopbackBackend::UrlEncode(R"(count_over_time({app="worker"}[1m]))") +
+          "&time=" + std::to_string(kT0 + 30 * kSec));
   EXPECT_EQ(instant["data"]["resultType"], "vector");
   EXPECT_EQ(instant["data"]["result"][0]["value"][1], "2");
 }
@@ -187,7 +188,8 @@ TEST_F(LogsApiTest, PushEncodingsAndErrors) {
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_THAT(r->body, HasSubstr("timestamp must be a string"));
-  r = backend_.Post("/loki/api/v1/push", "not snappy", {{"Content-Type", "application/x-protobuf"}});
+  r = backend_.Post("/loki/api/v1/push", "not snappy",
+                    {{"Content-Type", "application/x-protobuf"}});
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 400);
   // A stream without labels is rejected; the valid stream beside it is kept.
@@ -210,9 +212,9 @@ TEST_F(LogsApiTest, QueryErrors) {
               HasSubstr("at least one matcher that does not match the empty string"));
   EXPECT_THAT(Get("/loki/api/v1/query?query=%7Bapp%3D%22api%22%7D", 400).get<std::string>(),
               HasSubstr("log queries are not supported as an instant query"));
-  EXPECT_THAT(Get("/loki/api/v1/query_range?query=foo(%7Ba%3D%22b%22%7D%5B1m%5D)", 400)
-                  .get<std::string>(),
-              HasSubstr("unknown function \"foo\""));
+  EXPECT_THAT(
+      Get("/loki/api/v1/query_range?query=foo(%7Ba%3D%22b%22%7D%5B1m%5D)", 400).get<std::string>(),
+      HasSubstr("unknown function \"foo\""));
   EXPECT_THAT(Get("/loki/api/v1/series", 400).get<std::string>(), HasSubstr("match[]"));
 }
 

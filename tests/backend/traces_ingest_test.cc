@@ -6,12 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/gzip.h"
 #include "obs/wire/otlp.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::backend {
 namespace {
@@ -48,11 +48,12 @@ otlp::TracesData TwoSpans(std::uint8_t trace) {
   root.kind = otlp::SpanKind::kServer;
   root.start_time_unix_nano = 1700000000000001234ULL;
   root.end_time_unix_nano = 1700000000250001234ULL;
-  root.attributes = {{"http.request.method", otlp::AnyValue::String("POST")},
-                     {"http.response.status_code", otlp::AnyValue::Int(500)},
-                     {"retry", otlp::AnyValue::Bool(true)},
-                     {"ratio", otlp::AnyValue::Double(0.5)},
-                     {"ids", otlp::AnyValue::Array({otlp::AnyValue::Int(1), otlp::AnyValue::Int(2)})}};
+  root.attributes = {
+      {"http.request.method", otlp::AnyValue::String("POST")},
+      {"http.response.status_code", otlp::AnyValue::Int(500)},
+      {"retry", otlp::AnyValue::Bool(true)},
+      {"ratio", otlp::AnyValue::Double(0.5)},
+      {"ids", otlp::AnyValue::Array({otlp::AnyValue::Int(1), otlp::AnyValue::Int(2)})}};
   root.events = {{1700000000100000000ULL,
                   "exception",
                   {{"exception.type", otlp::AnyValue::String("Timeout")}},
@@ -72,8 +73,12 @@ otlp::TracesData TwoSpans(std::uint8_t trace) {
   return data;
 }
 
-HttpHeaders Proto() { return {{"Content-Type", "application/x-protobuf"}}; }
-HttpHeaders JsonHeaders() { return {{"Content-Type", "application/json"}}; }
+HttpHeaders Proto() {
+  return {{"Content-Type", "application/x-protobuf"}};
+}
+HttpHeaders JsonHeaders() {
+  return {{"Content-Type", "application/json"}};
+}
 
 class TracesIngestTest : public ::testing::Test {
  protected:
@@ -193,7 +198,8 @@ TEST(TracesLimitsTest, CapacityAndDecompressionLimits) {
   otlp::EncodeTraces(data, body);
   auto r = backend.Post("/v1/traces", body, Proto());
   ASSERT_OK(r);
-  auto response = otlp::DecodeExportResponse(otlp::Signal::kTraces, r->body, otlp::Encoding::kProtobuf);
+  auto response =
+      otlp::DecodeExportResponse(otlp::Signal::kTraces, r->body, otlp::Encoding::kProtobuf);
   ASSERT_OK(response);
   EXPECT_EQ(response->rejected, 1);
   EXPECT_THAT(response->error_message, HasSubstr("longer than 16 bytes"));
@@ -246,8 +252,9 @@ TEST_F(TracesIngestTest, JaegerShape) {
   EXPECT_EQ(tags.at("otel.status_description").at("value"), "db timeout");
   EXPECT_EQ(tags.at("error").at("value"), true);
   const Json& child = trace.at("spans").at(1);
-  EXPECT_EQ(child.at("references").at(0),
-            Json({{"refType", "CHILD_OF"}, {"traceID", otlp::Hex(Tid(7))}, {"spanID", otlp::Hex(Sid(1))}}));
+  EXPECT_EQ(child.at("references").at(0), Json({{"refType", "CHILD_OF"},
+                                                {"traceID", otlp::Hex(Tid(7))},
+                                                {"spanID", otlp::Hex(Sid(1))}}));
   const Json& process = trace.at("processes").at(root.at("processID").get<std::string>());
   EXPECT_EQ(process.at("serviceName"), "checkout");
   EXPECT_EQ(process.at("tags").at(0).at("key"), "host.name");

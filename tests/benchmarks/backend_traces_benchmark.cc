@@ -9,6 +9,7 @@
 
 #include "obs/loadgen/trace_generator.h"
 #include "obs/wire/otlp.h"
+
 #include "traces/otlp_handler.h"
 #include "traces/span_store.h"
 #include "traces/trace_api.h"
@@ -19,7 +20,9 @@ namespace {
 namespace otlp = wire::otlp;
 
 loadgen::TraceModel Model() {
-  auto s = [](const char* v) { return otlp::AnyValue::String(v); };
+  auto s = [](const char* v) {
+    return otlp::AnyValue::String(v);
+  };
   loadgen::TraceModel m;
   m.services = {{"frontend", 3, {}}, {"orders", 4, {}}};
   m.root.name = "GET /api/orders/{id}";

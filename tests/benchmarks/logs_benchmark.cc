@@ -10,11 +10,12 @@
 
 #include <benchmark/benchmark.h>
 
-#include "logs/log_store.h"
-#include "logs/logql.h"
 #include "obs/loadgen/log_generator.h"
 #include "obs/wire/loki.h"
 #include "obs/wire/snappy.h"
+
+#include "logs/log_store.h"
+#include "logs/logql.h"
 
 namespace obs {
 namespace {
@@ -114,9 +115,9 @@ void BM_LokiQuery(benchmark::State& state) {
     }
     return s;
   }();
-  static const char* const kQueries[] = {
-      R"({app="api", pod="a"})", R"({app="api"} |= "timeout")",
-      R"({app="api"} | json | level="error")", R"(sum by (app) (count_over_time({pod="a"}[1m])))"};
+  static const char* const kQueries[] = {R"({app="api", pod="a"})", R"({app="api"} |= "timeout")",
+                                         R"({app="api"} | json | level="error")",
+                                         R"(sum by (app) (count_over_time({pod="a"}[1m])))"};
   const auto query = backend::logs::ParseLogQL(kQueries[state.range(0)]);
   const std::int64_t start = 1700000000000000000;
   const std::int64_t end = start + 100LL * kBatch * 1000000;

@@ -21,7 +21,9 @@ using loadgen::SpanTemplate;
 // The shape of scenarios/models/web-api.traces.yaml, built in code so the
 // benchmark does not depend on the scenario parser.
 loadgen::TraceModel WebApi() {
-  auto s = [](const char* v) { return otlp::AnyValue::String(v); };
+  auto s = [](const char* v) {
+    return otlp::AnyValue::String(v);
+  };
   loadgen::TraceModel m;
   m.services = {{"frontend", 3, {{"service.version", s("2.14.0")}}},
                 {"orders", 4, {{"service.version", s("1.9.3")}}}};

@@ -50,8 +50,9 @@ TEST_P(LogsEmbeddedTest, EveryAcknowledgedLineComesBackIntact) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, LogsEmbeddedTest,
                          ::testing::Values(std::vector<std::string>{},
-                                           std::vector<std::string>{"workloads[0].encoding=json",
-                                                                    "workloads[0].compression=gzip"}));
+                                           std::vector<std::string>{
+                                               "workloads[0].encoding=json",
+                                               "workloads[0].compression=gzip"}));
 
 TEST(LogsFaultTest, DroppedAndAlteredLinesFailWithExactCounts) {
   TempDir out;

@@ -56,13 +56,12 @@ TEST_P(TracesEmbeddedTest, EveryAcknowledgedSpanComesBackIntact) {
 
 INSTANTIATE_TEST_SUITE_P(
     Variants, TracesEmbeddedTest,
-    ::testing::Values(std::vector<std::string>{},
-                      std::vector<std::string>{"workloads[0].encoding=json",
-                                               "workloads[0].compression=gzip"},
-                      std::vector<std::string>{"target.trace_query_api=jaeger"},
-                      std::vector<std::string>{
-                          "workloads[0].model=../../scenarios/models/deep-wide.traces.yaml",
-                          "workloads[0].rate=5", "target.trace_query_api=jaeger"}));
+    ::testing::Values(
+        std::vector<std::string>{},
+        std::vector<std::string>{"workloads[0].encoding=json", "workloads[0].compression=gzip"},
+        std::vector<std::string>{"target.trace_query_api=jaeger"},
+        std::vector<std::string>{"workloads[0].model=../../scenarios/models/deep-wide.traces.yaml",
+                                 "workloads[0].rate=5", "target.trace_query_api=jaeger"}));
 
 TEST(TracesFaultTest, DroppedAndAlteredSpansFailWithExactCountsAndTheField) {
   TempDir out;

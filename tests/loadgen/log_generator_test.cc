@@ -2,15 +2,15 @@
 // the line's identity, level proportions, multi-line stack traces, trace
 // correlation and padding; and LogModel validation.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/loadgen/log_generator.h"
 
 #include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
-#include "obs/loadgen/log_generator.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::loadgen {
 namespace {
@@ -124,7 +124,8 @@ TEST(LogModelTest, Validation) {
   m.info = m.debug = m.warn = m.error = 0;
   EXPECT_THAT(ValidateLogModel(m).message(), HasSubstr("at least one weight"));
   m = LogModel();
-  m.labels = {{"a", std::vector<std::string>(1000, "x")}, {"b", std::vector<std::string>(1000, "y")}};
+  m.labels = {{"a", std::vector<std::string>(1000, "x")},
+              {"b", std::vector<std::string>(1000, "y")}};
   EXPECT_THAT(ValidateLogModel(m).message(), HasSubstr("more than 100000 streams"));
 }
 

@@ -3,16 +3,18 @@
 // timestamps per stream, the ledger regenerating each line exactly, and
 // Loki's retry rules (429/5xx retried, other 4xx rejected).
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/loadgen/loki_push.h"
 
 #include <map>
 
-#include "loopback_sink.h"
-#include "obs/loadgen/loki_push.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "obs/wire/gzip.h"
 #include "obs/wire/loki.h"
 #include "obs/wire/snappy.h"
+
+#include "loopback_sink.h"
 
 namespace obs::loadgen {
 namespace {
@@ -141,7 +143,7 @@ TEST(LokiPushTest, JsonGzipAndRetries) {
     per_request.push_back(n);
   }
   ASSERT_GE(per_request.size(), 3U);
-  EXPECT_EQ(per_request[0], per_request[1]);  // The retried batch went twice, unchanged.
+  EXPECT_EQ(per_request[0], per_request[1]);    // The retried batch went twice, unchanged.
   const std::size_t rejected = per_request[2];  // The batch answered 400.
   EXPECT_GE(rejected, 29U);                     // About 30 lines (batch_lines).
   EXPECT_EQ(result->ledger.Count(LogLedger::State::kRejected), rejected);

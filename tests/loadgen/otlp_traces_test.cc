@@ -3,15 +3,17 @@
 // failed), OTLP's retry rules (429/502/503/504 and Retry-After only) and the
 // achieved-versus-target rates.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/loadgen/otlp_traces.h"
 
 #include <set>
 
-#include "loopback_sink.h"
-#include "obs/loadgen/otlp_traces.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "obs/loadgen/trace_generator.h"
 #include "obs/wire/gzip.h"
+
+#include "loopback_sink.h"
 
 namespace obs::loadgen {
 namespace {

@@ -2,14 +2,14 @@
 // nesting in time), the model's fan-out, probabilities, errors, events and
 // links, truncation at max_spans_per_trace, and model validation.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/loadgen/trace_generator.h"
 
 #include <cmath>
 #include <map>
 #include <set>
 
-#include "obs/loadgen/trace_generator.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace obs::loadgen {
 namespace {
@@ -17,7 +17,9 @@ namespace {
 namespace otlp = wire::otlp;
 using ::testing::HasSubstr;
 
-otlp::AnyValue Str(const char* s) { return otlp::AnyValue::String(s); }
+otlp::AnyValue Str(const char* s) {
+  return otlp::AnyValue::String(s);
+}
 
 TraceModel ShopModel() {
   TraceModel m;
@@ -27,8 +29,9 @@ TraceModel ShopModel() {
   m.root.service = "frontend";
   m.root.kind = otlp::SpanKind::kServer;
   m.root.latency = {0.002, 0.02};
-  m.root.attributes = {{"http.request.method", {Str("GET")}},
-                       {"http.response.status_code", {otlp::AnyValue::Int(200), otlp::AnyValue::Int(304)}}};
+  m.root.attributes = {
+      {"http.request.method", {Str("GET")}},
+      {"http.response.status_code", {otlp::AnyValue::Int(200), otlp::AnyValue::Int(304)}}};
   SpanTemplate query;
   query.name = "SELECT";
   query.service = "db-proxy";
@@ -163,7 +166,7 @@ TEST(TraceGeneratorTest, ResourcesPerServiceInstanceAndLatencyDistribution) {
   }
   EXPECT_EQ(instances, (std::set<std::string>{"frontend-0", "frontend-1"}));
   std::sort(seconds.begin(), seconds.end());
-  EXPECT_NEAR(seconds[seconds.size() / 2], 0.010, 0.0015);       // Median.
+  EXPECT_NEAR(seconds[seconds.size() / 2], 0.010, 0.0015);        // Median.
   EXPECT_NEAR(seconds[seconds.size() * 99 / 100], 0.100, 0.025);  // p99.
 }
 

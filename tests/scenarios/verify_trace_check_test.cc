@@ -81,9 +81,9 @@ TEST(TraceAdaptersTest, TempoBothShapesAreIntact) {
     std::vector<SpanDifference> examples;
     const TraceComparison c = CompareTrace(Sent(), *spans, TraceApi::kTempo, 5, examples);
     EXPECT_EQ(c.expected, 2U);
-    EXPECT_EQ(c.intact, 2U) << (examples.empty() ? "" : examples[0].field + ": " +
-                                                           examples[0].sent + " vs " +
-                                                           examples[0].received);
+    EXPECT_EQ(c.intact, 2U) << (examples.empty() ? ""
+                                                 : examples[0].field + ": " + examples[0].sent +
+                                                       " vs " + examples[0].received);
   }
 }
 
@@ -109,8 +109,9 @@ TEST(TraceAdaptersTest, JaegerIsIntactForWhatJaegerCarries) {
        {"ids", otlp::AnyValue::Array({otlp::AnyValue::Int(1), otlp::AnyValue::Int(2)})}});
   std::vector<SpanDifference> examples;
   const TraceComparison c = CompareTrace(sent, *spans, TraceApi::kJaeger, 5, examples);
-  EXPECT_EQ(c.intact, 2U) << (examples.empty() ? "" : examples[0].field + ": " + examples[0].sent +
-                                                         " vs " + examples[0].received);
+  EXPECT_EQ(c.intact, 2U) << (examples.empty() ? ""
+                                               : examples[0].field + ": " + examples[0].sent +
+                                                     " vs " + examples[0].received);
 }
 
 TEST(TraceAdaptersTest, DifferencesAreCountedAndNamed) {
@@ -150,7 +151,8 @@ TEST(TraceAdaptersTest, DifferencesAreCountedAndNamed) {
 
   // An attribute of another type is altered, named by key.
   sent = Sent();
-  sent.resource_spans[0].scope_spans[0].spans[0].attributes[1].value = otlp::AnyValue::String("200");
+  sent.resource_spans[0].scope_spans[0].spans[0].attributes[1].value =
+      otlp::AnyValue::String("200");
   examples.clear();
   c = CompareTrace(sent, *received, TraceApi::kTempo, 5, examples);
   EXPECT_EQ(c.altered, 1U);
@@ -163,7 +165,8 @@ TEST(TraceAdaptersTest, MalformedAnswersAreDataLoss) {
   EXPECT_EQ(ParseJaegerTrace("{}").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(ParseJaegerTrace("not json").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(ParseTempoTrace("[1]").status().code(), StatusCode::kDataLoss);
-  EXPECT_EQ(ParseTempoTrace(R"({"trace":{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x"}]}]}]}})")
+  EXPECT_EQ(ParseTempoTrace(
+                R"({"trace":{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x"}]}]}]}})")
                 .status()
                 .code(),
             StatusCode::kDataLoss);

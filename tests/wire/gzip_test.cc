@@ -1,12 +1,12 @@
 // gzip/deflate bodies: round trip, concatenated members, corrupt data and
 // the decompression limit.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/wire/gzip.h"
 
 #include <zlib.h>
 
-#include "obs/wire/gzip.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace obs::wire {
 namespace {
@@ -49,10 +49,9 @@ TEST(GzipTest, LimitsAndCorruption) {
   EXPECT_THAT(limited.status().message(), HasSubstr("exceeds 1048576 bytes"));
 
   const std::string gz = GzipCompress("some text that is long enough to truncate");
-  EXPECT_THAT(Decompress(gz.substr(0, gz.size() / 2), ContentCoding::kGzip, 1 << 20)
-                  .status()
-                  .message(),
-              HasSubstr("gzip: corrupt or truncated"));
+  EXPECT_THAT(
+      Decompress(gz.substr(0, gz.size() / 2), ContentCoding::kGzip, 1 << 20).status().message(),
+      HasSubstr("gzip: corrupt or truncated"));
   EXPECT_FALSE(Decompress("not gzip at all", ContentCoding::kGzip, 1 << 20).ok());
   EXPECT_FALSE(Decompress("", ContentCoding::kGzip, 1 << 20).ok());
 }

@@ -6,6 +6,7 @@
 
 #include "obs/wire/loki.h"
 #include "obs/wire/snappy.h"
+
 #include "wire/proto/otlp_loki.pb.h"
 
 namespace obs::wire::loki {
@@ -18,7 +19,8 @@ PushRequest Sample() {
   Stream& s = r.streams.emplace_back();
   s.labels = {{"app", "checkout"}, {"level", "error"}, {"quote", "a\"b\\c\nd"}};
   s.entries.push_back({1700000000123456789, "first line", {}});
-  s.entries.push_back({1700000001000000000, "caf\xc3\xa9 {\"k\":1}\n\tat x",
+  s.entries.push_back({1700000001000000000,
+                       "caf\xc3\xa9 {\"k\":1}\n\tat x",
                        {{"trace_id", "5b8efff798038103d269b633813fc60c"}, {"user", "u1"}}});
   Stream& empty = r.streams.emplace_back();
   empty.labels = {{"job", "x"}};
@@ -68,14 +70,12 @@ TEST(LokiCodecTest, JsonHasTheDocumentedShapeAndRoundTrips) {
 }
 
 TEST(LokiCodecTest, JsonErrorsNameThePlace) {
-  EXPECT_THAT(DecodePushJson(R"({"streams":[{"stream":{"a":"b"},"values":[[5,"x"]]}]})")
-                  .status()
-                  .message(),
-              HasSubstr("streams[0].values[0][0]: timestamp must be a string of Unix nanoseconds"));
-  EXPECT_THAT(DecodePushJson(R"({"streams":[{"stream":{"a":"b"},"values":[["5"]]}]})")
-                  .status()
-                  .message(),
-              HasSubstr("streams[0].values[0]: must be"));
+  EXPECT_THAT(
+      DecodePushJson(R"({"streams":[{"stream":{"a":"b"},"values":[[5,"x"]]}]})").status().message(),
+      HasSubstr("streams[0].values[0][0]: timestamp must be a string of Unix nanoseconds"));
+  EXPECT_THAT(
+      DecodePushJson(R"({"streams":[{"stream":{"a":"b"},"values":[["5"]]}]})").status().message(),
+      HasSubstr("streams[0].values[0]: must be"));
   EXPECT_THAT(DecodePushJson(R"({"streams":[{"values":[]}]})").status().message(),
               HasSubstr("streams[0].stream: must be an object of labels"));
   EXPECT_THAT(DecodePushJson("{").status().message(), HasSubstr("invalid JSON"));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "obs/wire/otlp.h"
+
 #include "otlp_test_data.h"
 #include "wire/proto/otlp_loki.pb.h"
 
@@ -36,8 +37,9 @@ TEST(OtlpProtoTest, TracesEncodeCanonicallyAndTheOracleReadsEveryField) {
   EXPECT_EQ(span.status().code(), obs::otlp_oracle::Status::STATUS_CODE_ERROR);
   EXPECT_EQ(span.links(0).flags(), 1U);
   EXPECT_EQ(span.attributes(2).value().int_value(), -42);
-  EXPECT_EQ(span.attributes(12).value().array_value().values(2).array_value().values(0).bool_value(),
-            true);
+  EXPECT_EQ(
+      span.attributes(12).value().array_value().values(2).array_value().values(0).bool_value(),
+      true);
   EXPECT_FALSE(span.attributes(8).has_value());  // The empty AnyValue.
   const auto& child = oracle.resource_spans(0).scope_spans(0).spans(1);
   EXPECT_EQ(child.parent_span_id(), span.span_id());
@@ -286,8 +288,8 @@ TEST(OtlpResponseTest, PartialSuccessInBothEncodings) {
             "{\"partialSuccess\":{\"rejectedLogRecords\":\"3\",\"errorMessage\":\"3 spans had an "
             "all-zero trace id\"}}");
   obs::otlp_oracle::ExportTraceServiceResponse oracle;
-  ASSERT_TRUE(oracle.ParseFromString(
-      EncodeExportResponse(Signal::kTraces, partial, Encoding::kProtobuf)));
+  ASSERT_TRUE(
+      oracle.ParseFromString(EncodeExportResponse(Signal::kTraces, partial, Encoding::kProtobuf)));
   EXPECT_EQ(oracle.partial_success().rejected_spans(), 3);
   EXPECT_EQ(EncodeExportResponse(Signal::kTraces, {}, Encoding::kProtobuf), "");
   EXPECT_EQ(EncodeExportResponse(Signal::kTraces, {}, Encoding::kJson), "{}");
@@ -329,8 +331,7 @@ TEST(OtlpIdsTest, HexRoundTripAndRejects) {
   EXPECT_TRUE(IsZero(s));
   EXPECT_TRUE(ParseHex("00f067aa0ba902b7", s));
   EXPECT_FALSE(IsZero(s));
-  EXPECT_EQ(ToString(AnyValue::KvList({{"a", AnyValue::Array({AnyValue::Int(1)})}})),
-            "{a=[1]}");
+  EXPECT_EQ(ToString(AnyValue::KvList({{"a", AnyValue::Array({AnyValue::Int(1)})}})), "{a=[1]}");
 }
 
 }  // namespace

@@ -77,8 +77,8 @@ inline TracesData RichTraces() {
                   1},
                  {0, "", {}, 0}};
   root.dropped_events_count = 4;
-  root.links = {{MakeTraceId(9), MakeSpanId(9), "k=v", {{"link.kind", AnyValue::String("batch")}},
-                 5, 1}};
+  root.links = {
+      {MakeTraceId(9), MakeSpanId(9), "k=v", {{"link.kind", AnyValue::String("batch")}}, 5, 1}};
   root.dropped_links_count = 6;
   root.status = {"upstream timeout", SpanStatusCode::kError};
   ss.spans.push_back(root);

@@ -4,15 +4,14 @@
 
 #include <charconv>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
+#include "obs/wire/json_text.h"
 #include "obs/wire/series_text.h"
 
-#include "obs/wire/json_text.h"
 #include "otlp_path.h"
 #include "proto_io.h"
 #include "utf8.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::wire::loki {
 namespace {
@@ -26,8 +25,12 @@ using Json = nlohmann::json;
 
 constexpr std::int64_t kNanosPerSecond = 1000000000;
 
-bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+bool IsNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsNameChar(char c) {
+  return IsNameStart(c) || (c >= '0' && c <= '9');
+}
 
 Status LabelsError(std::size_t at, std::string_view problem) {
   return InvalidArgumentError("label set: " + std::string(problem) + " at offset " +

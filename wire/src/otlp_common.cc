@@ -124,12 +124,24 @@ void AppendValue(const AnyValue& v, std::string& out) {
 
 }  // namespace
 
-bool IsZero(const TraceId& id) { return AllZero(id); }
-bool IsZero(const SpanId& id) { return AllZero(id); }
-std::string Hex(const TraceId& id) { return ToHex(id); }
-std::string Hex(const SpanId& id) { return ToHex(id); }
-bool ParseHex(std::string_view hex, TraceId& id) { return FromHex(hex, id); }
-bool ParseHex(std::string_view hex, SpanId& id) { return FromHex(hex, id); }
+bool IsZero(const TraceId& id) {
+  return AllZero(id);
+}
+bool IsZero(const SpanId& id) {
+  return AllZero(id);
+}
+std::string Hex(const TraceId& id) {
+  return ToHex(id);
+}
+std::string Hex(const SpanId& id) {
+  return ToHex(id);
+}
+bool ParseHex(std::string_view hex, TraceId& id) {
+  return FromHex(hex, id);
+}
+bool ParseHex(std::string_view hex, SpanId& id) {
+  return FromHex(hex, id);
+}
 
 AnyValue AnyValue::String(std::string v) {
   AnyValue a;

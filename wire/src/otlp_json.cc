@@ -5,16 +5,15 @@
 // original snake_case keys, as proto3 JSON parsers do.
 
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 
-
 #include "obs/wire/json_parse.h"
+#include "obs/wire/json_text.h"
 #include "obs/wire/otlp.h"
 
-#include "obs/wire/json_text.h"
 #include "otlp_path.h"
 #include "utf8.h"
 
@@ -696,17 +695,18 @@ class Decoder {
         return Integer(m, mp, r.observed_time_unix_nano);
       }
       if (key == "severityNumber") {
-        return Enum(m, mp,
-                    {"SEVERITY_NUMBER_UNSPECIFIED", "SEVERITY_NUMBER_TRACE", "SEVERITY_NUMBER_TRACE2",
-                     "SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4", "SEVERITY_NUMBER_DEBUG",
-                     "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",
-                     "SEVERITY_NUMBER_INFO", "SEVERITY_NUMBER_INFO2", "SEVERITY_NUMBER_INFO3",
-                     "SEVERITY_NUMBER_INFO4", "SEVERITY_NUMBER_WARN", "SEVERITY_NUMBER_WARN2",
-                     "SEVERITY_NUMBER_WARN3", "SEVERITY_NUMBER_WARN4", "SEVERITY_NUMBER_ERROR",
-                     "SEVERITY_NUMBER_ERROR2", "SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4",
-                     "SEVERITY_NUMBER_FATAL", "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3",
-                     "SEVERITY_NUMBER_FATAL4"},
-                    r.severity_number);
+        return Enum(
+            m, mp,
+            {"SEVERITY_NUMBER_UNSPECIFIED", "SEVERITY_NUMBER_TRACE",  "SEVERITY_NUMBER_TRACE2",
+             "SEVERITY_NUMBER_TRACE3",      "SEVERITY_NUMBER_TRACE4", "SEVERITY_NUMBER_DEBUG",
+             "SEVERITY_NUMBER_DEBUG2",      "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",
+             "SEVERITY_NUMBER_INFO",        "SEVERITY_NUMBER_INFO2",  "SEVERITY_NUMBER_INFO3",
+             "SEVERITY_NUMBER_INFO4",       "SEVERITY_NUMBER_WARN",   "SEVERITY_NUMBER_WARN2",
+             "SEVERITY_NUMBER_WARN3",       "SEVERITY_NUMBER_WARN4",  "SEVERITY_NUMBER_ERROR",
+             "SEVERITY_NUMBER_ERROR2",      "SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4",
+             "SEVERITY_NUMBER_FATAL",       "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3",
+             "SEVERITY_NUMBER_FATAL4"},
+            r.severity_number);
       }
       if (key == "severityText") {
         return String(m, mp, r.severity_text);
@@ -738,8 +738,8 @@ class Decoder {
 
   // The resource -> scope -> items skeleton both signals share.
   template <typename Resources, typename ItemFn>
-  bool Top(const Json& j, const char* resources_key, const char* scopes_key,
-           const char* items_key, Resources& resources, ItemFn item_fn) {
+  bool Top(const Json& j, const char* resources_key, const char* scopes_key, const char* items_key,
+           Resources& resources, ItemFn item_fn) {
     const Path root(nullptr, nullptr);
     if (!j.is_object()) {
       return Fail(root, "the request must be a JSON object");
@@ -766,7 +766,8 @@ class Decoder {
             } else {
               return res.scope_logs;
             }
-          }();
+          }
+          ();
           return Elements(v, vp, [&](const Json& se, const Path& sp) {
             auto& scope = scopes.emplace_back();
             return Members(se, sp, [&](const std::string& sk, const Json& sv, const Path& svp) {
@@ -785,7 +786,8 @@ class Decoder {
                 } else {
                   return scope.log_records;
                 }
-              }();
+              }
+              ();
               return Elements(sv, svp, [&](const Json& ie, const Path& ip) {
                 return item_fn(ie, ip, items.emplace_back());
               });

@@ -85,7 +85,9 @@ std::string_view IdBytes(const SpanId& id) {
                     : std::string_view(reinterpret_cast<const char*>(id.data()), id.size());
 }
 
-std::uint64_t EnumBits(std::int32_t v) { return static_cast<std::uint64_t>(std::int64_t{v}); }
+std::uint64_t EnumBits(std::int32_t v) {
+  return static_cast<std::uint64_t>(std::int64_t{v});
+}
 
 void PutResource(ProtoWriter& w, const Resource& r) {
   if (r.attributes.empty() && r.dropped_attributes_count == 0) {
@@ -216,9 +218,9 @@ class Decoder {
       return true;
     }
     if (f.bytes.size() != N) {
-      return Fail(p, f.offset,
-                  "id must be " + std::to_string(N) + " bytes, got " +
-                      std::to_string(f.bytes.size()));
+      return Fail(
+          p, f.offset,
+          "id must be " + std::to_string(N) + " bytes, got " + std::to_string(f.bytes.size()));
     }
     std::memcpy(id.data(), f.bytes.data(), N);
     return true;
@@ -543,7 +545,8 @@ bool Decoder::SpanMsg(ProtoReader r, const Path& p, Span& s) {
         break;
       case 11: {
         const Path ep(&p, "events", static_cast<long>(s.events.size()));
-        ok = Want(f, WireType::kLengthDelimited, ep) && EventMsg(r.Sub(f), ep, s.events.emplace_back());
+        ok = Want(f, WireType::kLengthDelimited, ep) &&
+             EventMsg(r.Sub(f), ep, s.events.emplace_back());
         break;
       }
       case 12:
@@ -551,7 +554,8 @@ bool Decoder::SpanMsg(ProtoReader r, const Path& p, Span& s) {
         break;
       case 13: {
         const Path lp(&p, "links", static_cast<long>(s.links.size()));
-        ok = Want(f, WireType::kLengthDelimited, lp) && LinkMsg(r.Sub(f), lp, s.links.emplace_back());
+        ok = Want(f, WireType::kLengthDelimited, lp) &&
+             LinkMsg(r.Sub(f), lp, s.links.emplace_back());
         break;
       }
       case 14:
@@ -666,7 +670,8 @@ Result<Top> DecodeTop(std::string_view bytes, std::string_view signal, const cha
     while (rr.Next(rf)) {
       if (rf.number == 1) {
         const Path p(&rp, "resource");
-        if (!d.Want(rf, WireType::kLengthDelimited, p) || !d.ResourceMsg(rr.Sub(rf), p, res.resource)) {
+        if (!d.Want(rf, WireType::kLengthDelimited, p) ||
+            !d.ResourceMsg(rr.Sub(rf), p, res.resource)) {
           break;
         }
       } else if (rf.number == 2) {
@@ -681,7 +686,8 @@ Result<Top> DecodeTop(std::string_view bytes, std::string_view signal, const cha
         while (sr.Next(sf)) {
           if (sf.number == 1) {
             const Path p(&sp, "scope");
-            if (!d.Want(sf, WireType::kLengthDelimited, p) || !d.ScopeMsg(sr.Sub(sf), p, scope.scope)) {
+            if (!d.Want(sf, WireType::kLengthDelimited, p) ||
+                !d.ScopeMsg(sr.Sub(sf), p, scope.scope)) {
               break;
             }
           } else if (sf.number == 2) {
@@ -760,11 +766,10 @@ Result<TracesData> DecodeTraces(std::string_view bytes) {
 }
 
 Result<LogsData> DecodeLogs(std::string_view bytes) {
-  return DecodeTop<LogsData>(
-      bytes, "otlp logs", "resourceLogs", "scopeLogs", "logRecords",
-      [](Decoder& d, ProtoReader r, const Path& p, LogRecord& l) {
-        return d.LogRecordMsg(r, p, l);
-      });
+  return DecodeTop<LogsData>(bytes, "otlp logs", "resourceLogs", "scopeLogs", "logRecords",
+                             [](Decoder& d, ProtoReader r, const Path& p, LogRecord& l) {
+                               return d.LogRecordMsg(r, p, l);
+                             });
 }
 
 }  // namespace obs::wire::otlp

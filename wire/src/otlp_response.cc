@@ -2,10 +2,9 @@
 // bodies, in both encodings.
 
 #include "obs/wire/json_parse.h"
-
+#include "obs/wire/json_text.h"
 #include "obs/wire/otlp.h"
 
-#include "obs/wire/json_text.h"
 #include "proto_io.h"
 
 namespace obs::wire::otlp {
@@ -69,8 +68,7 @@ Result<std::int64_t> JsonInt64(const Json& j, std::string_view what) {
 
 }  // namespace
 
-std::string EncodeExportResponse(Signal signal, const ExportResponse& response,
-                                 Encoding encoding) {
+std::string EncodeExportResponse(Signal signal, const ExportResponse& response, Encoding encoding) {
   std::string out;
   const bool partial = response.rejected != 0 || !response.error_message.empty();
   if (encoding == Encoding::kProtobuf) {

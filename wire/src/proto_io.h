@@ -33,9 +33,9 @@ namespace obs::wire::internal {
 struct ProtoField {
   std::uint32_t number = 0;
   WireType type = WireType::kVarint;
-  std::uint64_t varint = 0;   // kVarint; also fixed32/fixed64 values.
-  std::string_view bytes{};   // kLengthDelimited.
-  std::size_t offset = 0;     // Absolute offset of the tag in the outermost input.
+  std::uint64_t varint = 0;  // kVarint; also fixed32/fixed64 values.
+  std::string_view bytes{};  // kLengthDelimited.
+  std::size_t offset = 0;    // Absolute offset of the tag in the outermost input.
 };
 
 class ProtoReader {

@@ -33,16 +33,16 @@ enum class Endpoint {
   kMetrics,
   kHealthy,
   kReady,
-  kBuildInfo,       // GET /api/v1/status/buildinfo (Grafana's flavour/version probe).
-  kMetadata,        // GET /api/v1/metadata: remote write 1.0 carries none, so always {}.
-  kQueryExemplars,  // GET|POST /api/v1/query_exemplars: no exemplars are stored, so [].
-  kRules,           // GET /api/v1/rules.
-  kAlerts,          // GET /api/v1/alerts.
-  kReload,          // POST|PUT /-/reload: re-reads the rule files.
-  kOtlpTraces,      // POST /v1/traces (OTLP/HTTP).
-  kJaegerTrace,     // GET /api/traces/<id>.
-  kJaegerSearch,    // GET /api/traces.
-  kJaegerServices,  // GET /api/services.
+  kBuildInfo,                // GET /api/v1/status/buildinfo (Grafana's flavour/version probe).
+  kMetadata,                 // GET /api/v1/metadata: remote write 1.0 carries none, so always {}.
+  kQueryExemplars,           // GET|POST /api/v1/query_exemplars: no exemplars are stored, so [].
+  kRules,                    // GET /api/v1/rules.
+  kAlerts,                   // GET /api/v1/alerts.
+  kReload,                   // POST|PUT /-/reload: re-reads the rule files.
+  kOtlpTraces,               // POST /v1/traces (OTLP/HTTP).
+  kJaegerTrace,              // GET /api/traces/<id>.
+  kJaegerSearch,             // GET /api/traces.
+  kJaegerServices,           // GET /api/services.
   kJaegerServiceOperations,  // GET /api/services/<service>/operations.
   kJaegerOperations,         // GET /api/operations.
   kTempoTrace,               // GET /api/v2/traces/<id>.
@@ -53,7 +53,7 @@ enum class Endpoint {
   kLokiLabels,               // GET /loki/api/v1/labels.
   kLokiLabelValues,          // GET /loki/api/v1/label/<name>/values.
   kLokiSeries,               // GET|POST /loki/api/v1/series.
-  kOther,           // Unknown paths (404) and anything not routed.
+  kOther,                    // Unknown paths (404) and anything not routed.
 };
 inline constexpr std::size_t kEndpointCount = 30;
 

@@ -59,9 +59,9 @@ LogAppendResult LogStore::AppendStream(LabelSet labels, std::vector<LogEntry> en
       e.line += "~altered";
     }
     // Place in time order; an identical entry (timestamp and line) is kept once.
-    auto pos = std::upper_bound(
-        stream.entries.begin(), stream.entries.end(), e.timestamp_ns,
-        [](std::int64_t ts, const LogEntry& x) { return ts < x.timestamp_ns; });
+    auto pos =
+        std::upper_bound(stream.entries.begin(), stream.entries.end(), e.timestamp_ns,
+                         [](std::int64_t ts, const LogEntry& x) { return ts < x.timestamp_ns; });
     bool duplicate = false;
     for (auto it = pos; it != stream.entries.begin();) {
       --it;
@@ -122,11 +122,10 @@ LogAppendResult LogStore::AppendOtlp(const wire::otlp::LogsData& data) {
           labels.emplace_back("severity_text", rec.severity_text);
         }
         LogEntry e;
-        e.timestamp_ns = static_cast<std::int64_t>(rec.time_unix_nano != 0
-                                                       ? rec.time_unix_nano
-                                                       : rec.observed_time_unix_nano);
+        e.timestamp_ns = static_cast<std::int64_t>(
+            rec.time_unix_nano != 0 ? rec.time_unix_nano : rec.observed_time_unix_nano);
         e.line = rec.body.type == otlp::AnyValue::Type::kString ? rec.body.string_value
-                                                                 : otlp::ToString(rec.body);
+                                                                : otlp::ToString(rec.body);
         for (const otlp::KeyValue& kv : rec.attributes) {
           e.metadata.emplace_back(kv.key, kv.value.type == otlp::AnyValue::Type::kString
                                               ? kv.value.string_value

@@ -5,17 +5,20 @@
 #include <cmath>
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
 
 #include "api/params.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::backend::logs {
 namespace {
 
-bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
+bool IsIdentStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsIdentChar(char c) {
+  return IsIdentStart(c) || (c >= '0' && c <= '9');
+}
 
 class Parser {
  public:
@@ -42,8 +45,8 @@ class Parser {
                                 std::string(what));
   }
   void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' ||
-                                s_[pos_] == '\r')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -112,10 +115,14 @@ class Parser {
 
   Result<MatchType> MatchOp() {
     SkipSpace();
-    if (Consume("=~")) return MatchType::kRegexMatch;
-    if (Consume("!~")) return MatchType::kRegexNoMatch;
-    if (Consume("!=")) return MatchType::kNotEqual;
-    if (Consume("=")) return MatchType::kEqual;
+    if (Consume("=~"))
+      return MatchType::kRegexMatch;
+    if (Consume("!~"))
+      return MatchType::kRegexNoMatch;
+    if (Consume("!="))
+      return MatchType::kNotEqual;
+    if (Consume("="))
+      return MatchType::kEqual;
     return Error("expected =, !=, =~ or !~");
   }
 
@@ -146,9 +153,8 @@ class Parser {
         return Error("expected ',' or '}'");
       }
     }
-    if (std::none_of(sel.matchers.begin(), sel.matchers.end(), [](const Matcher& m) {
-          return !m.Matches("");
-        })) {
+    if (std::none_of(sel.matchers.begin(), sel.matchers.end(),
+                     [](const Matcher& m) { return !m.Matches(""); })) {
       return Error("queries require at least one matcher that does not match the empty string");
     }
     while (true) {
@@ -250,8 +256,10 @@ class Parser {
     const std::size_t at = pos_;
     std::string fn = Ident();
     static constexpr std::pair<std::string_view, MetricQuery::Aggregation::Op> kAggs[] = {
-        {"sum", MetricQuery::Aggregation::Op::kSum}, {"count", MetricQuery::Aggregation::Op::kCount},
-        {"min", MetricQuery::Aggregation::Op::kMin}, {"max", MetricQuery::Aggregation::Op::kMax},
+        {"sum", MetricQuery::Aggregation::Op::kSum},
+        {"count", MetricQuery::Aggregation::Op::kCount},
+        {"min", MetricQuery::Aggregation::Op::kMin},
+        {"max", MetricQuery::Aggregation::Op::kMax},
         {"avg", MetricQuery::Aggregation::Op::kAvg}};
     for (const auto& [name, op] : kAggs) {
       if (fn != name) {
@@ -514,7 +522,9 @@ bool RunPipeline(const std::vector<Stage>& pipeline, const Labels& stream, const
   return true;
 }
 
-LabelSet ToSet(const Labels& m) { return {m.begin(), m.end()}; }
+LabelSet ToSet(const Labels& m) {
+  return {m.begin(), m.end()};
+}
 
 std::vector<StreamSlice> SelectStreams(const LogStore& store, const LogSelector& sel,
                                        std::int64_t start, std::int64_t end) {
@@ -538,7 +548,9 @@ std::vector<StreamSlice> SelectStreams(const LogStore& store, const LogSelector&
 
 }  // namespace
 
-Result<LogQuery> ParseLogQL(std::string_view text) { return Parser(text).Parse(); }
+Result<LogQuery> ParseLogQL(std::string_view text) {
+  return Parser(text).Parse();
+}
 
 std::vector<StreamResult> EvalLogQuery(const LogStore& store, const LogQuery& query,
                                        std::int64_t start_ns, std::int64_t end_ns,

@@ -27,8 +27,9 @@
 #include <string_view>
 #include <vector>
 
-#include "logs/log_store.h"
 #include "obs/base/status.h"
+
+#include "logs/log_store.h"
 #include "store/labels.h"
 
 namespace obs::backend::logs {
@@ -41,8 +42,15 @@ struct LineFilter {
 
 struct LabelFilter {
   std::string name;
-  enum class Op { kMatch, kGreater, kGreaterEqual, kLess, kLessEqual, kNumEqual, kNumNotEqual } op =
-      Op::kMatch;
+  enum class Op {
+    kMatch,
+    kGreater,
+    kGreaterEqual,
+    kLess,
+    kLessEqual,
+    kNumEqual,
+    kNumNotEqual
+  } op = Op::kMatch;
   Matcher matcher;    // kMatch: =, !=, =~, !~.
   double number = 0;  // The numeric comparisons.
 };

@@ -30,7 +30,9 @@ http::Response Json(int status, std::string body) {
   return r;
 }
 
-http::Response Text(int status, std::string body) { return TextResponse(status, body); }
+http::Response Text(int status, std::string body) {
+  return TextResponse(status, body);
+}
 
 void AppendLabels(const LabelSet& labels, std::string& out) {
   out += '{';
@@ -45,7 +47,9 @@ void AppendLabels(const LabelSet& labels, std::string& out) {
   out += '}';
 }
 
-std::string SecondsText(std::int64_t ns) { return FormatPromTimestamp(ns / 1000000); }
+std::string SecondsText(std::int64_t ns) {
+  return FormatPromTimestamp(ns / 1000000);
+}
 
 struct Form {
   http::FormValues values;
@@ -133,9 +137,8 @@ Result<std::int64_t> ParseLokiTimeNs(std::string_view text) {
   if (text.empty()) {
     return InvalidArgumentError("empty timestamp");
   }
-  const bool digits = std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '-';
-  });
+  const bool digits = std::all_of(text.begin(), text.end(),
+                                  [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
   if (digits) {
     std::int64_t v = 0;
     const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -206,10 +209,11 @@ http::Response LokiApi::OtlpLogs(const http::Request& request) {
   namespace otlp = wire::otlp;
   Result<otlp::Encoding> encoding = otlp::EncodingForContentType(request.Header("content-type"));
   if (!encoding.ok()) {
-    return Json(415, otlp::EncodeRpcStatus({3, encoding.status().message()}, otlp::Encoding::kJson));
+    return Json(415,
+                otlp::EncodeRpcStatus({3, encoding.status().message()}, otlp::Encoding::kJson));
   }
-  const std::string ct = *encoding == otlp::Encoding::kJson ? "application/json"
-                                                            : "application/x-protobuf";
+  const std::string ct =
+      *encoding == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf";
   auto answer = [&](int status, std::string body) {
     http::Response r;
     r.status = status;
@@ -234,7 +238,8 @@ http::Response LokiApi::OtlpLogs(const http::Request& request) {
   } else if (!coding.empty() && coding != "identity") {
     return answer(415, otlp::EncodeRpcStatus({3, "unsupported Content-Encoding"}, *encoding));
   }
-  auto data = *encoding == otlp::Encoding::kJson ? otlp::DecodeLogsJson(body) : otlp::DecodeLogs(body);
+  auto data =
+      *encoding == otlp::Encoding::kJson ? otlp::DecodeLogsJson(body) : otlp::DecodeLogs(body);
   if (!data.ok()) {
     return answer(400, otlp::EncodeRpcStatus({3, data.status().message()}, *encoding));
   }
@@ -274,7 +279,8 @@ http::Response LokiApi::QueryRange(const http::Request& request) const {
     if ((end - start) / step > 11000) {
       return Text(400, "exceeded maximum resolution of 11,000 points per time series");
     }
-    return Json(200, Success("matrix", MatrixJson(EvalMetricQuery(store_, *query, start, end, step))));
+    return Json(200,
+                Success("matrix", MatrixJson(EvalMetricQuery(store_, *query, start, end, step))));
   }
   std::size_t limit = 100;
   if (form.values.Has("limit")) {
@@ -289,8 +295,8 @@ http::Response LokiApi::QueryRange(const http::Request& request) const {
     return Text(400, "invalid direction \"" + std::string(direction) + "\"");
   }
   const bool backward = direction != "forward";
-  return Json(200, Success("streams", StreamsJson(EvalLogQuery(store_, *query, start, end, limit,
-                                                               backward))));
+  return Json(200, Success("streams",
+                           StreamsJson(EvalLogQuery(store_, *query, start, end, limit, backward))));
 }
 
 http::Response LokiApi::Query(const http::Request& request) const {
@@ -303,8 +309,9 @@ http::Response LokiApi::Query(const http::Request& request) const {
     return Text(400, query.status().message());
   }
   if (!query->metric) {
-    return Text(400, "log queries are not supported as an instant query type, please change "
-                     "your query to a range query type");
+    return Text(400,
+                "log queries are not supported as an instant query type, please change "
+                "your query to a range query type");
   }
   std::int64_t t = clock_.UnixMillisNow() * 1000000;
   if (form.values.Has("time")) {

@@ -21,9 +21,10 @@
 
 #include <string_view>
 
+#include "obs/base/clock.h"
+
 #include "http/message.h"
 #include "logs/log_store.h"
-#include "obs/base/clock.h"
 
 namespace obs::backend::logs {
 

@@ -45,18 +45,17 @@ http::Response OtlpHandler::HandleTraces(const http::Request& request) {
     if (!raw.ok()) {
       const bool too_big = raw.status().code() == StatusCode::kResourceExhausted;
       return Failure(too_big ? 413 : 400, *encoding,
-                     too_big ? kRpcResourceExhausted : kRpcInvalidArgument,
-                     raw.status().message());
+                     too_big ? kRpcResourceExhausted : kRpcInvalidArgument, raw.status().message());
     }
     inflated = std::move(*raw);
     body = inflated;
   } else if (!coding.empty() && coding != "identity") {
-    return Failure(415, *encoding, kRpcInvalidArgument,
-                   "unsupported Content-Encoding \"" + std::string(coding) +
-                       "\": want gzip, deflate or none");
+    return Failure(
+        415, *encoding, kRpcInvalidArgument,
+        "unsupported Content-Encoding \"" + std::string(coding) + "\": want gzip, deflate or none");
   }
-  Result<otlp::TracesData> data = *encoding == otlp::Encoding::kJson ? otlp::DecodeTracesJson(body)
-                                                                     : otlp::DecodeTraces(body);
+  Result<otlp::TracesData> data =
+      *encoding == otlp::Encoding::kJson ? otlp::DecodeTracesJson(body) : otlp::DecodeTraces(body);
   if (!data.ok()) {
     return Failure(400, *encoding, kRpcInvalidArgument, data.status().message());
   }
@@ -64,11 +63,11 @@ http::Response OtlpHandler::HandleTraces(const http::Request& request) {
   otlp::ExportResponse response;
   if (appended.rejected != 0) {
     response.rejected = static_cast<std::int64_t>(appended.rejected);
-    response.error_message = std::to_string(appended.rejected) + " span(s) rejected; first: " +
-                             appended.first_error;
+    response.error_message =
+        std::to_string(appended.rejected) + " span(s) rejected; first: " + appended.first_error;
   }
-  return Answer(200, *encoding, otlp::EncodeExportResponse(otlp::Signal::kTraces, response,
-                                                           *encoding));
+  return Answer(200, *encoding,
+                otlp::EncodeExportResponse(otlp::Signal::kTraces, response, *encoding));
 }
 
 }  // namespace obs::backend::traces

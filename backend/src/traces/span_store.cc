@@ -242,7 +242,9 @@ std::vector<Operation> SpanStore::Operations(const std::string& service) const {
   return {it->second.begin(), it->second.end()};
 }
 
-std::size_t SpanStore::span_count() const { return spans_.load(std::memory_order_relaxed); }
+std::size_t SpanStore::span_count() const {
+  return spans_.load(std::memory_order_relaxed);
+}
 
 std::size_t SpanStore::trace_count() const {
   std::size_t n = 0;

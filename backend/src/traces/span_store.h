@@ -101,7 +101,7 @@ class SpanStore {
   // trace start first, at most `limit`.
   std::vector<otlp::TraceId> Search(const TraceQuery& query) const;
 
-  std::vector<std::string> Services() const;                        // Sorted.
+  std::vector<std::string> Services() const;                            // Sorted.
   std::vector<Operation> Operations(const std::string& service) const;  // Sorted.
 
   std::size_t span_count() const;

@@ -3,12 +3,11 @@
 #include <charconv>
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
 #include "obs/wire/json_text.h"
 
 #include "http/url.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::backend::traces {
 namespace {
@@ -114,12 +113,15 @@ void AppendTags(std::string& out, bool& first, const std::vector<otlp::KeyValue>
   }
 }
 
-std::string Micros(std::uint64_t ns) { return std::to_string(ns / 1000); }
+std::string Micros(std::uint64_t ns) {
+  return std::to_string(ns / 1000);
+}
 
 // Go's time.ParseDuration subset Jaeger's UI sends: "1.5s", "100ms", "250us".
 Result<std::uint64_t> ParseGoDurationNs(std::string_view text) {
   static constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+      {"ns", 1},  {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6},
+      {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
   double total = 0;
   std::string_view rest = text;
   if (rest.empty()) {
@@ -171,7 +173,8 @@ otlp::TracesData ToTracesData(const std::vector<StoredSpan>& spans) {
   std::map<const otlp::Resource*, std::size_t> resource_index;
   std::map<std::pair<std::size_t, const otlp::InstrumentationScope*>, std::size_t> scope_index;
   for (const StoredSpan& s : spans) {
-    auto [rit, new_resource] = resource_index.try_emplace(s.resource.get(), data.resource_spans.size());
+    auto [rit, new_resource] =
+        resource_index.try_emplace(s.resource.get(), data.resource_spans.size());
     if (new_resource) {
       data.resource_spans.emplace_back().resource = *s.resource;
     }
@@ -238,8 +241,9 @@ std::string JaegerTraceJson(const otlp::TraceId& id, const std::vector<StoredSpa
       AppendTag(out, first, "span.kind", otlp::AnyValue::String(std::string(SpanKindName(s.kind))));
     }
     if (s.status.code != otlp::SpanStatusCode::kUnset) {
-      AppendTag(out, first, "otel.status_code",
-                otlp::AnyValue::String(s.status.code == otlp::SpanStatusCode::kError ? "ERROR" : "OK"));
+      AppendTag(
+          out, first, "otel.status_code",
+          otlp::AnyValue::String(s.status.code == otlp::SpanStatusCode::kError ? "ERROR" : "OK"));
     }
     if (!s.status.message.empty()) {
       AppendTag(out, first, "otel.status_description", otlp::AnyValue::String(s.status.message));
@@ -272,8 +276,8 @@ TraceApi::TraceApi(const SpanStore& spans) : spans_(spans) {}
 http::Response TraceApi::JaegerTrace(std::string_view hex_id) const {
   otlp::TraceId id{};
   if (!otlp::ParseHex(hex_id, id)) {
-    return JaegerError(400, "malformed trace id \"" + std::string(hex_id) +
-                                "\": want 32 hex digits");
+    return JaegerError(400,
+                       "malformed trace id \"" + std::string(hex_id) + "\": want 32 hex digits");
   }
   const std::vector<StoredSpan> spans = spans_.Trace(id);
   if (spans.empty()) {
@@ -344,9 +348,9 @@ http::Response TraceApi::JaegerSearch(const http::Request& request) const {
     std::uint64_t scale;
   };
   std::uint64_t limit = 20;
-  for (const UintParam& p : {UintParam{"start", &q.start_unix_nano, 1000},
-                             UintParam{"end", &q.end_unix_nano, 1000},
-                             UintParam{"limit", &limit, 1}}) {
+  for (const UintParam& p :
+       {UintParam{"start", &q.start_unix_nano, 1000}, UintParam{"end", &q.end_unix_nano, 1000},
+        UintParam{"limit", &limit, 1}}) {
     if (const std::string_view v = form.Get(p.name); !v.empty()) {
       Result<std::uint64_t> n = ParseUint(v, p.name);
       if (!n.ok()) {

@@ -6,10 +6,10 @@
 #include <map>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
 #include "obs/wire/series_text.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::scenarios {
 namespace {
@@ -82,12 +82,9 @@ Result<std::vector<ReceivedLine>> ParseLokiStreams(std::string_view body) {
   return out;
 }
 
-Result<LogCompletenessRecord> CheckLogCompleteness(QueryClient& client,
-                                                   const loadgen::LogGenerator& generator,
-                                                   const loadgen::LogLedger& ledger,
-                                                   const std::string& run_id,
-                                                   const LogCheckOptions& options,
-                                                   const Clock& clock) {
+Result<LogCompletenessRecord> CheckLogCompleteness(
+    QueryClient& client, const loadgen::LogGenerator& generator, const loadgen::LogLedger& ledger,
+    const std::string& run_id, const LogCheckOptions& options, const Clock& clock) {
   LogCompletenessRecord rec;
   rec.checked = true;
   rec.query_api = "loki";

@@ -43,11 +43,8 @@ struct LogCheckOptions {
 };
 
 // `run_label` is the label the sender added to every stream (obsbench_run).
-Result<LogCompletenessRecord> CheckLogCompleteness(QueryClient& client,
-                                                   const loadgen::LogGenerator& generator,
-                                                   const loadgen::LogLedger& ledger,
-                                                   const std::string& run_id,
-                                                   const LogCheckOptions& options,
-                                                   const Clock& clock);
+Result<LogCompletenessRecord> CheckLogCompleteness(
+    QueryClient& client, const loadgen::LogGenerator& generator, const loadgen::LogLedger& ledger,
+    const std::string& run_id, const LogCheckOptions& options, const Clock& clock);
 
 }  // namespace obs::scenarios

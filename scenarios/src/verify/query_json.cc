@@ -6,9 +6,9 @@
 #include <optional>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::scenarios {
 namespace {
@@ -26,7 +26,8 @@ Result<Json> ResultOfType(std::string_view body, std::string_view want_type) {
   std::optional<Json> parsed = wire::ParseJson(body);
   if (!parsed || !parsed->is_object()) {
     return Malformed("body is not a json object");
-  }  Json doc = std::move(*parsed);
+  }
+  Json doc = std::move(*parsed);
 
   const auto status = doc.find("status");
   if (status == doc.end() || !status->is_string()) {

@@ -5,10 +5,10 @@
 #include <map>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/json_parse.h"
 #include "obs/wire/json_text.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::scenarios {
 namespace {
@@ -118,14 +118,15 @@ Result<std::vector<otlp::KeyValue>> Tags(const Json& j) {
 
 std::uint64_t Uint(const Json& j) {
   return j.is_number_unsigned() ? j.get<std::uint64_t>()
-         : j.is_number_integer() ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, j.get<std::int64_t>()))
-                                 : 0;
+         : j.is_number_integer()
+             ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, j.get<std::int64_t>()))
+             : 0;
 }
 
 otlp::SpanKind KindFromName(std::string_view name) {
-  for (otlp::SpanKind k : {otlp::SpanKind::kInternal, otlp::SpanKind::kServer,
-                           otlp::SpanKind::kClient, otlp::SpanKind::kProducer,
-                           otlp::SpanKind::kConsumer}) {
+  for (otlp::SpanKind k :
+       {otlp::SpanKind::kInternal, otlp::SpanKind::kServer, otlp::SpanKind::kClient,
+        otlp::SpanKind::kProducer, otlp::SpanKind::kConsumer}) {
     if (otlp::SpanKindName(k) == name) {
       return k;
     }
@@ -135,9 +136,13 @@ otlp::SpanKind KindFromName(std::string_view name) {
 
 // ---------------------------------------------------------------- comparing
 
-std::string ValueText(const otlp::AnyValue& v) { return otlp::ToString(v); }
+std::string ValueText(const otlp::AnyValue& v) {
+  return otlp::ToString(v);
+}
 
-std::string TimeText(std::uint64_t ns) { return std::to_string(ns) + " ns"; }
+std::string TimeText(std::uint64_t ns) {
+  return std::to_string(ns) + " ns";
+}
 
 struct Differ {
   TraceApi api;
@@ -288,15 +293,17 @@ void Normalize(TraceApi api, otlp::Span& s, otlp::Resource& r) {
 
 bool SleepUntil(const Clock& clock, SteadyClock::time_point t) {
   while (clock.SteadyNow() < t) {
-    std::this_thread::sleep_for(std::min<SteadyClock::duration>(t - clock.SteadyNow(),
-                                                                std::chrono::milliseconds(20)));
+    std::this_thread::sleep_for(
+        std::min<SteadyClock::duration>(t - clock.SteadyNow(), std::chrono::milliseconds(20)));
   }
   return true;
 }
 
 }  // namespace
 
-std::string_view TraceApiName(TraceApi api) { return api == TraceApi::kJaeger ? "jaeger" : "tempo"; }
+std::string_view TraceApiName(TraceApi api) {
+  return api == TraceApi::kJaeger ? "jaeger" : "tempo";
+}
 
 Result<std::vector<ReceivedSpan>> ParseTempoTrace(std::string_view body) {
   std::optional<Json> doc = wire::ParseJson(body);
@@ -390,8 +397,8 @@ Result<std::vector<ReceivedSpan>> ParseJaegerTrace(std::string_view body) {
           s.kind = KindFromName(kv.value.string_value);
         } else if (k == "otel.status_code") {
           s.status.code = kv.value.string_value == "ERROR" ? otlp::SpanStatusCode::kError
-                          : kv.value.string_value == "OK" ? otlp::SpanStatusCode::kOk
-                                                          : otlp::SpanStatusCode::kUnset;
+                          : kv.value.string_value == "OK"  ? otlp::SpanStatusCode::kOk
+                                                           : otlp::SpanStatusCode::kUnset;
         } else if (k == "otel.status_description") {
           s.status.message = kv.value.string_value;
         } else if (k == "w3c.tracestate") {
@@ -427,9 +434,9 @@ Result<std::vector<ReceivedSpan>> ParseJaegerTrace(std::string_view body) {
   return out;
 }
 
-TraceComparison CompareTrace(const otlp::TracesData& sent, const std::vector<ReceivedSpan>& received,
-                             TraceApi api, std::size_t max_examples,
-                             std::vector<SpanDifference>& examples) {
+TraceComparison CompareTrace(const otlp::TracesData& sent,
+                             const std::vector<ReceivedSpan>& received, TraceApi api,
+                             std::size_t max_examples, std::vector<SpanDifference>& examples) {
   TraceComparison c;
   std::map<otlp::SpanId, std::vector<const ReceivedSpan*>> by_id;
   for (const ReceivedSpan& r : received) {
@@ -525,15 +532,15 @@ Result<TraceCompletenessRecord> CheckTraceCompleteness(QueryClient& client,
       rec.spans_expected += batch.span_count();
       rec.spans_missing += batch.span_count();
       if (rec.examples.size() < static_cast<std::size_t>(options.max_examples)) {
-        rec.examples.push_back({"missing", otlp::Hex(generator.TraceIdFor(n)), "",
-                                "(whole trace)", "", "", ""});
+        rec.examples.push_back(
+            {"missing", otlp::Hex(generator.TraceIdFor(n)), "", "(whole trace)", "", "", ""});
       }
       return;
     }
     ++rec.traces_found;
-    const TraceComparison c = CompareTrace(batch.data(), *got, options.api,
-                                           static_cast<std::size_t>(options.max_examples),
-                                           rec.examples);
+    const TraceComparison c =
+        CompareTrace(batch.data(), *got, options.api,
+                     static_cast<std::size_t>(options.max_examples), rec.examples);
     rec.spans_expected += c.expected;
     rec.spans_intact += c.intact;
     rec.spans_missing += c.missing;
@@ -581,10 +588,11 @@ Result<TraceCompletenessRecord> CheckTraceCompleteness(QueryClient& client,
     if (pending.empty() || clock.SteadyNow() >= deadline) {
       break;
     }
-    SleepUntil(clock, std::min(deadline, clock.SteadyNow() +
-                                             std::chrono::duration_cast<SteadyClock::duration>(
-                                                 std::chrono::duration<double>(
-                                                     options.poll_interval_seconds))));
+    SleepUntil(
+        clock,
+        std::min(deadline, clock.SteadyNow() +
+                               std::chrono::duration_cast<SteadyClock::duration>(
+                                   std::chrono::duration<double>(options.poll_interval_seconds))));
   }
   rec.seconds_to_settle = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   for (std::uint64_t n : pending) {

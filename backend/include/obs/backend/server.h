@@ -62,15 +62,15 @@ struct AlertingOptions {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t port = 0;                           // 0 = ephemeral; read back with port().
-  int threads = 2;                                  // I/O threads; must be >= 1.
-  std::size_t max_body_bytes = 32U << 20;           // Request body limit -> 413.
-  std::size_t max_decompressed_bytes = 256U << 20;  // Snappy-decoded limit -> 413.
-  std::int64_t lookback_delta_ms = 300000;          // PromQL lookback delta.
-  std::size_t max_spans = 5'000'000;                // Span store capacity; beyond, rejected.
+  std::uint16_t port = 0;                             // 0 = ephemeral; read back with port().
+  int threads = 2;                                    // I/O threads; must be >= 1.
+  std::size_t max_body_bytes = 32U << 20;             // Request body limit -> 413.
+  std::size_t max_decompressed_bytes = 256U << 20;    // Snappy-decoded limit -> 413.
+  std::int64_t lookback_delta_ms = 300000;            // PromQL lookback delta.
+  std::size_t max_spans = 5'000'000;                  // Span store capacity; beyond, rejected.
   std::size_t max_attribute_value_bytes = 64U << 10;  // Longer attribute values: span rejected.
-  std::size_t max_log_entries = 20'000'000;          // Log store capacity; beyond, rejected.
-  std::size_t max_log_line_bytes = 256U << 10;       // Longer lines: rejected.
+  std::size_t max_log_entries = 20'000'000;           // Log store capacity; beyond, rejected.
+  std::size_t max_log_line_bytes = 256U << 10;        // Longer lines: rejected.
   AlertingOptions alerting{};
   FaultOptions faults{};
 };

@@ -101,12 +101,12 @@ struct CompletenessRecord {
 
 // One span that did not come back as it was sent.
 struct SpanDifference {
-  std::string problem;  // "missing" | "extra" | "altered".
+  std::string problem;   // "missing" | "extra" | "altered".
   std::string trace_id;  // Hex.
   std::string span_id;   // Hex.
   std::string span_name;
-  std::string field;     // Altered: the first differing field, e.g. "attributes[http.route]".
-  std::string sent;      // Altered: the values, as text.
+  std::string field;  // Altered: the first differing field, e.g. "attributes[http.route]".
+  std::string sent;   // Altered: the values, as text.
   std::string received;
 };
 
@@ -115,13 +115,13 @@ struct SpanDifference {
 struct TraceCompletenessRecord {
   bool checked = false;
   std::string skipped_reason;
-  std::string query_api;  // "tempo" or "jaeger": the API the traces were read with.
+  std::string query_api;              // "tempo" or "jaeger": the API the traces were read with.
   std::uint64_t traces_expected = 0;  // Acknowledged in full.
   std::uint64_t traces_found = 0;     // Found by id (possibly incomplete).
   std::uint64_t traces_missing = 0;   // Not found at all.
   std::uint64_t traces_partial = 0;   // Sent in a partially rejected request: not judged.
   std::uint64_t spans_expected = 0;
-  std::uint64_t spans_intact = 0;   // Found and equal in every compared field.
+  std::uint64_t spans_intact = 0;  // Found and equal in every compared field.
   std::uint64_t spans_missing = 0;
   std::uint64_t spans_altered = 0;  // Found, but a field differs.
   std::uint64_t spans_extra = 0;    // Found in an expected trace but never sent.
@@ -149,9 +149,9 @@ struct LogCompletenessRecord {
   std::uint64_t lines_expected = 0;  // Acknowledged.
   std::uint64_t lines_intact = 0;    // Found once with the exact text.
   std::uint64_t lines_missing = 0;
-  std::uint64_t lines_altered = 0;     // Found at its timestamp with other text.
-  std::uint64_t lines_duplicated = 0;  // Extra copies of found lines.
-  std::uint64_t lines_unexpected = 0;  // In a checked stream, never sent.
+  std::uint64_t lines_altered = 0;       // Found at its timestamp with other text.
+  std::uint64_t lines_duplicated = 0;    // Extra copies of found lines.
+  std::uint64_t lines_unexpected = 0;    // In a checked stream, never sent.
   std::uint64_t lines_out_of_order = 0;  // Returned before a line sent earlier.
   std::uint64_t queries = 0;
   double seconds_to_settle = 0;

@@ -70,7 +70,9 @@ class LogLedger {
 
   // Sender view: shard `c`'s k-th event is line LineOf(c, k).
   std::uint64_t LineOf(int shard, std::uint64_t k) const;
-  const OpenLoopSchedule& schedule(int shard) const { return *schedules_[static_cast<std::size_t>(shard)]; }
+  const OpenLoopSchedule& schedule(int shard) const {
+    return *schedules_[static_cast<std::size_t>(shard)];
+  }
   int shards() const { return shards_; }
   std::size_t streams() const { return streams_; }
   std::uint64_t EventsOf(int shard) const;

@@ -257,8 +257,7 @@ struct ExportResponse {
 enum class Encoding : std::uint8_t { kProtobuf, kJson };
 
 // Encodes the 200 response body for `signal` in `encoding`.
-std::string EncodeExportResponse(Signal signal, const ExportResponse& response,
-                                 Encoding encoding);
+std::string EncodeExportResponse(Signal signal, const ExportResponse& response, Encoding encoding);
 // Decodes a 200 response body; an empty body is full success.
 Result<ExportResponse> DecodeExportResponse(Signal signal, std::string_view body,
                                             Encoding encoding);
