@@ -47,3 +47,20 @@ for svc in prometheus prometheus-alertmanager victoria-metrics prometheus-node-e
     systemctl stop "$svc" || true
   fi
 done
+
+# The OpenTelemetry JavaScript SDK for the interop test
+# (tests/integration/otel_js_interop_test.cc): Node.js from the machine, or
+# Debian's if there is none; the npm packages pinned by package-lock.json,
+# installed beside the script and reinstalled only when the lock changes.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "ci/setup.sh: installing nodejs npm"
+  sudo_cmd=()
+  if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+interop_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/interop/otel-js"
+if ! cmp -s "$interop_dir/package-lock.json" "$interop_dir/node_modules/.obsbench-lock" 2>/dev/null; then
+  echo "ci/setup.sh: npm ci in tests/interop/otel-js"
+  (cd "$interop_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$interop_dir/package-lock.json" "$interop_dir/node_modules/.obsbench-lock"
+fi
