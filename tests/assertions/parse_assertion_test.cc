@@ -133,10 +133,21 @@ TEST(ParseAssertionTest, KnownFiguresCoverTheDocumentedSet) {
                            "visibility_lag.p95",
                            "visibility_lag.p99",
                            "visibility_lag.max",
-                           "visibility.timed_out"}) {
+                           "visibility.timed_out",
+                           "trace_completeness",
+                           "trace_completeness.missing_spans",
+                           "trace_completeness.altered_spans",
+                           "trace_completeness.extra_spans",
+                           "trace_completeness.missing_traces",
+                           "log_completeness",
+                           "log_completeness.missing_lines",
+                           "log_completeness.altered_lines",
+                           "log_completeness.duplicated_lines",
+                           "log_completeness.unexpected_lines",
+                           "log_completeness.out_of_order_lines"}) {
     EXPECT_THAT(figures, Contains(name));
   }
-  EXPECT_EQ(figures.size(), 28u);
+  EXPECT_EQ(figures.size(), 39u);
 }
 
 TEST(ParseAssertionTest, EveryKnownFigureParses) {

@@ -178,7 +178,7 @@ TEST(PromqlTreeTest, PrintedQueriesParseToTheSameTree) {
       "1.5",
       "-Inf",
       "NaN",
-      "+Inf",
+      "Inf",
       "-0",
       "\"abc\"",
       "\"a\\nb\"",
