@@ -288,24 +288,40 @@ void AddWorkloadFigures(std::vector<Figure>& out) {
   out.push_back(WorkloadFigure("unsent_requests", Unit::kCount, Unsent));
 }
 
+// Metrics (`visibility`), traces and logs each have their own probes.
 void AddVisibility(std::vector<Figure>& out) {
-  for (const std::string_view suffix : kLagStats) {
-    HistogramStat stat{suffix, suffix, 0};
-    for (const HistogramStat& s : kLatencyStats) {
-      if (s.suffix == suffix)
-        stat = s;
+  using Pick = const VisibilityRecord& (*)(const RunRecord&);
+  struct Signal {
+    const char* prefix;
+    Pick pick;
+  };
+  for (const Signal& sig :
+       {Signal{"visibility", [](const RunRecord& r) -> const VisibilityRecord& { return r.visibility; }},
+        Signal{"trace_visibility",
+               [](const RunRecord& r) -> const VisibilityRecord& { return r.traces.visibility; }},
+        Signal{"log_visibility",
+               [](const RunRecord& r) -> const VisibilityRecord& { return r.logs.visibility; }}}) {
+    for (const std::string_view suffix : kLagStats) {
+      HistogramStat stat{suffix, suffix, 0};
+      for (const HistogramStat& s : kLatencyStats) {
+        if (s.suffix == suffix)
+          stat = s;
+      }
+      out.push_back(RunFigure(std::string(sig.prefix) + "_lag." + std::string(suffix),
+                              Unit::kDuration,
+                              [stat, sig](const RunRecord& r) { return Lag(sig.pick(r), stat); }));
     }
-    out.push_back(RunFigure("visibility_lag." + std::string(suffix), Unit::kDuration,
-                            [stat](const RunRecord& r) { return Lag(r.visibility, stat); }));
+    out.push_back(RunFigure(std::string(sig.prefix) + ".timed_out", Unit::kCount,
+                            [sig](const RunRecord& r) {
+                              const VisibilityRecord& v = sig.pick(r);
+                              if (!v.checked)
+                                return NoData("visibility lag was not measured in this run");
+                              if (v.probes == 0)
+                                return NoData("no visibility probes were sent");
+                              return Value(static_cast<double>(v.timed_out),
+                                           "of " + FormatCount(v.probes) + " probes");
+                            }));
   }
-  out.push_back(RunFigure("visibility.timed_out", Unit::kCount, [](const RunRecord& r) {
-    const VisibilityRecord& v = r.visibility;
-    if (!v.checked)
-      return NoData("visibility lag was not measured in this run");
-    if (v.probes == 0)
-      return NoData("no visibility probes were sent");
-    return Value(static_cast<double>(v.timed_out), "of " + FormatCount(v.probes) + " probes");
-  }));
 }
 
 std::vector<Figure> BuildFigures() {

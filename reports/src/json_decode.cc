@@ -154,6 +154,17 @@ CompletenessRecord DecodeCompleteness(const Field& f) {
   return c;
 }
 
+VisibilityRecord DecodeVisibility(const Field& f) {
+  VisibilityRecord v;
+  v.checked = f["checked"].Bool();
+  v.probes = f["probes"].U64();
+  v.visible = f["visible"].U64();
+  v.timed_out = f["timed_out"].U64();
+  v.poll_interval_ns = f["poll_interval_ns"].I64();
+  v.lag = DecodeHistogram(f["lag"]);
+  return v;
+}
+
 TraceCompletenessRecord DecodeTraceCompleteness(const Field& f) {
   TraceCompletenessRecord t;
   t.checked = f["checked"].Bool();
@@ -177,6 +188,8 @@ TraceCompletenessRecord DecodeTraceCompleteness(const Field& f) {
                           e["span_name"].Str(), e["field"].Str(), e["sent"].Str(),
                           e["received"].Str()});
   }
+  if (f.raw().contains("visibility"))
+    t.visibility = DecodeVisibility(f["visibility"]);
   return t;
 }
 
@@ -202,19 +215,11 @@ LogCompletenessRecord DecodeLogCompleteness(const Field& f) {
     l.examples.push_back({e["problem"].Str(), e["stream"].Str(), e["timestamp_ns"].I64(),
                           e["sent"].Str(), e["received"].Str()});
   }
+  if (f.raw().contains("visibility"))
+    l.visibility = DecodeVisibility(f["visibility"]);
   return l;
 }
 
-VisibilityRecord DecodeVisibility(const Field& f) {
-  VisibilityRecord v;
-  v.checked = f["checked"].Bool();
-  v.probes = f["probes"].U64();
-  v.visible = f["visible"].U64();
-  v.timed_out = f["timed_out"].U64();
-  v.poll_interval_ns = f["poll_interval_ns"].I64();
-  v.lag = DecodeHistogram(f["lag"]);
-  return v;
-}
 
 assertions::Comparison DecodeComparison(const Field& f) {
   const std::string symbol = f.Str();

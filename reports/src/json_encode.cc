@@ -109,6 +109,15 @@ json EncodeCompleteness(const CompletenessRecord& c) {
           {"examples", examples}};
 }
 
+json EncodeVisibility(const VisibilityRecord& v) {
+  return {{"checked", v.checked},
+          {"probes", v.probes},
+          {"visible", v.visible},
+          {"timed_out", v.timed_out},
+          {"poll_interval_ns", v.poll_interval_ns},
+          {"lag", EncodeHistogram(v.lag)}};
+}
+
 json EncodeTraceCompleteness(const TraceCompletenessRecord& t) {
   json examples = json::array();
   for (const SpanDifference& d : t.examples) {
@@ -134,7 +143,8 @@ json EncodeTraceCompleteness(const TraceCompletenessRecord& t) {
           {"spans_extra", t.spans_extra},
           {"queries", t.queries},
           {"seconds_to_settle", t.seconds_to_settle},
-          {"examples", examples}};
+          {"examples", examples},
+          {"visibility", EncodeVisibility(t.visibility)}};
 }
 
 json EncodeLogCompleteness(const LogCompletenessRecord& l) {
@@ -160,17 +170,10 @@ json EncodeLogCompleteness(const LogCompletenessRecord& l) {
           {"lines_out_of_order", l.lines_out_of_order},
           {"queries", l.queries},
           {"seconds_to_settle", l.seconds_to_settle},
-          {"examples", examples}};
+          {"examples", examples},
+          {"visibility", EncodeVisibility(l.visibility)}};
 }
 
-json EncodeVisibility(const VisibilityRecord& v) {
-  return {{"checked", v.checked},
-          {"probes", v.probes},
-          {"visible", v.visible},
-          {"timed_out", v.timed_out},
-          {"poll_interval_ns", v.poll_interval_ns},
-          {"lag", EncodeHistogram(v.lag)}};
-}
 
 // Present only in alerting runs, so other reports keep their exact shape.
 json EncodeAlerts(const AlertsRecord& a) {

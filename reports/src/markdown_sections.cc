@@ -127,6 +127,20 @@ std::string MarkdownCompleteness(const CompletenessRecord& c) {
   return out;
 }
 
+// "Visibility lag: p50 .., p99 .., max .. (N probes, K timed out)." or "".
+std::string LagLine(const VisibilityRecord& v) {
+  if (!v.checked || v.probes == 0) {
+    return "";
+  }
+  std::string out = "\nVisibility lag (write acknowledged → queryable, " + FormatCount(v.probes) +
+                    " probes, " + FormatCount(v.timed_out) + " timed out)";
+  if (v.lag.count() != 0) {
+    out += ": p50 " + Ns(v.lag.ValueAtPercentile(50)) + ", p99 " + Ns(v.lag.ValueAtPercentile(99)) +
+           ", max " + Ns(v.lag.max());
+  }
+  return out + ".\n";
+}
+
 std::string MarkdownTraces(const TraceCompletenessRecord& t) {
   if (!t.checked) {
     return "";
@@ -141,6 +155,7 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
       Row({"Spans", FormatCount(t.spans_expected), FormatCount(t.spans_expected - t.spans_missing),
            FormatCount(t.spans_intact), FormatCount(t.spans_missing), FormatCount(t.spans_altered),
            FormatCount(t.spans_extra)});
+  out += LagLine(t.visibility);
   if (t.traces_partial != 0) {
     out += "\n" + FormatCount(t.traces_partial) +
            " traces were in partially rejected requests and are not judged.\n";
@@ -172,6 +187,7 @@ std::string MarkdownLogs(const LogCompletenessRecord& l) {
       Row({FormatCount(l.lines_expected), FormatCount(l.lines_intact), FormatCount(l.lines_missing),
            FormatCount(l.lines_altered), FormatCount(l.lines_duplicated),
            FormatCount(l.lines_unexpected), FormatCount(l.lines_out_of_order)});
+  out += LagLine(l.visibility);
   if (!l.examples.empty()) {
     out += "\n| Problem | Stream | Timestamp (ns) | Sent | Received |\n|---|---|--:|---|---|\n";
     for (const LogDifference& d : l.examples) {

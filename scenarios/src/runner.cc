@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -25,6 +26,7 @@
 #include "scenario_parse.h"
 #include "verify/completeness.h"
 #include "verify/log_check.h"
+#include "verify/signal_visibility.h"
 #include "verify/query_client.h"
 #include "verify/trace_check.h"
 #include "verify/visibility.h"
@@ -183,6 +185,64 @@ class VisibilityProbe {
 
 // A generator that could not hold its schedule says so in the report even
 // when no assertion looks at it.
+// Trace or log visibility probes on their own thread while the load runs.
+class SignalProbe {
+ public:
+  SignalProbe(const Scenario& scenario, ProbeSignal signal, const Endpoints& endpoints,
+              const std::string& run_id, const Clock& clock, const std::atomic<bool>* stop) {
+    const char* kind = signal == ProbeSignal::kTraces ? "otlp_traces" : "loki_push";
+    if (scenario.verify.visibility_probes <= 0 ||
+        std::none_of(scenario.workloads.begin(), scenario.workloads.end(),
+                     [&](const WorkloadSpec& w) { return w.kind == kind; })) {
+      return;
+    }
+    const bool traces = signal == ProbeSignal::kTraces;
+    SignalVisibilityOptions o{
+        .signal = signal,
+        .trace_api =
+            scenario.target.trace_query_api == "jaeger" ? TraceApi::kJaeger : TraceApi::kTempo,
+        .write_url = traces ? endpoints.otlp_url + "/v1/traces"
+                            : endpoints.loki_url + "/loki/api/v1/push",
+        .probes = scenario.verify.visibility_probes,
+        .spread_seconds = std::max(1.0, scenario.duration_seconds * scenario.time_scale * 0.8),
+        .probe_timeout_seconds = scenario.verify.probe_timeout_seconds,
+        .poll_interval_seconds = scenario.verify.probe_poll_interval_seconds,
+        .run_id = run_id};
+    const std::string query_url = traces ? endpoints.trace_query_url : endpoints.log_query_url;
+    thread_ = std::thread([this, o, query_url, &scenario, &clock, stop] {
+      auto client = QueryClient::Create(QueryClientOptions{.base_url = query_url,
+                                                           .headers = scenario.target.headers,
+                                                           .bearer_token =
+                                                               scenario.target.bearer_token,
+                                                           .timeout_seconds = 30});
+      if (!client.ok()) {
+        result_ = client.status();
+        return;
+      }
+      result_ = MeasureSignalVisibility(*client, o, clock, stop);
+    });
+  }
+  ~SignalProbe() {
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+  SignalProbe(const SignalProbe&) = delete;
+  SignalProbe& operator=(const SignalProbe&) = delete;
+
+  // Joins; nullopt when no probes ran.
+  std::optional<Result<VisibilityRecord>> Finish() {
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return result_;
+  }
+
+ private:
+  std::thread thread_;
+  std::optional<Result<VisibilityRecord>> result_;
+};
+
 void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
   if (w.requests_late == 0 && w.requests_unsent == 0)
     return;
@@ -669,8 +729,13 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   }
   const SteadyClock::time_point load_start = clock.SteadyNow();
   VisibilityProbe probe(probe_scenario, endpoints, rec.run_id, clock);
+  SignalProbe trace_probe(scenario, ProbeSignal::kTraces, endpoints, rec.run_id, clock,
+                          options.stop);
+  SignalProbe log_probe(scenario, ProbeSignal::kLogs, endpoints, rec.run_id, clock, options.stop);
   LoadResults loads = RunWorkloads(scenario, endpoints, rec.run_id, options, clock);
   std::optional<Result<VisibilityRecord>> visibility = probe.Finish();
+  std::optional<Result<VisibilityRecord>> trace_visibility = trace_probe.Finish();
+  std::optional<Result<VisibilityRecord>> log_visibility = log_probe.Finish();
 
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     Status failed = Status::Ok();
@@ -712,6 +777,18 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   }
   if (report.infrastructure_error.empty()) {
     VerifyLogs(scenario, endpoints, options, clock, loads, report);
+  }
+  for (auto [probed, into, what] :
+       {std::tuple{&trace_visibility, &rec.traces.visibility, "trace visibility probes"},
+        std::tuple{&log_visibility, &rec.logs.visibility, "log visibility probes"}}) {
+    if (!probed->has_value()) {
+      continue;
+    }
+    if ((*probed)->ok()) {
+      *into = (*probed)->value();
+    } else {
+      rec.warnings.push_back(std::string(what) + ": " + (*probed)->status().ToString());
+    }
   }
   rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   report.assertions = assertions::Evaluate(rec, scenario.assertions);

@@ -144,10 +144,16 @@ TEST(ParseAssertionTest, KnownFiguresCoverTheDocumentedSet) {
                            "log_completeness.altered_lines",
                            "log_completeness.duplicated_lines",
                            "log_completeness.unexpected_lines",
-                           "log_completeness.out_of_order_lines"}) {
+                           "log_completeness.out_of_order_lines",
+                           "trace_visibility_lag.p50",
+                           "trace_visibility_lag.p99",
+                           "trace_visibility.timed_out",
+                           "log_visibility_lag.p95",
+                           "log_visibility_lag.max",
+                           "log_visibility.timed_out"}) {
     EXPECT_THAT(figures, Contains(name));
   }
-  EXPECT_EQ(figures.size(), 39u);
+  EXPECT_EQ(figures.size(), 51u);
 }
 
 TEST(ParseAssertionTest, EveryKnownFigureParses) {

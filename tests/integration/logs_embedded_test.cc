@@ -46,6 +46,8 @@ TEST_P(LogsEmbeddedTest, EveryAcknowledgedLineComesBackIntact) {
   EXPECT_EQ(l["lines_intact"], l["lines_expected"]);
   EXPECT_EQ(l["streams_found"].get<std::uint64_t>(), 6u);
   EXPECT_EQ(report["workloads"][0]["kind"], "loki_push");
+  EXPECT_EQ(l["visibility"]["probes"].get<std::uint64_t>(), 20u);
+  EXPECT_EQ(l["visibility"]["visible"].get<std::uint64_t>(), 20u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, LogsEmbeddedTest,

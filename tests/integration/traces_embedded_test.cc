@@ -52,6 +52,9 @@ TEST_P(TracesEmbeddedTest, EveryAcknowledgedSpanComesBackIntact) {
   const auto& w = report["workloads"][0];
   EXPECT_EQ(w["kind"], "otlp_traces");
   EXPECT_EQ(w["samples_acked"].get<std::uint64_t>(), expected);
+  // Visibility probes ran beside the load through the same query API.
+  EXPECT_EQ(t["visibility"]["probes"].get<std::uint64_t>(), 20u);
+  EXPECT_EQ(t["visibility"]["visible"].get<std::uint64_t>(), 20u);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -59,12 +59,20 @@ struct QueryClient::Impl {
 
   // One request on the reused handle. `post_body` == nullptr means GET.
   Result<std::string> Perform(const std::string& url, const std::string* post_body,
-                              long* status_out = nullptr) {
+                              long* status_out = nullptr,
+                              const std::string* content_type = nullptr) {
     std::string body;
     char error[CURL_ERROR_SIZE] = {};
     curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_slist* extra = nullptr;
+    if (content_type != nullptr) {
+      for (curl_slist* h = headers; h != nullptr; h = h->next) {
+        extra = curl_slist_append(extra, h->data);
+      }
+      extra = curl_slist_append(extra, ("Content-Type: " + *content_type).c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, extra != nullptr ? extra : headers);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
@@ -79,6 +87,8 @@ struct QueryClient::Impl {
     }
     const CURLcode rc = curl_easy_perform(curl);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);  // `error` dies with this frame.
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+    curl_slist_free_all(extra);
     if (rc != CURLE_OK) {
       const std::string detail = error[0] != '\0' ? error : curl_easy_strerror(rc);
       return UnavailableError(url + ": " + detail);
@@ -161,6 +171,14 @@ std::string QueryClient::Resolve(std::string_view url) const {
 
 Status QueryClient::Get(std::string_view url) {
   return impl_->Perform(Resolve(url), nullptr).status();
+}
+
+Result<FetchResult> QueryClient::PostBody(std::string_view url, const std::string& body,
+                                          const std::string& content_type) {
+  long code = 0;
+  OBS_ASSIGN_OR_RETURN(std::string answer,
+                       impl_->Perform(Resolve(url), &body, &code, &content_type));
+  return FetchResult{static_cast<int>(code), std::move(answer)};
 }
 
 Result<FetchResult> QueryClient::Fetch(std::string_view url) {

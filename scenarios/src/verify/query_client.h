@@ -79,6 +79,12 @@ class QueryClient {
   // (kUnavailable). Counted in queries().
   Result<FetchResult> Fetch(std::string_view url);
 
+  // POSTs `body` with `content_type` (probe writes of the trace and log
+  // checks); the status and body come back whatever the status. Not counted
+  // in queries().
+  Result<FetchResult> PostBody(std::string_view url, const std::string& body,
+                               const std::string& content_type);
+
   // Queries sent so far (successful or not).
   std::uint64_t queries() const { return queries_; }
 

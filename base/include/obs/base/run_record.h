@@ -99,6 +99,16 @@ struct CompletenessRecord {
   std::vector<MissingSeriesExample> examples;
 };
 
+// Write-to-queryable lag measured with probe writes.
+struct VisibilityRecord {
+  bool checked = false;
+  std::uint64_t probes = 0;
+  std::uint64_t visible = 0;    // Probes found before the deadline.
+  std::uint64_t timed_out = 0;  // Probes never found.
+  std::int64_t poll_interval_ns = 0;
+  Histogram lag;  // Ack -> first query that found it.
+};
+
 // One span that did not come back as it was sent.
 struct SpanDifference {
   std::string problem;   // "missing" | "extra" | "altered".
@@ -128,6 +138,7 @@ struct TraceCompletenessRecord {
   std::uint64_t queries = 0;
   double seconds_to_settle = 0;
   std::vector<SpanDifference> examples;  // The first few, in trace order.
+  VisibilityRecord visibility;           // Probe traces: ack -> found by id.
 };
 
 // One log line that did not come back as it was sent.
@@ -156,17 +167,9 @@ struct LogCompletenessRecord {
   std::uint64_t queries = 0;
   double seconds_to_settle = 0;
   std::vector<LogDifference> examples;
+  VisibilityRecord visibility;  // Probe lines: ack -> returned by query_range.
 };
 
-// Write-to-queryable lag measured with probe writes.
-struct VisibilityRecord {
-  bool checked = false;
-  std::uint64_t probes = 0;
-  std::uint64_t visible = 0;    // Probes found before the deadline.
-  std::uint64_t timed_out = 0;  // Probes never found.
-  std::int64_t poll_interval_ns = 0;
-  Histogram lag;  // Ack -> first query that found it.
-};
 
 // One notification as the harness's alert receiver recorded it, per alert.
 struct AlertNotificationRecord {
