@@ -58,6 +58,11 @@ TEST(MarkdownWriterTest, UncheckedCompletenessSaysWhy) {
   EXPECT_THAT(md, HasSubstr("## Completeness\n\nNot checked: the run did not complete\n"));
 }
 
+TEST(MarkdownWriterTest, TracesAndLogsRunMatchesGolden) {
+  testing::ExpectGolden(testing::Render(*NewMarkdownWriter(), testing::TracesAndLogsReport()),
+                        "traces_logs.md");
+}
+
 TEST(MarkdownWriterTest, AlertingRunMatchesGolden) {
   testing::ExpectGolden(testing::Render(*NewMarkdownWriter(), testing::AlertingReport()),
                         "alerting.md");

@@ -166,6 +166,62 @@ inline RunReport InfraErrorReport() {
 
 // PassingReport plus an alerting run: one check with two episodes, firing
 // and resolved notifications (one with a hostile annotation), alert results.
+// A run with trace and log workloads: some spans and lines missing or
+// altered, with examples and probe lags.
+inline RunReport TracesAndLogsReport() {
+  RunRecord record = MakeRecord();
+  record.workloads[0].kind = "otlp_traces";
+  record.workloads[1].kind = "loki_push";
+  TraceCompletenessRecord& t = record.traces;
+  t.checked = true;
+  t.query_api = "tempo";
+  t.traces_expected = 250;
+  t.traces_found = 249;
+  t.traces_missing = 1;
+  t.traces_partial = 3;
+  t.spans_expected = 2307;
+  t.spans_intact = 2290;
+  t.spans_missing = 12;
+  t.spans_altered = 5;
+  t.spans_extra = 1;
+  t.queries = 260;
+  t.seconds_to_settle = 1.5;
+  t.examples = {{"altered", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "GET /orders",
+                 "attributes[http.route]", "\"/orders/{id}\"", "\"/orders|x\""},
+                {"missing", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b173", "SELECT", "", "",
+                 ""}};
+  Fill(t.visibility.lag, 150000, 40000, 20);
+  t.visibility.checked = true;
+  t.visibility.probes = 20;
+  t.visibility.visible = 20;
+  t.visibility.poll_interval_ns = 5000000;
+  LogCompletenessRecord& l = record.logs;
+  l.checked = true;
+  l.query_api = "loki";
+  l.streams_expected = 12;
+  l.streams_found = 12;
+  l.lines_expected = 30000;
+  l.lines_intact = 29990;
+  l.lines_missing = 6;
+  l.lines_altered = 2;
+  l.lines_duplicated = 1;
+  l.lines_unexpected = 1;
+  l.lines_out_of_order = 0;
+  l.queries = 14;
+  l.seconds_to_settle = 0.4;
+  l.examples = {{"missing", "{app=\"api\",pod=\"a\"}", 1700000000123000000,
+                 "{\"level\":\"info\",\"seq\":41}", ""}};
+  Fill(l.visibility.lag, 90000, 20000, 20);
+  l.visibility.checked = true;
+  l.visibility.probes = 20;
+  l.visibility.visible = 19;
+  l.visibility.timed_out = 1;
+  return MakeReport(std::move(record),
+                    {"trace_completeness == 100%", "trace_completeness.altered_spans == 0",
+                     "log_completeness >= 99.9%", "log_visibility_lag.p99 < 1s",
+                     "trace_visibility.timed_out == 0"});
+}
+
 inline RunReport AlertingReport() {
   RunReport report = PassingReport();
   AlertsRecord& a = report.record.alerts;
