@@ -127,6 +127,9 @@ std::string MarkdownCompleteness(const CompletenessRecord& c) {
   return out;
 }
 
+// A value in a table cell as code, or "–" when there is none.
+std::string CodeOrDash(const std::string& s) { return s.empty() ? "–" : MarkdownCode(s, true); }
+
 // "Visibility lag: p50 .., p99 .., max .. (N probes, K timed out)." or "".
 std::string LagLine(const VisibilityRecord& v) {
   if (!v.checked || v.probes == 0) {
@@ -165,8 +168,10 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
     for (const SpanDifference& d : t.examples) {
       out +=
           Row({d.problem, MarkdownCode(d.trace_id, true),
-               MarkdownCode(d.span_id, true) + " " + MarkdownText(d.span_name),
-               MarkdownText(d.field), MarkdownCode(d.sent, true), MarkdownCode(d.received, true)});
+               (d.span_id.empty() ? std::string() : MarkdownCode(d.span_id, true) + " ") +
+                   MarkdownText(d.span_name),
+               d.field.empty() ? "–" : MarkdownText(d.field), CodeOrDash(d.sent),
+               CodeOrDash(d.received)});
     }
   }
   return out;
@@ -195,7 +200,7 @@ std::string MarkdownLogs(const LogCompletenessRecord& l) {
         return s.size() > 80 ? s.substr(0, 77) + "..." : s;
       };
       out += Row({d.problem, MarkdownCode(d.stream, true), std::to_string(d.timestamp_ns),
-                  MarkdownCode(cut(d.sent), true), MarkdownCode(cut(d.received), true)});
+                  CodeOrDash(cut(d.sent)), CodeOrDash(cut(d.received))});
     }
   }
   return out;
