@@ -40,13 +40,13 @@ class Server::Impl {
                                      .max_attribute_value_bytes = options.max_attribute_value_bytes,
                                      .drop_every_nth = options.faults.drop_every_nth_span,
                                      .alter_every_nth = options.faults.alter_every_nth_span}),
-        otlp_(spans_,
-              traces::OtlpHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes}),
-        trace_api_(spans_),
         logs_(logs::LogStoreOptions{.max_entries = options.max_log_entries,
                                     .max_line_bytes = options.max_log_line_bytes,
                                     .drop_every_nth = options.faults.drop_every_nth_log_line,
                                     .alter_every_nth = options.faults.alter_every_nth_log_line}),
+        otlp_(spans_, logs_,
+              traces::OtlpHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes}),
+        trace_api_(spans_),
         loki_(logs_, RealClock(), options.max_decompressed_bytes),
         router_(
             write_, query_, metrics_, [this] { return Gauges(); }, RealClock(), &rules_, &otlp_,
@@ -163,9 +163,9 @@ class Server::Impl {
   std::unique_ptr<alert::Notifier> notifier_;  // Outlives rules_ (declared first).
   alert::RuleManager rules_;
   traces::SpanStore spans_;
+  logs::LogStore logs_;
   traces::OtlpHandler otlp_;
   traces::TraceApi trace_api_;
-  logs::LogStore logs_;
   logs::LokiApi loki_;
   Router router_;
   std::unique_ptr<http::HttpServer> http_;

@@ -213,7 +213,6 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
   }
 
   std::vector<ShardOut> outs(static_cast<std::size_t>(shards));
-  std::vector<std::exception_ptr> errors(outs.size());
   auto run_shard = [&](int c, HttpClient& client, ShardOut& out) {
     WorkloadRecord& rec = out.record;
     out.effective_end = end;
@@ -335,32 +334,12 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     }
     out.lines_scheduled = scheduled;
   };
-  {
-    std::vector<std::unique_ptr<HttpClient>> clients;
-    for (std::size_t i = 0; i < outs.size(); ++i) {
-      clients.push_back(std::make_unique<HttpClient>(http));
-      (void)clients.back()->Connect();
-    }
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < outs.size(); ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          run_shard(static_cast<int>(i), *clients[i], outs[i]);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (const std::exception_ptr& e : errors) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        return InternalError(std::string("loki push: sender thread failed: ") + ex.what());
-      }
-    }
-  }
+  OBS_RETURN_IF_ERROR(internal::RunSenderThreads(
+      static_cast<int>(outs.size()), http,
+      [&](int shard, HttpClient& client) {
+        run_shard(shard, client, outs[static_cast<std::size_t>(shard)]);
+      },
+      "loki push"));
   WorkloadRecord& rec = result.record;
   rec.name = o.name;
   rec.kind = "loki_push";

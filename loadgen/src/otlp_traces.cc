@@ -328,33 +328,12 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
           .end = start + FromSeconds(TotalDuration(options)),
           .ledger = &result.ledger};
   std::vector<ShardOut> outs(static_cast<std::size_t>(options.concurrency));
-  std::vector<std::exception_ptr> errors(outs.size());
-  {
-    std::vector<std::unique_ptr<HttpClient>> clients;
-    for (std::size_t i = 0; i < outs.size(); ++i) {
-      clients.push_back(std::make_unique<HttpClient>(http));
-      (void)clients.back()->Connect();
-    }
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < outs.size(); ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          RunShard(env, static_cast<int>(i), *clients[i], outs[i]);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (const std::exception_ptr& e : errors) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        return InternalError(std::string("otlp traces: sender thread failed: ") + ex.what());
-      }
-    }
-  }
+  OBS_RETURN_IF_ERROR(internal::RunSenderThreads(
+      static_cast<int>(outs.size()), http,
+      [&](int shard, HttpClient& client) {
+        RunShard(env, shard, client, outs[static_cast<std::size_t>(shard)]);
+      },
+      "otlp traces"));
   WorkloadRecord& rec = result.record;
   rec.name = options.name;
   rec.kind = "otlp_traces";
@@ -373,14 +352,7 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
     result.traces_sent += o.traces_sent;
     result.traces_truncated += o.truncated;
   }
-  const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
-  const double elapsed =
-      std::max(window, std::chrono::duration<double>(last_answer - start).count());
-  rec.duration_seconds = elapsed;
-  rec.target_samples_per_second = static_cast<double>(spans_scheduled) / window;
-  rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;
-  rec.achieved_samples_per_second = static_cast<double>(rec.samples_sent) / elapsed;
-  rec.achieved_requests_per_second = static_cast<double>(rec.requests) / elapsed;
+  internal::FillRates(rec, spans_scheduled, requests_scheduled, start, window_end, last_answer);
   return result;
 }
 

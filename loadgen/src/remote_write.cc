@@ -47,14 +47,7 @@ void FillRates(WorkloadRecord& rec, const std::vector<ShardOutcome>& outcomes,
     window_end = std::max(window_end, outcomes[i].effective_end);
     last_answer = std::max(last_answer, outcomes[i].last_answer);
   }
-  const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
-  const double elapsed =
-      std::max(window, std::chrono::duration<double>(last_answer - start).count());
-  rec.duration_seconds = elapsed;
-  rec.target_samples_per_second = static_cast<double>(samples_scheduled) / window;
-  rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;
-  rec.achieved_samples_per_second = static_cast<double>(rec.samples_sent) / elapsed;
-  rec.achieved_requests_per_second = static_cast<double>(rec.requests) / elapsed;
+  internal::FillRates(rec, samples_scheduled, requests_scheduled, start, window_end, last_answer);
 }
 
 }  // namespace

@@ -1,5 +1,12 @@
 #include "workload_record.h"
 
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <thread>
+#include <vector>
+
 namespace obs::loadgen::internal {
 
 void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
@@ -20,6 +27,52 @@ void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
   }
   into.latency_corrected.Merge(r.latency_corrected);
   into.latency_uncorrected.Merge(r.latency_uncorrected);
+}
+
+Status RunSenderThreads(int shards, const HttpClientOptions& http,
+                        const std::function<void(int shard, HttpClient& client)>& sender,
+                        std::string_view what) {
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(shards));
+  {
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < shards; ++i) {
+      clients.push_back(std::make_unique<HttpClient>(http));
+      (void)clients.back()->Connect();
+    }
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < shards; ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          sender(i, *clients[static_cast<std::size_t>(i)]);
+        } catch (...) {
+          errors[static_cast<std::size_t>(i)] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (const std::exception_ptr& e : errors) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        return InternalError(std::string(what) + ": sender thread failed: " + ex.what());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void FillRates(WorkloadRecord& rec, std::uint64_t items_scheduled, std::uint64_t requests_scheduled,
+               SteadyClock::time_point start, SteadyClock::time_point window_end,
+               SteadyClock::time_point last_answer) {
+  const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
+  const double elapsed =
+      std::max(window, std::chrono::duration<double>(last_answer - start).count());
+  rec.duration_seconds = elapsed;
+  rec.target_samples_per_second = static_cast<double>(items_scheduled) / window;
+  rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;
+  rec.achieved_samples_per_second = static_cast<double>(rec.samples_sent) / elapsed;
+  rec.achieved_requests_per_second = static_cast<double>(rec.requests) / elapsed;
 }
 
 }  // namespace obs::loadgen::internal

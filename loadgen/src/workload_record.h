@@ -5,12 +5,34 @@
 
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "obs/base/clock.h"
 #include "obs/base/run_record.h"
+#include "obs/base/status.h"
+
+#include "http_client.h"
 
 namespace obs::loadgen::internal {
 
 // Adds the counters, status codes and latency histograms of `r` to `into`
 // (names, kinds and rates are the caller's).
 void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r);
+
+// Runs `shards` sender threads, each with its own HttpClient (connected
+// first, best effort: a failure shows on the first send), and joins them. An
+// exception escaping a sender becomes kInternal naming `what`.
+Status RunSenderThreads(int shards, const HttpClientOptions& http,
+                        const std::function<void(int shard, HttpClient& client)>& sender,
+                        std::string_view what);
+
+// Sets duration and rates: targets over the scheduled window [start,
+// window_end), achieved over the real elapsed time to the last answer (never
+// shorter than the window). Items are samples, spans or lines.
+void FillRates(WorkloadRecord& rec, std::uint64_t items_scheduled, std::uint64_t requests_scheduled,
+               SteadyClock::time_point start, SteadyClock::time_point window_end,
+               SteadyClock::time_point last_answer);
 
 }  // namespace obs::loadgen::internal

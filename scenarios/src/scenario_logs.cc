@@ -150,16 +150,6 @@ Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& r, const YAML::Node& nod
       OBS_ASSIGN_OR_RETURN(o.model, ReadLogModel(r, model, mpath));
     }
   }
-  if (Has(node, "rate")) {
-    OBS_ASSIGN_OR_RETURN(o.lines_per_second,
-                         r.Number(node["rate"], JoinPath(path, "rate"), kPositive));
-  }
-  if (Has(node, "stages")) {
-    OBS_RETURN_IF_ERROR(ReadStages(r, node["stages"], JoinPath(path, "stages"), o.stages));
-    if (!Has(node, "rate")) {
-      o.lines_per_second = 0;
-    }
-  }
   if (Has(node, "batch")) {
     const YAML::Node b = node["batch"];
     const std::string bpath = JoinPath(path, "batch");
@@ -195,21 +185,9 @@ Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& r, const YAML::Node& nod
                      "gzip applies to encoding json (protobuf pushes are always snappy)");
     }
   }
-  if (Has(node, "concurrency")) {
-    OBS_ASSIGN_OR_RETURN(o.concurrency, r.Int(node["concurrency"], JoinPath(path, "concurrency"),
-                                              {.min = 1, .max = 256}));
-  }
-  if (Has(node, "retry")) {
-    OBS_RETURN_IF_ERROR(ReadRetry(r, node["retry"], JoinPath(path, "retry"), o.retry));
-  }
-  if (Has(node, "request_timeout")) {
-    OBS_ASSIGN_OR_RETURN(
-        o.request_timeout_seconds,
-        r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"), kPositive));
-  }
-  if (Has(node, "headers")) {
-    OBS_ASSIGN_OR_RETURN(o.headers, r.StringMap(node["headers"], JoinPath(path, "headers")));
-  }
+  OBS_RETURN_IF_ERROR(ReadSignalSending(r, node, path,
+                                        {&o.lines_per_second, &o.stages, &o.concurrency, &o.retry,
+                                         &o.request_timeout_seconds, &o.headers}));
   return w;
 }
 

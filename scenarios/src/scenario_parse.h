@@ -36,6 +36,19 @@ Status ReadStages(const YamlReader& r, const YAML::Node& node, const std::string
 Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string& path,
                  loadgen::RetryOptions& retry);
 
+// The sending keys otlp_traces and loki_push workloads share: rate, stages,
+// concurrency, retry, request_timeout, headers.
+struct SignalSending {
+  double* rate;
+  std::vector<loadgen::Stage>* stages;
+  int* concurrency;
+  loadgen::RetryOptions* retry;
+  double* request_timeout_seconds;
+  std::map<std::string, std::string>* headers;
+};
+Status ReadSignalSending(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                         SignalSending out);
+
 // A `kind: otlp_traces` workload; a `model:` path is resolved against the
 // scenario file's directory.
 Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& reader, const YAML::Node& node,

@@ -302,6 +302,35 @@ Status ReadRetry(const YamlReader& r, const YAML::Node& node, const std::string&
   return Status::Ok();
 }
 
+Status ReadSignalSending(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                         SignalSending out) {
+  if (Has(node, "rate")) {
+    OBS_ASSIGN_OR_RETURN(*out.rate, r.Number(node["rate"], JoinPath(path, "rate"), kPositive));
+  }
+  if (Has(node, "stages")) {
+    OBS_RETURN_IF_ERROR(ReadStages(r, node["stages"], JoinPath(path, "stages"), *out.stages));
+    if (!Has(node, "rate")) {
+      *out.rate = 0;  // Ramp from zero.
+    }
+  }
+  if (Has(node, "concurrency")) {
+    OBS_ASSIGN_OR_RETURN(*out.concurrency, r.Int(node["concurrency"], JoinPath(path, "concurrency"),
+                                                 {.min = 1, .max = 256}));
+  }
+  if (Has(node, "retry")) {
+    OBS_RETURN_IF_ERROR(ReadRetry(r, node["retry"], JoinPath(path, "retry"), *out.retry));
+  }
+  if (Has(node, "request_timeout")) {
+    OBS_ASSIGN_OR_RETURN(
+        *out.request_timeout_seconds,
+        r.Duration(node["request_timeout"], JoinPath(path, "request_timeout"), kPositive));
+  }
+  if (Has(node, "headers")) {
+    OBS_ASSIGN_OR_RETURN(*out.headers, r.StringMap(node["headers"], JoinPath(path, "headers")));
+  }
+  return Status::Ok();
+}
+
 bool IsValidName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';

@@ -69,7 +69,8 @@ void BM_OtlpIngest(benchmark::State& state) {
     spans_per_round += static_cast<std::int64_t>(otlp::SpanCount(d));
   }
   backend::traces::SpanStore store({.max_spans = std::size_t{1} << 40});
-  backend::traces::OtlpHandler handler(store, {});
+  backend::logs::LogStore logs;
+  backend::traces::OtlpHandler handler(store, logs, {});
   backend::http::Request req;
   req.method = "POST";
   req.target = "/v1/traces";

@@ -15,30 +15,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-ProcessResult RunLogs(const TempDir& out, const std::vector<std::string>& sets) {
-  std::vector<std::string> args = {"run", SourcePath("fixtures/scenarios/logs_embedded.yaml"),
-                                   "--out", out.path()};
-  for (const std::string& s : sets) {
-    args.push_back("--set");
-    args.push_back(s);
-  }
-  return RunObsbench(args);
-}
-
-std::string Outcome(const nlohmann::json& report, const std::string& figure) {
-  for (const auto& a : report["assertions"]) {
-    if (a["figure"] == figure) {
-      return a["outcome"];
-    }
-  }
-  return "absent";
-}
-
 class LogsEmbeddedTest : public ::testing::TestWithParam<std::vector<std::string>> {};
 
 TEST_P(LogsEmbeddedTest, EveryAcknowledgedLineComesBackIntact) {
   TempDir out;
-  const ProcessResult r = RunLogs(out, GetParam());
+  const ProcessResult r = RunScenarioWith("fixtures/scenarios/logs_embedded.yaml", out, GetParam());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   const auto& l = report["logs"];
@@ -59,8 +40,10 @@ INSTANTIATE_TEST_SUITE_P(Variants, LogsEmbeddedTest,
 TEST(LogsFaultTest, DroppedAndAlteredLinesFailWithExactCounts) {
   TempDir out;
   const ProcessResult r =
-      RunLogs(out, {"target.drop_every_nth_log_line=50", "target.alter_every_nth_log_line=70",
-                    "verify.settle_timeout=1s"});
+      RunScenarioWith("fixtures/scenarios/logs_embedded.yaml", out,
+                      {"target.drop_every_nth_log_line=50", "target.alter_every_nth_log_line=70",
+                       // Probe lines would take part in the fault count.
+                       "verify.visibility_probes=0", "verify.settle_timeout=1s"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   const auto& l = report["logs"];
@@ -80,10 +63,10 @@ TEST(LogsFaultTest, DroppedAndAlteredLinesFailWithExactCounts) {
     }
   }
   EXPECT_TRUE(saw_altered);
-  EXPECT_EQ(Outcome(report, "log_completeness"), "failed");
-  EXPECT_EQ(Outcome(report, "log_completeness.missing_lines"), "failed");
-  EXPECT_EQ(Outcome(report, "log_completeness.altered_lines"), "failed");
-  EXPECT_EQ(Outcome(report, "log_completeness.duplicated_lines"), "passed");
+  EXPECT_EQ(AssertionOutcome(report, "log_completeness"), "failed");
+  EXPECT_EQ(AssertionOutcome(report, "log_completeness.missing_lines"), "failed");
+  EXPECT_EQ(AssertionOutcome(report, "log_completeness.altered_lines"), "failed");
+  EXPECT_EQ(AssertionOutcome(report, "log_completeness.duplicated_lines"), "passed");
   EXPECT_THAT(r.out, HasSubstr("FAILED"));
 }
 

@@ -37,6 +37,28 @@ inline ProcessResult RunScenario(const std::string& scenario, const TempDir& out
   return RunObsbench({"run", SourcePath(scenario), "--out", out.path()});
 }
 
+// `obsbench run <scenario> --out <out> --set <s>...`.
+inline ProcessResult RunScenarioWith(const std::string& scenario, const TempDir& out,
+                                     const std::vector<std::string>& sets) {
+  std::vector<std::string> args = {"run", SourcePath(scenario), "--out", out.path()};
+  for (const std::string& s : sets) {
+    args.push_back("--set");
+    args.push_back(s);
+  }
+  return RunObsbench(args);
+}
+
+// The outcome ("passed", "failed", "no_data") of the report's assertion on
+// `figure`, or "absent".
+inline std::string AssertionOutcome(const nlohmann::json& report, const std::string& figure) {
+  for (const auto& a : report["assertions"]) {
+    if (a["figure"] == figure) {
+      return a["outcome"];
+    }
+  }
+  return "absent";
+}
+
 inline nlohmann::json ReadReport(const std::string& dir) {
   std::ifstream in(dir + "/report.json");
   EXPECT_TRUE(in.good()) << "no report.json in " << dir;

@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "obs/wire/json_text.h"
 #include "obs/wire/otlp.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::wire::otlp {
 namespace {
@@ -216,6 +219,49 @@ std::string ToString(const AnyValue& v) {
   std::string out;
   AppendValue(v, out);
   return out;
+}
+
+namespace {
+
+nlohmann::json ValueDom(const AnyValue& v) {
+  using T = AnyValue::Type;
+  switch (v.type) {
+    case T::kString:
+      return v.string_value;
+    case T::kBool:
+      return v.bool_value;
+    case T::kInt:
+      return v.int_value;
+    case T::kDouble:
+      return v.double_value;
+    case T::kBytes:
+      return Base64Encode(v.string_value);
+    case T::kArray: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& e : v.array_value) {
+        a.push_back(ValueDom(e));
+      }
+      return a;
+    }
+    case T::kKvList: {
+      nlohmann::json o = nlohmann::json::object();
+      for (const auto& kv : v.kvlist_value) {
+        o[kv.key] = ValueDom(kv.value);
+      }
+      return o;
+    }
+    case T::kEmpty:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string ValueJson(const AnyValue& v) {
+  // Invalid UTF-8 cannot reach here through a decoder; replace it if a
+  // caller built such a value by hand rather than throw.
+  return ValueDom(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string_view SpanKindName(SpanKind kind) {

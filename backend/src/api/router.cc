@@ -257,7 +257,7 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       return trace_api_->JaegerServiceOperations(*segment);
     }
     case Endpoint::kOtlpLogs:
-      return loki_->OtlpLogs(request);
+      return otlp_->HandleLogs(request);
     case Endpoint::kLokiPush:
       return loki_->Push(request);
     case Endpoint::kLokiQueryRange:

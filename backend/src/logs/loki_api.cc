@@ -4,14 +4,13 @@
 #include <charconv>
 #include <set>
 
-#include "obs/wire/gzip.h"
 #include "obs/wire/json_text.h"
 #include "obs/wire/loki.h"
-#include "obs/wire/otlp.h"
 #include "obs/wire/snappy.h"
 
 #include "api/params.h"
 #include "api/responses.h"
+#include "http/content_coding.h"
 #include "http/url.h"
 #include "logs/logql.h"
 #include "query/format.h"
@@ -163,21 +162,12 @@ LokiApi::LokiApi(LogStore& store, const Clock& clock, std::size_t max_decompress
     : store_(store), clock_(clock), max_decompressed_bytes_(max_decompressed_bytes) {}
 
 http::Response LokiApi::Push(const http::Request& request) {
-  std::string_view body = request.body;
-  std::string inflated;
-  const std::string_view coding = request.Header("content-encoding");
-  if (coding == "gzip" || coding == "deflate") {
-    auto raw = wire::Decompress(
-        body, coding == "gzip" ? wire::ContentCoding::kGzip : wire::ContentCoding::kDeflate,
-        max_decompressed_bytes_);
-    if (!raw.ok()) {
-      return Text(raw.status().code() == StatusCode::kResourceExhausted ? 413 : 400,
-                  raw.status().message());
-    }
-    inflated = std::move(*raw);
-    body = inflated;
-  } else if (!coding.empty() && coding != "snappy" && coding != "identity") {
-    return Text(415, "unsupported Content-Encoding \"" + std::string(coding) + "\"");
+  std::string storage;
+  std::string_view body;
+  const Status decoded = http::DecodeContentEncoding(request, max_decompressed_bytes_,
+                                                     /*allow_snappy=*/true, storage, body);
+  if (!decoded.ok()) {
+    return Text(http::ContentEncodingErrorStatus(decoded), decoded.message());
   }
   const std::string_view type = request.Header("content-type");
   Result<wire::loki::PushRequest> push = InvalidArgumentError("unset");
@@ -203,54 +193,6 @@ http::Response LokiApi::Push(const http::Request& request) {
   http::Response ok;
   ok.status = 204;
   return ok;
-}
-
-http::Response LokiApi::OtlpLogs(const http::Request& request) {
-  namespace otlp = wire::otlp;
-  Result<otlp::Encoding> encoding = otlp::EncodingForContentType(request.Header("content-type"));
-  if (!encoding.ok()) {
-    return Json(415,
-                otlp::EncodeRpcStatus({3, encoding.status().message()}, otlp::Encoding::kJson));
-  }
-  const std::string ct =
-      *encoding == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf";
-  auto answer = [&](int status, std::string body) {
-    http::Response r;
-    r.status = status;
-    r.content_type = ct;
-    r.body = std::move(body);
-    return r;
-  };
-  std::string_view body = request.body;
-  std::string inflated;
-  const std::string_view coding = request.Header("content-encoding");
-  if (coding == "gzip" || coding == "deflate") {
-    auto raw = wire::Decompress(
-        body, coding == "gzip" ? wire::ContentCoding::kGzip : wire::ContentCoding::kDeflate,
-        max_decompressed_bytes_);
-    if (!raw.ok()) {
-      const bool big = raw.status().code() == StatusCode::kResourceExhausted;
-      return answer(big ? 413 : 400,
-                    otlp::EncodeRpcStatus({big ? 8 : 3, raw.status().message()}, *encoding));
-    }
-    inflated = std::move(*raw);
-    body = inflated;
-  } else if (!coding.empty() && coding != "identity") {
-    return answer(415, otlp::EncodeRpcStatus({3, "unsupported Content-Encoding"}, *encoding));
-  }
-  auto data =
-      *encoding == otlp::Encoding::kJson ? otlp::DecodeLogsJson(body) : otlp::DecodeLogs(body);
-  if (!data.ok()) {
-    return answer(400, otlp::EncodeRpcStatus({3, data.status().message()}, *encoding));
-  }
-  const LogAppendResult r = store_.AppendOtlp(*data);
-  otlp::ExportResponse response;
-  if (r.rejected != 0) {
-    response.rejected = static_cast<std::int64_t>(r.rejected);
-    response.error_message =
-        std::to_string(r.rejected) + " log record(s) rejected; first: " + r.first_error;
-  }
-  return answer(200, otlp::EncodeExportResponse(otlp::Signal::kLogs, response, *encoding));
 }
 
 http::Response LokiApi::QueryRange(const http::Request& request) const {

@@ -13,7 +13,8 @@
 //   GET /loki/api/v1/labels, /loki/api/v1/label/<name>/values,
 //   GET|POST /loki/api/v1/series    (match[])
 //
-// and OTLP logs at POST /v1/logs (via OtlpLogs, the same store).
+// (OTLP logs at POST /v1/logs go to the same store through
+// traces::OtlpHandler.)
 //
 // Thread safety: all methods may be called concurrently.
 
@@ -34,7 +35,6 @@ class LokiApi {
   LokiApi(LogStore& store, const Clock& clock, std::size_t max_decompressed_bytes);
 
   http::Response Push(const http::Request& request);
-  http::Response OtlpLogs(const http::Request& request);
   http::Response QueryRange(const http::Request& request) const;
   http::Response Query(const http::Request& request) const;
   http::Response Labels(const http::Request& request) const;

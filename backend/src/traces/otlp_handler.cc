@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "obs/wire/gzip.h"
+#include "http/content_coding.h"
 
 namespace obs::backend::traces {
 namespace {
@@ -26,48 +26,66 @@ http::Response Failure(int status, otlp::Encoding encoding, int rpc_code, std::s
 
 }  // namespace
 
-OtlpHandler::OtlpHandler(SpanStore& spans, OtlpHandlerOptions options)
-    : spans_(spans), options_(options) {}
+OtlpHandler::OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpHandlerOptions options)
+    : spans_(spans), logs_(logs), options_(options) {}
 
-http::Response OtlpHandler::HandleTraces(const http::Request& request) {
-  const std::string_view content_type = request.Header("content-type");
-  Result<otlp::Encoding> encoding = otlp::EncodingForContentType(content_type);
+template <typename Ingest>
+http::Response OtlpHandler::Handle(const http::Request& request, Ingest ingest) {
+  Result<otlp::Encoding> encoding = otlp::EncodingForContentType(request.Header("content-type"));
   if (!encoding.ok()) {
     return Failure(415, otlp::Encoding::kJson, kRpcInvalidArgument, encoding.status().message());
   }
-  std::string inflated;
-  std::string_view body = request.body;
-  const std::string_view coding = request.Header("content-encoding");
-  if (coding == "gzip" || coding == "deflate") {
-    Result<std::string> raw = wire::Decompress(
-        body, coding == "gzip" ? wire::ContentCoding::kGzip : wire::ContentCoding::kDeflate,
-        options_.max_decompressed_bytes);
-    if (!raw.ok()) {
-      const bool too_big = raw.status().code() == StatusCode::kResourceExhausted;
-      return Failure(too_big ? 413 : 400, *encoding,
-                     too_big ? kRpcResourceExhausted : kRpcInvalidArgument, raw.status().message());
-    }
-    inflated = std::move(*raw);
-    body = inflated;
-  } else if (!coding.empty() && coding != "identity") {
-    return Failure(
-        415, *encoding, kRpcInvalidArgument,
-        "unsupported Content-Encoding \"" + std::string(coding) + "\": want gzip, deflate or none");
+  std::string storage;
+  std::string_view body;
+  const Status decoded = http::DecodeContentEncoding(request, options_.max_decompressed_bytes,
+                                                     /*allow_snappy=*/false, storage, body);
+  if (!decoded.ok()) {
+    return Failure(http::ContentEncodingErrorStatus(decoded), *encoding,
+                   decoded.code() == StatusCode::kResourceExhausted ? kRpcResourceExhausted
+                                                                    : kRpcInvalidArgument,
+                   decoded.message());
   }
-  Result<otlp::TracesData> data =
-      *encoding == otlp::Encoding::kJson ? otlp::DecodeTracesJson(body) : otlp::DecodeTraces(body);
-  if (!data.ok()) {
-    return Failure(400, *encoding, kRpcInvalidArgument, data.status().message());
-  }
-  const AppendResult appended = spans_.Append(*data);
+  return ingest(body, *encoding);
+}
+
+namespace {
+
+// The 200 answer: full success, or partial success naming the first refusal.
+http::Response Accepted(otlp::Signal signal, otlp::Encoding encoding, std::size_t rejected,
+                        const std::string& first_error, std::string_view what) {
   otlp::ExportResponse response;
-  if (appended.rejected != 0) {
-    response.rejected = static_cast<std::int64_t>(appended.rejected);
+  if (rejected != 0) {
+    response.rejected = static_cast<std::int64_t>(rejected);
     response.error_message =
-        std::to_string(appended.rejected) + " span(s) rejected; first: " + appended.first_error;
+        std::to_string(rejected) + " " + std::string(what) + " rejected; first: " + first_error;
   }
-  return Answer(200, *encoding,
-                otlp::EncodeExportResponse(otlp::Signal::kTraces, response, *encoding));
+  return Answer(200, encoding, otlp::EncodeExportResponse(signal, response, encoding));
+}
+
+}  // namespace
+
+http::Response OtlpHandler::HandleTraces(const http::Request& request) {
+  return Handle(request, [&](std::string_view body, otlp::Encoding encoding) {
+    Result<otlp::TracesData> data =
+        encoding == otlp::Encoding::kJson ? otlp::DecodeTracesJson(body) : otlp::DecodeTraces(body);
+    if (!data.ok()) {
+      return Failure(400, encoding, kRpcInvalidArgument, data.status().message());
+    }
+    const AppendResult r = spans_.Append(*data);
+    return Accepted(otlp::Signal::kTraces, encoding, r.rejected, r.first_error, "span(s)");
+  });
+}
+
+http::Response OtlpHandler::HandleLogs(const http::Request& request) {
+  return Handle(request, [&](std::string_view body, otlp::Encoding encoding) {
+    Result<otlp::LogsData> data =
+        encoding == otlp::Encoding::kJson ? otlp::DecodeLogsJson(body) : otlp::DecodeLogs(body);
+    if (!data.ok()) {
+      return Failure(400, encoding, kRpcInvalidArgument, data.status().message());
+    }
+    const logs::LogAppendResult r = logs_.AppendOtlp(*data);
+    return Accepted(otlp::Signal::kLogs, encoding, r.rejected, r.first_error, "log record(s)");
+  });
 }
 
 }  // namespace obs::backend::traces

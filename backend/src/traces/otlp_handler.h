@@ -1,6 +1,6 @@
-// OtlpHandler serves OTLP/HTTP ingest (`POST /v1/traces`) per the
-// specification: protobuf or JSON by Content-Type (else 415), optional gzip
-// or deflate Content-Encoding (413 past `max_decompressed_bytes`, 400 when
+// OtlpHandler serves OTLP/HTTP ingest (`POST /v1/traces` into the SpanStore,
+// `POST /v1/logs` into the LogStore) per the specification: protobuf or JSON by Content-Type (else
+// 415), optional gzip or deflate Content-Encoding (413 past `max_decompressed_bytes`, 400 when
 // corrupt), a decode error is 400 with a google.rpc.Status body, and an
 // accepted request is 200 with an Export*ServiceResponse whose
 // partial_success counts and names the items the store refused. Responses
@@ -13,6 +13,7 @@
 #include <cstddef>
 
 #include "http/message.h"
+#include "logs/log_store.h"
 #include "traces/span_store.h"
 
 namespace obs::backend::traces {
@@ -23,13 +24,20 @@ struct OtlpHandlerOptions {
 
 class OtlpHandler {
  public:
-  // `spans` must outlive the handler.
-  OtlpHandler(SpanStore& spans, OtlpHandlerOptions options);
+  // `spans` and `logs` must outlive the handler.
+  OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpHandlerOptions options);
 
   http::Response HandleTraces(const http::Request& request);
+  http::Response HandleLogs(const http::Request& request);
 
  private:
+  // Content type and encoding, then `ingest(body, encoding)`, which decodes,
+  // stores and returns the 200 answer or the failure.
+  template <typename Ingest>
+  http::Response Handle(const http::Request& request, Ingest ingest);
+
   SpanStore& spans_;
+  logs::LogStore& logs_;
   OtlpHandlerOptions options_;
 };
 

@@ -35,39 +35,6 @@ http::Response JaegerError(int status, const std::string& message) {
   return JsonAnswer(status, std::move(body));
 }
 
-Json ValueJson(const otlp::AnyValue& v) {
-  using T = otlp::AnyValue::Type;
-  switch (v.type) {
-    case T::kString:
-      return v.string_value;
-    case T::kBool:
-      return v.bool_value;
-    case T::kInt:
-      return v.int_value;
-    case T::kDouble:
-      return v.double_value;
-    case T::kBytes:
-      return wire::Base64Encode(v.string_value);
-    case T::kArray: {
-      Json a = Json::array();
-      for (const auto& e : v.array_value) {
-        a.push_back(ValueJson(e));
-      }
-      return a;
-    }
-    case T::kKvList: {
-      Json o = Json::object();
-      for (const auto& kv : v.kvlist_value) {
-        o[kv.key] = ValueJson(kv.value);
-      }
-      return o;
-    }
-    case T::kEmpty:
-      break;
-  }
-  return nullptr;
-}
-
 void AppendTag(std::string& out, bool& first, std::string_view key, const otlp::AnyValue& v) {
   out += first ? "{\"key\":" : ",{\"key\":";
   first = false;
@@ -97,7 +64,7 @@ void AppendTag(std::string& out, bool& first, std::string_view key, const otlp::
     case T::kKvList:
     case T::kEmpty:
       out += ",\"type\":\"string\",\"value\":";
-      wire::AppendJsonString(v.type == T::kEmpty ? std::string() : ValueJson(v).dump(), out);
+      wire::AppendJsonString(v.type == T::kEmpty ? std::string() : otlp::ValueJson(v), out);
       break;
   }
   out += '}';

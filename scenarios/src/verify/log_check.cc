@@ -16,23 +16,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '_' || u == '.' || u == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 std::string Selector(const std::vector<std::pair<std::string, std::string>>& labels) {
   std::string out = "{";
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -129,10 +112,10 @@ Result<LogCompletenessRecord> CheckLogCompleteness(
       received.clear();
       std::int64_t from = first_ts[s];
       while (from <= last_ts[s]) {
-        const std::string url = "/loki/api/v1/query_range?direction=forward&limit=" +
-                                std::to_string(options.page_limit) +
-                                "&query=" + UrlEncode(selector) + "&start=" + std::to_string(from) +
-                                "&end=" + std::to_string(last_ts[s] + 1);
+        const std::string url =
+            "/loki/api/v1/query_range?direction=forward&limit=" +
+            std::to_string(options.page_limit) + "&query=" + QueryComponentEscape(selector) +
+            "&start=" + std::to_string(from) + "&end=" + std::to_string(last_ts[s] + 1);
         OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(url));
         if (r.status != 200) {
           return UnavailableError("loki query_range: HTTP " + std::to_string(r.status) + ": " +

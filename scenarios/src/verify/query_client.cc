@@ -104,6 +104,24 @@ struct QueryClient::Impl {
   }
 };
 
+std::string QueryComponentEscape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 Result<QueryClient> QueryClient::Create(QueryClientOptions options) {
   const std::string& url = options.base_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {

@@ -45,6 +45,10 @@ struct MatrixSeries {
   std::vector<std::pair<std::int64_t, double>> samples;  // (unix ms, value)
 };
 
+// Percent-encodes everything but RFC 3986 unreserved characters, for a
+// query-string value (LogQL selectors, trace ids).
+std::string QueryComponentEscape(std::string_view text);
+
 // An answer returned as data (trace and log APIs use 404 for "not yet").
 struct FetchResult {
   int status = 0;

@@ -19,23 +19,6 @@ SteadyClock::duration Seconds(double s) {
   return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
 }
 
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '_' || u == '.' || u == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 struct Probe {
   std::string body;          // What to POST.
   std::string content_type;  // Its type.
@@ -80,8 +63,9 @@ Probe LogProbe(std::mt19937_64& rng, const std::string& run_id, std::int64_t now
   p.body = wire::SnappyCompress(raw);
   p.content_type = "application/x-protobuf";
   const std::string selector = "{obsbench_probe=\"" + s.labels[0].value + "\"}";
-  p.lookup = "/loki/api/v1/query_range?direction=forward&limit=100&query=" + UrlEncode(selector) +
-             "&start=" + std::to_string(now_ns) + "&end=" + std::to_string(now_ns + 1);
+  p.lookup = "/loki/api/v1/query_range?direction=forward&limit=100&query=" +
+             QueryComponentEscape(selector) + "&start=" + std::to_string(now_ns) +
+             "&end=" + std::to_string(now_ns + 1);
   return p;
 }
 
@@ -99,7 +83,9 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
   rec.poll_interval_ns = ToNanos(Seconds(o.poll_interval_seconds));
   std::mt19937_64 rng(std::random_device{}());
   const SteadyClock::time_point start = clock.SteadyNow();
-  auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  auto stopped = [&] {
+    return stop != nullptr && stop->load(std::memory_order_relaxed);
+  };
   for (int k = 0; k < o.probes && !stopped(); ++k) {
     const SteadyClock::time_point slot =
         start + Seconds(o.spread_seconds * static_cast<double>(k) / std::max(1, o.probes));
@@ -136,8 +122,8 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
       OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(p.lookup));
       if (r.status == 200) {
         if (o.signal == ProbeSignal::kTraces) {
-          auto spans = o.trace_api == TraceApi::kJaeger ? ParseJaegerTrace(r.body)
-                                                        : ParseTempoTrace(r.body);
+          auto spans =
+              o.trace_api == TraceApi::kJaeger ? ParseJaegerTrace(r.body) : ParseTempoTrace(r.body);
           OBS_RETURN_IF_ERROR(spans.status());
           seen = !spans->empty();
         } else {
@@ -147,8 +133,8 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
           }
         }
       } else if (r.status != 404) {
-        return InvalidArgumentError("visibility probe lookup answered " +
-                                    std::to_string(r.status) + ": " + r.body.substr(0, 200));
+        return InvalidArgumentError("visibility probe lookup answered " + std::to_string(r.status) +
+                                    ": " + r.body.substr(0, 200));
       }
       if (seen) {
         rec.lag.Record(ToNanos(clock.SteadyNow() - ack));

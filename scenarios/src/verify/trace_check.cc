@@ -24,44 +24,11 @@ Status Malformed(std::string_view api, std::string_view what) {
 
 // ---------------------------------------------------------------- Jaeger
 
-Json ValueJson(const otlp::AnyValue& v) {
-  using T = otlp::AnyValue::Type;
-  switch (v.type) {
-    case T::kString:
-      return v.string_value;
-    case T::kBool:
-      return v.bool_value;
-    case T::kInt:
-      return v.int_value;
-    case T::kDouble:
-      return v.double_value;
-    case T::kBytes:
-      return wire::Base64Encode(v.string_value);
-    case T::kArray: {
-      Json a = Json::array();
-      for (const auto& e : v.array_value) {
-        a.push_back(ValueJson(e));
-      }
-      return a;
-    }
-    case T::kKvList: {
-      Json o = Json::object();
-      for (const auto& kv : v.kvlist_value) {
-        o[kv.key] = ValueJson(kv.value);
-      }
-      return o;
-    }
-    case T::kEmpty:
-      break;
-  }
-  return nullptr;
-}
-
 // What Jaeger can carry of a value: arrays and maps become JSON text.
 otlp::AnyValue JaegerValue(const otlp::AnyValue& v) {
   using T = otlp::AnyValue::Type;
   if (v.type == T::kArray || v.type == T::kKvList) {
-    return otlp::AnyValue::String(ValueJson(v).dump());
+    return otlp::AnyValue::String(otlp::ValueJson(v));
   }
   if (v.type == T::kEmpty) {
     return otlp::AnyValue::String("");

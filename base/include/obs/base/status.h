@@ -29,6 +29,7 @@ enum class StatusCode {
   kResourceExhausted,
   kDataLoss,
   kInternal,
+  kUnimplemented,  // A well-formed request for something not supported (e.g. an encoding).
 };
 
 // The lower-case name of `code`, e.g. "invalid_argument".
@@ -82,6 +83,9 @@ inline Status DataLossError(std::string m) {
 }
 inline Status InternalError(std::string m) {
   return {StatusCode::kInternal, std::move(m)};
+}
+inline Status UnimplementedError(std::string m) {
+  return {StatusCode::kUnimplemented, std::move(m)};
 }
 
 // Result<T> is a value or a non-OK Status. value() on an error aborts.

@@ -92,6 +92,11 @@ struct KeyValue {
 // arrays as [..], kvlists as {k=v, ...}, bytes as hex.
 std::string ToString(const AnyValue& v);
 
+// The value as compact JSON: strings quoted, numbers, booleans, bytes as a
+// base64 string, arrays and kvlists as JSON arrays and objects, empty as
+// null. Jaeger's model carries array and map attributes as this text.
+std::string ValueJson(const AnyValue& v);
+
 struct Resource {
   std::vector<KeyValue> attributes;
   std::uint32_t dropped_attributes_count = 0;
