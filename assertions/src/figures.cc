@@ -296,11 +296,17 @@ void AddVisibility(std::vector<Figure>& out) {
     Pick pick;
   };
   for (const Signal& sig :
-       {Signal{"visibility", [](const RunRecord& r) -> const VisibilityRecord& { return r.visibility; }},
+       {Signal{"visibility",
+               [](const RunRecord& r) -> const VisibilityRecord& {
+                 return r.visibility;
+               }},
         Signal{"trace_visibility",
-               [](const RunRecord& r) -> const VisibilityRecord& { return r.traces.visibility; }},
-        Signal{"log_visibility",
-               [](const RunRecord& r) -> const VisibilityRecord& { return r.logs.visibility; }}}) {
+               [](const RunRecord& r) -> const VisibilityRecord& {
+                 return r.traces.visibility;
+               }},
+        Signal{"log_visibility", [](const RunRecord& r) -> const VisibilityRecord& {
+                 return r.logs.visibility;
+               }}}) {
     for (const std::string_view suffix : kLagStats) {
       HistogramStat stat{suffix, suffix, 0};
       for (const HistogramStat& s : kLatencyStats) {
@@ -311,16 +317,15 @@ void AddVisibility(std::vector<Figure>& out) {
                               Unit::kDuration,
                               [stat, sig](const RunRecord& r) { return Lag(sig.pick(r), stat); }));
     }
-    out.push_back(RunFigure(std::string(sig.prefix) + ".timed_out", Unit::kCount,
-                            [sig](const RunRecord& r) {
-                              const VisibilityRecord& v = sig.pick(r);
-                              if (!v.checked)
-                                return NoData("visibility lag was not measured in this run");
-                              if (v.probes == 0)
-                                return NoData("no visibility probes were sent");
-                              return Value(static_cast<double>(v.timed_out),
-                                           "of " + FormatCount(v.probes) + " probes");
-                            }));
+    out.push_back(
+        RunFigure(std::string(sig.prefix) + ".timed_out", Unit::kCount, [sig](const RunRecord& r) {
+          const VisibilityRecord& v = sig.pick(r);
+          if (!v.checked)
+            return NoData("visibility lag was not measured in this run");
+          if (v.probes == 0)
+            return NoData("no visibility probes were sent");
+          return Value(static_cast<double>(v.timed_out), "of " + FormatCount(v.probes) + " probes");
+        }));
   }
 }
 

@@ -220,7 +220,6 @@ LogCompletenessRecord DecodeLogCompleteness(const Field& f) {
   return l;
 }
 
-
 assertions::Comparison DecodeComparison(const Field& f) {
   const std::string symbol = f.Str();
   for (const auto c : {assertions::Comparison::kLess, assertions::Comparison::kLessEqual,

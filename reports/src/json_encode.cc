@@ -174,7 +174,6 @@ json EncodeLogCompleteness(const LogCompletenessRecord& l) {
           {"visibility", EncodeVisibility(l.visibility)}};
 }
 
-
 // Present only in alerting runs, so other reports keep their exact shape.
 json EncodeAlerts(const AlertsRecord& a) {
   json notifications = json::array();

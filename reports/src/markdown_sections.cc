@@ -128,7 +128,9 @@ std::string MarkdownCompleteness(const CompletenessRecord& c) {
 }
 
 // A value in a table cell as code, or "–" when there is none.
-std::string CodeOrDash(const std::string& s) { return s.empty() ? "–" : MarkdownCode(s, true); }
+std::string CodeOrDash(const std::string& s) {
+  return s.empty() ? "–" : MarkdownCode(s, true);
+}
 
 // "Visibility lag: p50 .., p99 .., max .. (N probes, K timed out)." or "".
 std::string LagLine(const VisibilityRecord& v) {
@@ -166,12 +168,11 @@ std::string MarkdownTraces(const TraceCompletenessRecord& t) {
   if (!t.examples.empty()) {
     out += "\n| Problem | Trace | Span | Field | Sent | Received |\n|---|---|---|---|---|---|\n";
     for (const SpanDifference& d : t.examples) {
-      out +=
-          Row({d.problem, MarkdownCode(d.trace_id, true),
-               (d.span_id.empty() ? std::string() : MarkdownCode(d.span_id, true) + " ") +
-                   MarkdownText(d.span_name),
-               d.field.empty() ? "–" : MarkdownText(d.field), CodeOrDash(d.sent),
-               CodeOrDash(d.received)});
+      out += Row({d.problem, MarkdownCode(d.trace_id, true),
+                  (d.span_id.empty() ? std::string() : MarkdownCode(d.span_id, true) + " ") +
+                      MarkdownText(d.span_name),
+                  d.field.empty() ? "–" : MarkdownText(d.field), CodeOrDash(d.sent),
+                  CodeOrDash(d.received)});
     }
   }
   return out;

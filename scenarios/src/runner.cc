@@ -9,9 +9,9 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <tuple>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -26,8 +26,8 @@
 #include "scenario_parse.h"
 #include "verify/completeness.h"
 #include "verify/log_check.h"
-#include "verify/signal_visibility.h"
 #include "verify/query_client.h"
+#include "verify/signal_visibility.h"
 #include "verify/trace_check.h"
 #include "verify/visibility.h"
 #include <sys/utsname.h>
@@ -201,8 +201,8 @@ class SignalProbe {
         .signal = signal,
         .trace_api =
             scenario.target.trace_query_api == "jaeger" ? TraceApi::kJaeger : TraceApi::kTempo,
-        .write_url = traces ? endpoints.otlp_url + "/v1/traces"
-                            : endpoints.loki_url + "/loki/api/v1/push",
+        .write_url =
+            traces ? endpoints.otlp_url + "/v1/traces" : endpoints.loki_url + "/loki/api/v1/push",
         .probes = scenario.verify.visibility_probes,
         .spread_seconds = std::max(1.0, scenario.duration_seconds * scenario.time_scale * 0.8),
         .probe_timeout_seconds = scenario.verify.probe_timeout_seconds,
@@ -210,11 +210,11 @@ class SignalProbe {
         .run_id = run_id};
     const std::string query_url = traces ? endpoints.trace_query_url : endpoints.log_query_url;
     thread_ = std::thread([this, o, query_url, &scenario, &clock, stop] {
-      auto client = QueryClient::Create(QueryClientOptions{.base_url = query_url,
-                                                           .headers = scenario.target.headers,
-                                                           .bearer_token =
-                                                               scenario.target.bearer_token,
-                                                           .timeout_seconds = 30});
+      auto client =
+          QueryClient::Create(QueryClientOptions{.base_url = query_url,
+                                                 .headers = scenario.target.headers,
+                                                 .bearer_token = scenario.target.bearer_token,
+                                                 .timeout_seconds = 30});
       if (!client.ok()) {
         result_ = client.status();
         return;

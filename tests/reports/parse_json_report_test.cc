@@ -26,9 +26,9 @@ void ExpectSameHistogram(const Histogram& a, const Histogram& b) {
 }
 
 TEST(ParseJsonReportTest, RoundTripReproducesTheSameJson) {
-  for (const RunReport& report : {testing::PassingReport(), testing::FailingReport(),
-                                  testing::InfraErrorReport(), testing::AlertingReport(),
-                                  testing::TracesAndLogsReport()}) {
+  for (const RunReport& report :
+       {testing::PassingReport(), testing::FailingReport(), testing::InfraErrorReport(),
+        testing::AlertingReport(), testing::TracesAndLogsReport()}) {
     const std::string json = Render(*NewJsonWriter(), report);
     ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
     EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);

@@ -186,10 +186,10 @@ inline RunReport TracesAndLogsReport() {
   t.spans_extra = 1;
   t.queries = 260;
   t.seconds_to_settle = 1.5;
-  t.examples = {{"altered", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "GET /orders",
-                 "attributes[http.route]", "\"/orders/{id}\"", "\"/orders|x\""},
-                {"missing", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b173", "SELECT", "", "",
-                 ""}};
+  t.examples = {
+      {"altered", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "GET /orders",
+       "attributes[http.route]", "\"/orders/{id}\"", "\"/orders|x\""},
+      {"missing", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b173", "SELECT", "", "", ""}};
   Fill(t.visibility.lag, 150000, 40000, 20);
   t.visibility.checked = true;
   t.visibility.probes = 20;

@@ -16,11 +16,10 @@ Status DecodeContentEncoding(const Request& request, std::size_t max_bytes, bool
                               "\": want gzip, " + (allow_snappy ? "deflate, snappy" : "deflate") +
                               " or none");
   }
-  OBS_ASSIGN_OR_RETURN(
-      storage,
-      wire::Decompress(body, coding == "gzip" ? wire::ContentCoding::kGzip
-                                              : wire::ContentCoding::kDeflate,
-                       max_bytes));
+  OBS_ASSIGN_OR_RETURN(storage, wire::Decompress(body,
+                                                 coding == "gzip" ? wire::ContentCoding::kGzip
+                                                                  : wire::ContentCoding::kDeflate,
+                                                 max_bytes));
   body = storage;
   return Status::Ok();
 }

@@ -48,7 +48,6 @@ struct SignalVisibilityOptions {
 // write or query; kDataLoss for an unparseable answer.
 Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
                                                  const SignalVisibilityOptions& options,
-                                                 const Clock& clock,
-                                                 const std::atomic<bool>* stop);
+                                                 const Clock& clock, const std::atomic<bool>* stop);
 
 }  // namespace obs::scenarios

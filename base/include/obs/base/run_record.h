@@ -170,7 +170,6 @@ struct LogCompletenessRecord {
   VisibilityRecord visibility;  // Probe lines: ack -> returned by query_range.
 };
 
-
 // One notification as the harness's alert receiver recorded it, per alert.
 struct AlertNotificationRecord {
   double t_seconds = 0;  // Arrival in scenario time (seconds since the load started, unscaled).
