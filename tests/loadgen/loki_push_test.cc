@@ -71,14 +71,12 @@ TEST(LokiPushTest, EveryLineOnceInOrderAndRegenerable) {
   EXPECT_EQ(sink.requests()[0].headers.at("content-type"), "application/x-protobuf");
   const LogGenerator gen(o.model, o.seed, o.run_id);
   std::map<std::string, std::vector<std::int64_t>> by_stream;
-  std::map<std::int64_t, std::string> lines;
   for (const auto& push : Pushes(sink, false, false)) {
     for (const auto& s : push.streams) {
       ASSERT_EQ(s.labels.back().name, "obsbench_run");
       const std::string key = wire::loki::LabelsText(s.labels);
       for (const auto& e : s.entries) {
         by_stream[key].push_back(e.timestamp_ns);
-        lines[e.timestamp_ns * 8 + static_cast<std::int64_t>(key.size() % 8)] = e.line;
       }
     }
   }
