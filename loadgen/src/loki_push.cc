@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <map>
 #include <random>
@@ -125,7 +126,10 @@ std::int64_t LogLedger::TimestampNs(std::uint64_t n) const {
   const std::uint64_t j = stream / static_cast<std::uint64_t>(shards_);
   const std::uint64_t mine = StreamsOf(shard, shards_, streams_);
   const auto& s = schedules_[static_cast<std::size_t>(shard)];
-  const double due = s ? s->DueSeconds(seq * mine + j) : 0;
+  double due = s ? s->DueSeconds(seq * mine + j) : 0;
+  if (!std::isfinite(due)) {
+    due = 0;  // Beyond this shard's schedule: never sent, so never regenerated.
+  }
   return start_unix_nano_ + static_cast<std::int64_t>(due * 1e9);
 }
 

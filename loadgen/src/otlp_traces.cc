@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <random>
 #include <thread>
@@ -242,7 +243,10 @@ TraceLedger::TraceLedger(std::uint64_t traces, int shards, std::int64_t start_un
 }
 
 std::uint64_t TraceLedger::StartUnixNano(std::uint64_t n) const {
-  const double due = schedule_ ? schedule_->DueSeconds(n / static_cast<std::uint64_t>(shards_)) : 0;
+  double due = schedule_ ? schedule_->DueSeconds(n / static_cast<std::uint64_t>(shards_)) : 0;
+  if (!std::isfinite(due)) {
+    due = 0;  // Beyond the schedule: never sent, so never regenerated.
+  }
   return static_cast<std::uint64_t>(start_unix_nano_ + static_cast<std::int64_t>(due * 1e9));
 }
 

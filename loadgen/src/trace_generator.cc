@@ -137,8 +137,9 @@ std::uint64_t TraceGenerator::Layout(const SpanTemplate& t, std::size_t service,
                                      Ctx& ctx) const {
   const double mu = std::log(t.latency.median_seconds);
   const double sigma = (std::log(t.latency.p99_seconds) - mu) / kZ99;
-  const auto self_ns =
-      static_cast<std::uint64_t>(std::exp(mu + sigma * ctx.rng.Normal()) * 1e9) + 1000;
+  // Clamped to an hour: a wide distribution's far tail must not overflow.
+  const double self_s = std::min(std::exp(mu + sigma * ctx.rng.Normal()), 3600.0);
+  const auto self_ns = static_cast<std::uint64_t>(self_s * 1e9) + 1000;
 
   otlp::Span& span = ctx.batch->AddSpan(service, ctx.instance[service], *this);
   ++ctx.spans;

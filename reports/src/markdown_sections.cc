@@ -74,7 +74,7 @@ std::string MarkdownAssertions(const RunReport& report) {
 std::string MarkdownLoad(const RunRecord& record) {
   if (record.workloads.empty())
     return "";
-  std::string load = Row({"Workload", "Samples/s target → achieved", "Req/s target → achieved",
+  std::string load = Row({"Workload", "Items/s target → achieved", "Req/s target → achieved",
                           "Requests", "Retries", "Rejected", "Failed", "Late", "Unsent"}) +
                      "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
   std::string latency =
@@ -82,9 +82,13 @@ std::string MarkdownLoad(const RunRecord& record) {
   std::string notes;
   for (const WorkloadRecord& w : record.workloads) {
     const std::string name = MarkdownCode(w.name);
+    // Items are samples for metrics, spans for traces, lines for logs.
+    const char* unit = w.kind == "otlp_traces" ? " spans"
+                       : w.kind == "loki_push" ? " lines"
+                                               : " samples";
     load += Row({name,
                  FormatNumber(w.target_samples_per_second, 1) + " → " +
-                     FormatNumber(w.achieved_samples_per_second, 1),
+                     FormatNumber(w.achieved_samples_per_second, 1) + unit,
                  FormatNumber(w.target_requests_per_second, 1) + " → " +
                      FormatNumber(w.achieved_requests_per_second, 1),
                  FormatCount(w.requests), FormatCount(w.retries), FormatCount(w.requests_rejected),

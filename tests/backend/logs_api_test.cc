@@ -246,6 +246,23 @@ TEST(LokiTimeTest, ParsesLokisFormats) {
   EXPECT_EQ(*logs::ParseLokiTimeNs("1700000000.5"), kT0 + kSec / 2);
   EXPECT_EQ(*logs::ParseLokiTimeNs("2023-11-14T22:13:20Z"), kT0);
   EXPECT_FALSE(logs::ParseLokiTimeNs("yesterday").ok());
+  // Out of int64 nanoseconds: an error, not an overflow.
+  EXPECT_FALSE(logs::ParseLokiTimeNs("9999999999").ok());
+  EXPECT_FALSE(logs::ParseLokiTimeNs("1e300.5").ok());
+  EXPECT_FALSE(logs::ParseLokiTimeNs("99999999999.5").ok());
+}
+
+TEST_F(LogsApiTest, ExtremeTimeRangesNeitherOverflowNorSpin) {
+  // The whole int64 range with a 1 s step is refused as too many points...
+  Get("/loki/api/v1/query_range?query=" +
+          ::obs::testing::LoopbackBackend::UrlEncode(R"(count_over_time({app="api"}[1m]))") +
+          "&start=-9223372036854775807&end=9223372036854775807&step=1",
+      400);
+  // ...and a range ending at the top of int64 with a huge step answers.
+  Json r = Get("/loki/api/v1/query_range?query=" +
+               ::obs::testing::LoopbackBackend::UrlEncode(R"(count_over_time({app="api"}[1m]))") +
+               "&start=9223372036854775000&end=9223372036854775807&step=1000000000");
+  EXPECT_EQ(r["data"]["result"].size(), 0U);
 }
 
 }  // namespace

@@ -595,8 +595,10 @@ std::vector<Series> EvalMetricQuery(const LogStore& store, const LogQuery& query
                                     std::int64_t start_ns, std::int64_t end_ns,
                                     std::int64_t step_ns) {
   const MetricQuery& m = *query.metric;
-  const std::vector<StreamSlice> slices =
-      SelectStreams(store, query.selector, start_ns - m.range_ns, end_ns + 1);
+  // Saturating bounds: hostile times must not overflow.
+  const std::int64_t from = start_ns > INT64_MIN + m.range_ns ? start_ns - m.range_ns : INT64_MIN;
+  const std::int64_t to = end_ns < INT64_MAX ? end_ns + 1 : INT64_MAX;
+  const std::vector<StreamSlice> slices = SelectStreams(store, query.selector, from, to);
   // Matching entries per output label set: (ts, bytes), ascending.
   std::map<LabelSet, std::vector<std::pair<std::int64_t, double>>> matched;
   Labels labels;
@@ -617,35 +619,35 @@ std::vector<Series> EvalMetricQuery(const LogStore& store, const LogQuery& query
     std::size_t lo = 0;
     std::size_t hi = 0;
     double bytes = 0;
-    for (std::int64_t t = start_ns; t <= end_ns; t += step_ns) {
+    for (std::int64_t t = start_ns; t <= end_ns;) {
       while (hi < points.size() && points[hi].first <= t) {
         bytes += points[hi++].second;
       }
-      while (lo < hi && points[lo].first <= t - m.range_ns) {
+      while (lo < hi && points[lo].first <= from + (t - start_ns)) {
         bytes -= points[lo++].second;
       }
       const double count = static_cast<double>(hi - lo);
-      if (count == 0) {
-        continue;  // Loki omits empty windows.
+      if (count != 0) {  // Loki omits empty windows.
+        double v = count;
+        switch (m.fn) {
+          case MetricQuery::Fn::kCountOverTime:
+            break;
+          case MetricQuery::Fn::kRate:
+            v = count / range_s;
+            break;
+          case MetricQuery::Fn::kBytesOverTime:
+            v = bytes;
+            break;
+          case MetricQuery::Fn::kBytesRate:
+            v = bytes / range_s;
+            break;
+        }
+        s.points.emplace_back(t, v);
       }
-      double v = count;
-      switch (m.fn) {
-        case MetricQuery::Fn::kCountOverTime:
-          break;
-        case MetricQuery::Fn::kRate:
-          v = count / range_s;
-          break;
-        case MetricQuery::Fn::kBytesOverTime:
-          v = bytes;
-          break;
-        case MetricQuery::Fn::kBytesRate:
-          v = bytes / range_s;
-          break;
+      if (step_ns <= 0 || t > end_ns - step_ns) {
+        break;  // The next step would pass `end` (or overflow).
       }
-      s.points.emplace_back(t, v);
-      if (step_ns <= 0) {
-        break;
-      }
+      t += step_ns;
     }
     if (!s.points.empty()) {
       series.push_back(std::move(s));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cmath>
 #include <set>
 
 #include "obs/wire/json_text.h"
@@ -72,13 +74,16 @@ Status TimeRange(const http::FormValues& form, std::int64_t now_ns, std::int64_t
   if (form.Has("end")) {
     OBS_ASSIGN_OR_RETURN(end, ParseLokiTimeNs(form.Get("end")));
   }
-  start = end - kHourNs;
+  start = end > INT64_MIN + kHourNs ? end - kHourNs : INT64_MIN;
   if (form.Has("start")) {
     OBS_ASSIGN_OR_RETURN(start, ParseLokiTimeNs(form.Get("start")));
   }
   if (form.Has("since")) {
     OBS_ASSIGN_OR_RETURN(const std::int64_t since_ms, ParsePromDurationMs(form.Get("since")));
-    start = end - since_ms * 1000000;
+    if (since_ms > kHourNs / 1000000 * 24 * 365 * 100) {
+      return InvalidArgumentError("since is longer than a century");
+    }
+    start = end > INT64_MIN + since_ms * 1000000 ? end - since_ms * 1000000 : INT64_MIN;
   }
   if (end < start) {
     return InvalidArgumentError("end timestamp must not be before start time");
@@ -144,7 +149,15 @@ Result<std::int64_t> ParseLokiTimeNs(std::string_view text) {
     if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
       return InvalidArgumentError("cannot parse \"" + std::string(text) + "\" as a timestamp");
     }
-    return text.size() <= 10 ? v * kNanosPerSecond : v;
+    if (text.size() > 10) {
+      return v;
+    }
+    // Seconds: every 10-digit value fits in int64 nanoseconds except the top
+    // of the range.
+    if (v > INT64_MAX / kNanosPerSecond || v < INT64_MIN / kNanosPerSecond) {
+      return InvalidArgumentError("timestamp \"" + std::string(text) + "\" out of range");
+    }
+    return v * kNanosPerSecond;
   }
   if (text.find('.') != std::string_view::npos && text.find('T') == std::string_view::npos) {
     double s = 0;
@@ -152,9 +165,15 @@ Result<std::int64_t> ParseLokiTimeNs(std::string_view text) {
     if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
       return InvalidArgumentError("cannot parse \"" + std::string(text) + "\" as a timestamp");
     }
+    if (!(std::fabs(s) < 9.2e9)) {
+      return InvalidArgumentError("timestamp \"" + std::string(text) + "\" out of range");
+    }
     return static_cast<std::int64_t>(s * 1e9);
   }
   OBS_ASSIGN_OR_RETURN(const std::int64_t ms, ParseTimeMs(text));
+  if (ms > INT64_MAX / 1000000 || ms < INT64_MIN / 1000000) {
+    return InvalidArgumentError("timestamp \"" + std::string(text) + "\" out of range");
+  }
   return ms * 1000000;
 }
 
@@ -218,7 +237,8 @@ http::Response LokiApi::QueryRange(const http::Request& request) const {
       }
       step = *ms * 1000000;
     }
-    if ((end - start) / step > 11000) {
+    if (static_cast<double>(end) - static_cast<double>(start) >
+        11000.0 * static_cast<double>(step)) {
       return Text(400, "exceeded maximum resolution of 11,000 points per time series");
     }
     return Json(200,

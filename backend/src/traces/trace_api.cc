@@ -120,6 +120,9 @@ Result<std::uint64_t> ParseGoDurationNs(std::string_view text) {
                                   "\": missing unit");
     }
   }
+  if (!(total < 1.8e19)) {
+    return InvalidArgumentError("duration \"" + std::string(text) + "\" out of range");
+  }
   return static_cast<std::uint64_t>(total);
 }
 
