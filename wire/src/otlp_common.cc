@@ -302,6 +302,77 @@ std::size_t LogRecordCount(const LogsData& data) {
   return n;
 }
 
+double NumberDataPoint::Value() const {
+  switch (type) {
+    case NumberType::kDouble:
+      return as_double;
+    case NumberType::kInt:
+      return static_cast<double>(as_int);
+    case NumberType::kNone:
+      break;
+  }
+  return 0;
+}
+
+std::size_t Metric::PointCount() const {
+  switch (type) {
+    case Type::kGauge:
+    case Type::kSum:
+      return number_points.size();
+    case Type::kHistogram:
+      return histogram_points.size();
+    case Type::kExponentialHistogram:
+      return exponential_points.size();
+    case Type::kSummary:
+      return summary_points.size();
+    case Type::kEmpty:
+      break;
+  }
+  return 0;
+}
+
+std::string_view MetricTypeName(Metric::Type type) {
+  switch (type) {
+    case Metric::Type::kGauge:
+      return "gauge";
+    case Metric::Type::kSum:
+      return "sum";
+    case Metric::Type::kHistogram:
+      return "histogram";
+    case Metric::Type::kExponentialHistogram:
+      return "exponential histogram";
+    case Metric::Type::kSummary:
+      return "summary";
+    case Metric::Type::kEmpty:
+      break;
+  }
+  return "empty";
+}
+
+std::string_view TemporalityName(AggregationTemporality t) {
+  switch (t) {
+    case AggregationTemporality::kDelta:
+      return "delta";
+    case AggregationTemporality::kCumulative:
+      return "cumulative";
+    case AggregationTemporality::kUnspecified:
+      break;
+  }
+  return "unspecified";
+}
+
+std::size_t DataPointCount(const MetricsData& data) {
+  std::size_t n = 0;
+  for (const auto& rm : data.resource_metrics) {
+    for (const auto& sm : rm.scope_metrics) {
+      for (const Metric& m : sm.metrics) {
+        n += m.PointCount();
+      }
+    }
+  }
+  return n;
+}
+
 std::string_view SignalName(Signal signal) {
   switch (signal) {
     case Signal::kTraces:

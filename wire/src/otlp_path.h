@@ -17,7 +17,13 @@ class Path {
       : parent_(parent), name_(name), index_(index) {}
 
   std::string Render() const {
-    std::string out = parent_ != nullptr ? parent_->Render() : std::string();
+    std::string out = Inner();
+    return out.empty() ? std::string("(request)") : out;
+  }
+
+ private:
+  std::string Inner() const {
+    std::string out = parent_ != nullptr ? parent_->Inner() : std::string();
     if (name_ != nullptr) {
       if (!out.empty()) {
         out += '.';
@@ -29,10 +35,9 @@ class Path {
       out += std::to_string(index_);
       out += ']';
     }
-    return out.empty() ? std::string("(request)") : out;
+    return out;
   }
 
- private:
   const Path* parent_;
   const char* name_;
   long index_;

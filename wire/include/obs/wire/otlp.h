@@ -1,4 +1,4 @@
-// OpenTelemetry protocol (OTLP/HTTP) traces and logs: the data model shared
+// OpenTelemetry protocol (OTLP/HTTP) traces, metrics and logs: the data model shared
 // by the load generator (which builds and encodes requests) and the reference
 // backend (which decodes and stores them), with both encodings the protocol
 // allows on one port:
@@ -27,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -230,21 +231,162 @@ struct LogsData {
 
 std::size_t LogRecordCount(const LogsData& data);
 
+// ---- Metrics (metrics/v1) ----
+
+enum class AggregationTemporality : std::int32_t { kUnspecified = 0, kDelta = 1, kCumulative = 2 };
+std::string_view TemporalityName(AggregationTemporality t);  // "delta", "cumulative", ...
+
+// DataPointFlags: the point carries no value (a staleness signal).
+inline constexpr std::uint32_t kNoRecordedValueFlag = 1;
+
+// The `value` oneof of NumberDataPoint and Exemplar.
+enum class NumberType : std::uint8_t { kNone, kDouble, kInt };
+
+struct Exemplar {
+  std::vector<KeyValue> filtered_attributes;
+  std::uint64_t time_unix_nano = 0;
+  NumberType type = NumberType::kNone;
+  double as_double = 0;
+  std::int64_t as_int = 0;
+  SpanId span_id{};
+  TraceId trace_id{};
+  friend bool operator==(const Exemplar& a, const Exemplar& b) = default;
+};
+
+struct NumberDataPoint {
+  std::vector<KeyValue> attributes;
+  std::uint64_t start_time_unix_nano = 0;
+  std::uint64_t time_unix_nano = 0;
+  NumberType type = NumberType::kNone;
+  double as_double = 0;
+  std::int64_t as_int = 0;
+  std::vector<Exemplar> exemplars;
+  std::uint32_t flags = 0;
+  // The value as a double (as_int converted; 0 for kNone).
+  double Value() const;
+  friend bool operator==(const NumberDataPoint& a, const NumberDataPoint& b) = default;
+};
+
+struct HistogramDataPoint {
+  std::vector<KeyValue> attributes;
+  std::uint64_t start_time_unix_nano = 0;
+  std::uint64_t time_unix_nano = 0;
+  std::uint64_t count = 0;
+  std::optional<double> sum;
+  std::vector<std::uint64_t> bucket_counts;  // explicit_bounds.size() + 1 when non-empty.
+  std::vector<double> explicit_bounds;       // Strictly increasing upper bounds.
+  std::vector<Exemplar> exemplars;
+  std::uint32_t flags = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+  friend bool operator==(const HistogramDataPoint& a, const HistogramDataPoint& b) = default;
+};
+
+// Bucket i of a range covers (base^(offset+i), base^(offset+i+1)], base = 2^(2^-scale).
+struct ExponentialBuckets {
+  std::int32_t offset = 0;
+  std::vector<std::uint64_t> bucket_counts;
+  friend bool operator==(const ExponentialBuckets& a, const ExponentialBuckets& b) = default;
+};
+
+struct ExponentialHistogramDataPoint {
+  std::vector<KeyValue> attributes;
+  std::uint64_t start_time_unix_nano = 0;
+  std::uint64_t time_unix_nano = 0;
+  std::uint64_t count = 0;
+  std::optional<double> sum;
+  std::int32_t scale = 0;
+  std::uint64_t zero_count = 0;
+  ExponentialBuckets positive;
+  ExponentialBuckets negative;
+  std::uint32_t flags = 0;
+  std::vector<Exemplar> exemplars;
+  std::optional<double> min;
+  std::optional<double> max;
+  double zero_threshold = 0;
+  friend bool operator==(const ExponentialHistogramDataPoint& a,
+                         const ExponentialHistogramDataPoint& b) = default;
+};
+
+struct ValueAtQuantile {
+  double quantile = 0;
+  double value = 0;
+  friend bool operator==(const ValueAtQuantile& a, const ValueAtQuantile& b) = default;
+};
+
+struct SummaryDataPoint {
+  std::vector<KeyValue> attributes;
+  std::uint64_t start_time_unix_nano = 0;
+  std::uint64_t time_unix_nano = 0;
+  std::uint64_t count = 0;
+  double sum = 0;
+  std::vector<ValueAtQuantile> quantile_values;
+  std::uint32_t flags = 0;
+  friend bool operator==(const SummaryDataPoint& a, const SummaryDataPoint& b) = default;
+};
+
+// Metric: `type` says which `data` oneof member is set and therefore which
+// point vector is used (gauge and sum share number_points).
+struct Metric {
+  enum class Type : std::uint8_t { kEmpty, kGauge, kSum, kHistogram, kExponentialHistogram, kSummary };
+  std::string name;
+  std::string description;
+  std::string unit;
+  Type type = Type::kEmpty;
+  AggregationTemporality temporality = AggregationTemporality::kUnspecified;  // sum, histograms
+  bool is_monotonic = false;                                                  // sum
+  std::vector<NumberDataPoint> number_points;
+  std::vector<HistogramDataPoint> histogram_points;
+  std::vector<ExponentialHistogramDataPoint> exponential_points;
+  std::vector<SummaryDataPoint> summary_points;
+  std::vector<KeyValue> metadata;
+  // Points of the member `type` selects.
+  std::size_t PointCount() const;
+  friend bool operator==(const Metric& a, const Metric& b) = default;
+};
+std::string_view MetricTypeName(Metric::Type type);  // "gauge", "sum", "histogram", ...
+
+struct ScopeMetrics {
+  InstrumentationScope scope;
+  std::vector<Metric> metrics;
+  std::string schema_url;
+  friend bool operator==(const ScopeMetrics& a, const ScopeMetrics& b) = default;
+};
+
+struct ResourceMetrics {
+  Resource resource;
+  std::vector<ScopeMetrics> scope_metrics;
+  std::string schema_url;
+  friend bool operator==(const ResourceMetrics& a, const ResourceMetrics& b) = default;
+};
+
+// ExportMetricsServiceRequest (and MetricsData).
+struct MetricsData {
+  std::vector<ResourceMetrics> resource_metrics;
+  friend bool operator==(const MetricsData& a, const MetricsData& b) = default;
+};
+
+std::size_t DataPointCount(const MetricsData& data);
+
 // ---- Codecs ----
 
 // Appends the canonical protobuf encoding to `out` (which is not cleared, so
 // a caller can reuse one buffer).
 void EncodeTraces(const TracesData& data, std::string& out);
 void EncodeLogs(const LogsData& data, std::string& out);
+void EncodeMetrics(const MetricsData& data, std::string& out);
 Result<TracesData> DecodeTraces(std::string_view bytes);
 Result<LogsData> DecodeLogs(std::string_view bytes);
+Result<MetricsData> DecodeMetrics(std::string_view bytes);
 
 // OTLP/JSON. The encoder writes compact JSON with ids in hex and 64-bit
 // integers as strings, as the specification's examples do.
 void EncodeTracesJson(const TracesData& data, std::string& out);
 void EncodeLogsJson(const LogsData& data, std::string& out);
+void EncodeMetricsJson(const MetricsData& data, std::string& out);
 Result<TracesData> DecodeTracesJson(std::string_view json);
 Result<LogsData> DecodeLogsJson(std::string_view json);
+Result<MetricsData> DecodeMetricsJson(std::string_view json);
 
 // ---- Export responses and failures ----
 
