@@ -44,7 +44,8 @@ class Server::Impl {
                                     .max_line_bytes = options.max_log_line_bytes,
                                     .drop_every_nth = options.faults.drop_every_nth_log_line,
                                     .alter_every_nth = options.faults.alter_every_nth_log_line}),
-        otlp_(spans_, logs_,
+        otlp_metrics_(storage_),
+        otlp_(spans_, logs_, otlp_metrics_,
               traces::OtlpHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes}),
         trace_api_(spans_),
         loki_(logs_, RealClock(), options.max_decompressed_bytes),
@@ -141,6 +142,7 @@ class Server::Impl {
                     .notifications_sent = notifier_ ? notifier_->counters().requests_sent : 0,
                     .notifications_failed = notifier_ ? notifier_->counters().requests_failed : 0,
                     .otlp_trace_requests = metrics_.Requests(Endpoint::kOtlpTraces),
+                    .otlp_metric_requests = metrics_.Requests(Endpoint::kOtlpMetrics),
                     .spans_stored = spans_.span_count(),
                     .log_push_requests = metrics_.Requests(Endpoint::kLokiPush) +
                                          metrics_.Requests(Endpoint::kOtlpLogs),
@@ -164,6 +166,7 @@ class Server::Impl {
   alert::RuleManager rules_;
   traces::SpanStore spans_;
   logs::LogStore logs_;
+  OtlpMetricsIngest otlp_metrics_;
   traces::OtlpHandler otlp_;
   traces::TraceApi trace_api_;
   logs::LokiApi loki_;

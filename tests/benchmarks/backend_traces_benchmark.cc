@@ -70,7 +70,9 @@ void BM_OtlpIngest(benchmark::State& state) {
   }
   backend::traces::SpanStore store({.max_spans = std::size_t{1} << 40});
   backend::logs::LogStore logs;
-  backend::traces::OtlpHandler handler(store, logs, {});
+  backend::Storage storage;
+  backend::OtlpMetricsIngest metrics(storage);
+  backend::traces::OtlpHandler handler(store, logs, metrics, {});
   backend::http::Request req;
   req.method = "POST";
   req.target = "/v1/traces";

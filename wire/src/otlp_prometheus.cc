@@ -298,7 +298,7 @@ class Translator {
           continue;
         }
         latest_ms = std::max(latest_ms, ts);
-        out_.points.push_back(TranslatedPoint{b.Take(), delta});
+        out_.points.push_back(TranslatedPoint{b.Take(), delta, false});
       }
     };
     switch (m.type) {
@@ -456,7 +456,7 @@ class Translator {
     }
     PointBuilder b(resource, others, latest_ms, false);
     b.Add("target_info", 1);
-    out_.points.push_back(TranslatedPoint{b.Take(), false});
+    out_.points.push_back(TranslatedPoint{b.Take(), false, true});
   }
 
   TranslatedMetrics out_;

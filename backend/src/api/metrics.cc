@@ -36,6 +36,7 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {
     "/loki/api/v1/labels",
     "/loki/api/v1/label/:name/values",
     "/loki/api/v1/series",
+    "/v1/metrics",
     "other"};
 
 std::size_t Index(Endpoint endpoint) {

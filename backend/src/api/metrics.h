@@ -53,9 +53,10 @@ enum class Endpoint {
   kLokiLabels,               // GET /loki/api/v1/labels.
   kLokiLabelValues,          // GET /loki/api/v1/label/<name>/values.
   kLokiSeries,               // GET|POST /loki/api/v1/series.
+  kOtlpMetrics,              // POST /v1/metrics (OTLP/HTTP) into the series storage.
   kOther,                    // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 30;
+inline constexpr std::size_t kEndpointCount = 31;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

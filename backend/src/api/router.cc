@@ -37,6 +37,7 @@ std::string_view AllowedMethods(Endpoint endpoint) {
       return "POST, PUT";
     case Endpoint::kOtlpTraces:
     case Endpoint::kOtlpLogs:
+    case Endpoint::kOtlpMetrics:
     case Endpoint::kLokiPush:
       return "POST";
     case Endpoint::kLokiQueryRange:
@@ -95,6 +96,7 @@ Route ClassifyPath(std::string_view path) {
       {"/api/services", Endpoint::kJaegerServices},
       {"/api/operations", Endpoint::kJaegerOperations},
       {"/v1/logs", Endpoint::kOtlpLogs},
+      {"/v1/metrics", Endpoint::kOtlpMetrics},
       {"/loki/api/v1/push", Endpoint::kLokiPush},
       {"/loki/api/v1/query_range", Endpoint::kLokiQueryRange},
       {"/loki/api/v1/query", Endpoint::kLokiQuery},
@@ -172,7 +174,9 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
   if (route.endpoint == Endpoint::kOther) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }
-  const bool traces_off = (route.endpoint == Endpoint::kOtlpTraces && otlp_ == nullptr) ||
+  const bool traces_off = ((route.endpoint == Endpoint::kOtlpTraces ||
+                            route.endpoint == Endpoint::kOtlpMetrics) &&
+                           otlp_ == nullptr) ||
                           (route.endpoint >= Endpoint::kJaegerTrace &&
                            route.endpoint <= Endpoint::kTempoTrace && trace_api_ == nullptr);
   const bool logs_off = route.endpoint >= Endpoint::kOtlpLogs &&
@@ -258,6 +262,8 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
     }
     case Endpoint::kOtlpLogs:
       return otlp_->HandleLogs(request);
+    case Endpoint::kOtlpMetrics:
+      return otlp_->HandleMetrics(request);
     case Endpoint::kLokiPush:
       return loki_->Push(request);
     case Endpoint::kLokiQueryRange:

@@ -26,8 +26,9 @@ http::Response Failure(int status, otlp::Encoding encoding, int rpc_code, std::s
 
 }  // namespace
 
-OtlpHandler::OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpHandlerOptions options)
-    : spans_(spans), logs_(logs), options_(options) {}
+OtlpHandler::OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpMetricsIngest& metrics,
+                         OtlpHandlerOptions options)
+    : spans_(spans), logs_(logs), metrics_(metrics), options_(options) {}
 
 template <typename Ingest>
 http::Response OtlpHandler::Handle(const http::Request& request, Ingest ingest) {
@@ -85,6 +86,20 @@ http::Response OtlpHandler::HandleLogs(const http::Request& request) {
     }
     const logs::LogAppendResult r = logs_.AppendOtlp(*data);
     return Accepted(otlp::Signal::kLogs, encoding, r.rejected, r.first_error, "log record(s)");
+  });
+}
+
+http::Response OtlpHandler::HandleMetrics(const http::Request& request) {
+  return Handle(request, [&](std::string_view body, otlp::Encoding encoding) {
+    Result<otlp::MetricsData> data = encoding == otlp::Encoding::kJson
+                                         ? otlp::DecodeMetricsJson(body)
+                                         : otlp::DecodeMetrics(body);
+    if (!data.ok()) {
+      return Failure(400, encoding, kRpcInvalidArgument, data.status().message());
+    }
+    const OtlpMetricsAppend r = metrics_.Append(*data);
+    return Accepted(otlp::Signal::kMetrics, encoding, r.rejected, r.first_error,
+                    "data point(s)");
   });
 }
 

@@ -1,5 +1,6 @@
 // OtlpHandler serves OTLP/HTTP ingest (`POST /v1/traces` into the SpanStore,
-// `POST /v1/logs` into the LogStore) per the specification: protobuf or JSON by Content-Type (else
+// `POST /v1/logs` into the LogStore, `POST /v1/metrics` into the series
+// storage through OtlpMetricsIngest) per the specification: protobuf or JSON by Content-Type (else
 // 415), optional gzip or deflate Content-Encoding (413 past `max_decompressed_bytes`, 400 when
 // corrupt), a decode error is 400 with a google.rpc.Status body, and an
 // accepted request is 200 with an Export*ServiceResponse whose
@@ -12,6 +13,7 @@
 
 #include <cstddef>
 
+#include "api/otlp_metrics_ingest.h"
 #include "http/message.h"
 #include "logs/log_store.h"
 #include "traces/span_store.h"
@@ -24,11 +26,13 @@ struct OtlpHandlerOptions {
 
 class OtlpHandler {
  public:
-  // `spans` and `logs` must outlive the handler.
-  OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpHandlerOptions options);
+  // `spans`, `logs` and `metrics` must outlive the handler.
+  OtlpHandler(SpanStore& spans, logs::LogStore& logs, OtlpMetricsIngest& metrics,
+              OtlpHandlerOptions options);
 
   http::Response HandleTraces(const http::Request& request);
   http::Response HandleLogs(const http::Request& request);
+  http::Response HandleMetrics(const http::Request& request);
 
  private:
   // Content type and encoding, then `ingest(body, encoding)`, which decodes,
@@ -38,6 +42,7 @@ class OtlpHandler {
 
   SpanStore& spans_;
   logs::LogStore& logs_;
+  OtlpMetricsIngest& metrics_;
   OtlpHandlerOptions options_;
 };
 

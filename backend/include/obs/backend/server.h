@@ -115,6 +115,7 @@ class Server {
     std::uint64_t notifications_sent = 0;    // Successful POSTs to Alertmanager/webhook.
     std::uint64_t notifications_failed = 0;  // POSTs that failed every attempt.
     std::uint64_t otlp_trace_requests = 0;   // POST /v1/traces, any outcome.
+    std::uint64_t otlp_metric_requests = 0;  // POST /v1/metrics, any outcome.
     std::uint64_t spans_stored = 0;
     std::uint64_t log_push_requests = 0;  // POST /loki/api/v1/push and /v1/logs, any outcome.
     std::uint64_t log_entries_stored = 0;

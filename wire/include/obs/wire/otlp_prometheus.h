@@ -65,6 +65,7 @@ struct PromSeries {
 struct TranslatedPoint {
   std::vector<PromSeries> series;
   bool delta = false;
+  bool target_info = false;  // A resource's target_info, not a data point of the request.
 };
 
 struct TranslatedMetrics {
