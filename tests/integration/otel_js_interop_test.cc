@@ -1,11 +1,14 @@
 // Interoperability with a real client: the official OpenTelemetry JavaScript
 // SDK (tests/interop/otel-js, npm packages installed by ci/setup.sh, Node.js
-// from the machine) exports traces and logs over OTLP/HTTP, in protobuf and
-// in JSON, to the embedded backend; every span and log record the SDK
-// reported as exported must then be found through the Tempo and Loki APIs
-// with its name, parent, kind, attributes, events, links, status, body and
-// trace correlation. (OTLP metrics are not ingested yet: see the notes.)
+// from the machine) exports traces, metrics and logs over OTLP/HTTP, in
+// protobuf and in JSON, to the embedded backend; every span and log record
+// the SDK reported as exported must then be found through the Tempo and Loki
+// APIs with its name, parent, kind, attributes, events, links, status, body
+// and trace correlation, and every metric data point (counter, up-down
+// counter, histogram, exponential histogram, gauge; cumulative over
+// protobuf, delta over JSON) through PromQL under its Prometheus name.
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -29,7 +32,7 @@ using Json = nlohmann::json;
 
 class OtelJsInteropTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(OtelJsInteropTest, EverySpanAndLogTheSdkExportedIsFound) {
+TEST_P(OtelJsInteropTest, EverySpanMetricPointAndLogTheSdkExportedIsFound) {
   const std::string dir = SourcePath("tests/interop/otel-js");
   ASSERT_TRUE(std::filesystem::exists(dir + "/node_modules/@opentelemetry/sdk-trace-base"))
       << "the OpenTelemetry JS packages are not installed: run ci/setup.sh (npm ci in " << dir
@@ -142,6 +145,66 @@ TEST_P(OtelJsInteropTest, EverySpanAndLogTheSdkExportedIsFound) {
       EXPECT_EQ(info["meta"]["trace_id"], want["traceId"]) << body;
     }
   }
+
+  // Metric points: each found through PromQL at its timestamp, under the
+  // name Prometheus's OTLP translation gives it, with the value it had (delta
+  // points summed per series, as the backend stores them cumulatively).
+  const std::map<std::string, std::string> kNames = {
+      {"http.server.requests", "http_server_requests_total"},
+      {"queue.depth", "queue_depth"},
+      {"http.server.request.duration", "http_server_request_duration_seconds"},
+      {"rpc.latency", "rpc_latency_milliseconds"},
+      {"process.memory.usage", "process_memory_usage_bytes"}};
+  ASSERT_GE(exported["metrics"].size(), 14U) << r->err;  // Two collections of 7 points.
+  std::map<std::string, double> totals;  // Delta running sums per series.
+  std::size_t checked = 0;
+  for (const Json& want : exported["metrics"]) {
+    ASSERT_EQ(kNames.count(want["name"]), 1U) << want.dump();
+    const std::string name = kNames.at(want["name"]);
+    std::string selector = "job=\"otel-js-interop\"";
+    for (auto it = want["attributes"].begin(); it != want["attributes"].end(); ++it) {
+      std::string label = it.key();
+      std::replace(label.begin(), label.end(), '.', '_');
+      selector += "," + label + "=\"" + it->get<std::string>() + "\"";
+    }
+    // The JS SDK numbers temporality DELTA = 0, CUMULATIVE = 1; point
+    // types HISTOGRAM = 0, EXPONENTIAL_HISTOGRAM = 1, GAUGE = 2, SUM = 3.
+    const int type = want["dataPointType"];
+    const bool delta = want["temporality"] == 0 && type != 2;  // Gauges have no temporality.
+    std::vector<std::pair<std::string, double>> expect;  // series -> value
+    if (type >= 2) {
+      expect.emplace_back(name + "{" + selector + "}", want["value"].get<double>());
+    } else {
+      expect.emplace_back(name + "_count{" + selector + "}", want["value"]["count"].get<double>());
+      expect.emplace_back(name + "_sum{" + selector + "}", want["value"]["sum"].get<double>());
+      expect.emplace_back(name + "_bucket{" + selector + ",le=\"+Inf\"}",
+                          want["value"]["count"].get<double>());
+    }
+    const std::string ns = want["timeUnixNano"];
+    const std::string at = ns.substr(0, ns.size() - 9) + "." + ns.substr(ns.size() - 9, 3);
+    for (auto& [series, value] : expect) {
+      if (delta) {
+        value = totals[series] += value;
+      }
+      auto q = backend.Query(series, at);
+      ASSERT_OK(q);
+      const Json answer_json = Json::parse(q->body);
+      const Json& result = answer_json["data"]["result"];
+      ASSERT_EQ(result.size(), 1U) << series << " at " << at << ": " << q->body;
+      EXPECT_DOUBLE_EQ(std::stod(result[0]["value"][1].get<std::string>()), value)
+          << series << " at " << at;
+      // The sample found is the one at the point's own timestamp.
+      auto ts = backend.Query("timestamp(" + series + ")", at);
+      ASSERT_OK(ts);
+      const Json ts_json = Json::parse(ts->body);
+      ASSERT_EQ(ts_json["data"]["result"].size(), 1U) << ts->body;
+      EXPECT_DOUBLE_EQ(std::stod(ts_json["data"]["result"][0]["value"][1].get<std::string>()),
+                       std::stod(at))
+          << series;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 28U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsInteropTest, ::testing::Values("proto", "json"));
