@@ -1,6 +1,8 @@
 #include "obs/base/civil_time.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <utility>
 
 namespace obs {
 
@@ -23,21 +25,23 @@ std::optional<int> Digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 // Parses an optional ".fraction" at `pos` (advancing it) as milliseconds,
 // truncating digits beyond the third. nullopt for a '.' without digits.
-std::optional<std::int64_t> FractionMs(std::string_view s, std::size_t& pos) {
-  std::int64_t millis = 0;
+// The fraction at `pos` (".123456789", any length) in units of 10^-`places`
+// seconds, truncated; 0 without a fraction, nullopt for a dot without digits.
+std::optional<std::int64_t> Fraction(std::string_view s, std::size_t& pos, std::size_t places) {
+  std::int64_t value = 0;
   if (pos >= s.size() || s[pos] != '.') {
-    return millis;
+    return value;
   }
   std::size_t digits = 0;
   for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++digits) {
-    if (digits < 3) {
-      millis = millis * 10 + (s[pos] - '0');
+    if (digits < places) {
+      value = value * 10 + (s[pos] - '0');
     }
   }
-  for (std::size_t d = digits; d < 3; ++d) {
-    millis *= 10;
+  for (std::size_t d = digits; d < places; ++d) {
+    value *= 10;
   }
-  return digits == 0 ? std::nullopt : std::optional<std::int64_t>(millis);
+  return digits == 0 ? std::nullopt : std::optional<std::int64_t>(value);
 }
 
 // The zone suffix at `pos` ("Z" or "+hh:mm" / "-hh:mm", ending the string)
@@ -104,7 +108,11 @@ CivilTime CivilFromUnixSeconds(std::int64_t unix_seconds) {
   return c;
 }
 
-std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
+namespace {
+
+// Seconds since the epoch and the fraction in 10^-`places` s, or nullopt.
+std::optional<std::pair<std::int64_t, std::int64_t>> ParseRfc3339(std::string_view s,
+                                                                  std::size_t places) {
   const auto year = Digits(s, 0, 4);
   const auto month = Digits(s, 5, 2);
   const auto day = Digits(s, 8, 2);
@@ -120,15 +128,50 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
     return std::nullopt;
   }
   std::size_t pos = 19;
-  const std::optional<std::int64_t> millis = FractionMs(s, pos);
-  const std::optional<std::int64_t> offset_s = millis ? ZoneOffsetSeconds(s, pos) : std::nullopt;
+  const std::optional<std::int64_t> fraction = Fraction(s, pos, places);
+  const std::optional<std::int64_t> offset_s =
+      fraction ? ZoneOffsetSeconds(s, pos) : std::nullopt;
   if (!offset_s) {
     return std::nullopt;
   }
   const std::int64_t days = DaysFromCivil(*year, *month, *day);
   const std::int64_t secs =
       days * 86400 + std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second - *offset_s;
-  return secs * 1000 + *millis;
+  return std::pair{secs, *fraction};
+}
+
+}  // namespace
+
+std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
+  const auto parsed = ParseRfc3339(s, 3);
+  if (!parsed) {
+    return std::nullopt;
+  }
+  return parsed->first * 1000 + parsed->second;
+}
+
+std::optional<std::int64_t> ParseRfc3339Nanos(std::string_view s) {
+  const auto parsed = ParseRfc3339(s, 9);
+  constexpr std::int64_t kMaxSeconds = INT64_MAX / 1'000'000'000 - 1;
+  if (!parsed || parsed->first > kMaxSeconds || parsed->first < -kMaxSeconds) {
+    return std::nullopt;
+  }
+  return parsed->first * 1'000'000'000 + parsed->second;
+}
+
+std::string FormatRfc3339Nanos(std::int64_t ns) {
+  std::int64_t secs = ns / 1'000'000'000;
+  std::int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    secs -= 1;
+  }
+  const CivilTime c = CivilFromUnixSeconds(secs);
+  char buf[80];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.%09lldZ",
+                static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second,
+                static_cast<long long>(frac));
+  return buf;
 }
 
 std::string FormatRfc3339(std::int64_t ms, bool fixed_millis) {

@@ -201,6 +201,8 @@ class SignalProbe {
         .signal = signal,
         .trace_api =
             scenario.target.trace_query_api == "jaeger" ? TraceApi::kJaeger : TraceApi::kTempo,
+        .log_api = scenario.target.log_query_api == "victorialogs" ? LogQueryApi::kVictoriaLogs
+                                                                   : LogQueryApi::kLoki,
         .write_url =
             traces ? endpoints.otlp_url + "/v1/traces" : endpoints.loki_url + "/loki/api/v1/push",
         .probes = scenario.verify.visibility_probes,
@@ -415,6 +417,8 @@ void VerifyLogs(const Scenario& scenario, const Endpoints& endpoints, const RunO
     const loadgen::LokiPushOptions& o = scenario.workloads[i].logs;
     const loadgen::LogGenerator generator(o.model, o.seed, report.record.run_id);
     const LogCheckOptions lo{
+        .api = scenario.target.log_query_api == "victorialogs" ? LogQueryApi::kVictoriaLogs
+                                                               : LogQueryApi::kLoki,
         .settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
         .poll_interval_seconds = std::max(0.05, scenario.verify.poll_interval_seconds),
         .max_examples = scenario.verify.max_examples};

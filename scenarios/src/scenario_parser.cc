@@ -41,6 +41,7 @@ const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "alter_every_nth_span",
                                                    "loki_url",
                                                    "log_query_url",
+                                                   "log_query_api",
                                                    "drop_every_nth_log_line",
                                                    "alter_every_nth_log_line"};
 const std::vector<std::string_view> kVerifyKeys = {
@@ -185,6 +186,14 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
       return r.Error(
           node["trace_query_api"], "target.trace_query_api",
           "unknown trace query API \"" + t.trace_query_api + "\" (known: tempo, jaeger)");
+    }
+  }
+  if (Has(node, "log_query_api")) {
+    OBS_ASSIGN_OR_RETURN(t.log_query_api, r.String(node["log_query_api"], "target.log_query_api"));
+    if (t.log_query_api != "loki" && t.log_query_api != "victorialogs") {
+      return r.Error(node["log_query_api"], "target.log_query_api",
+                     "unknown log query API \"" + t.log_query_api +
+                         "\" (known: loki, victorialogs)");
     }
   }
   OBS_RETURN_IF_ERROR(CheckTargetKind(r, node, t));

@@ -4,6 +4,9 @@
 // count_over_time/rate with aggregation, labels/values/series, limits,
 // directions, and the errors each endpoint answers.
 
+#include <algorithm>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -108,6 +111,45 @@ TEST_F(LogsApiTest, SelectorsAndLineFilters) {
                       std::to_string(kT0 + kSec) + "&end=" + std::to_string(kT0 + 2 * kSec)))
                 .size(),
             1U);
+}
+
+TEST_F(LogsApiTest, VictoriaLogsQueryAnswersJsonLines) {
+  auto query = [&](const std::string& q, const std::string& extra, int want = 200) {
+    auto r = backend_.Get("/select/logsql/query?query=" +
+                          ::obs::testing::LoopbackBackend::UrlEncode(q) + extra);
+    OBS_CHECK(r.ok()) << r.status();
+    EXPECT_EQ(r->status, want) << q << ": " << r->body;
+    if (want == 200) {
+      EXPECT_EQ(r->Header("content-type"), "application/stream+json");
+    }
+    return r->body;
+  };
+  const std::string body = query(R"(_stream:{app="api"})", "");
+  std::vector<Json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(Json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 4U) << body;
+  EXPECT_EQ(lines[0].dump(),
+            R"({"_msg":"{\"level\":\"info\",\"msg\":\"GET /orders\",\"status\":200,\"http\":{\"ms\":12}}",)"
+            R"("_stream":"{app=\"api\",env=\"prod\"}","_time":"2023-11-14T22:13:21.000000000Z",)"
+            R"("app":"api","env":"prod"})");
+  // start inclusive, end exclusive, RFC 3339 with nanoseconds; LogQL line
+  // filters after the stream filter.
+  const std::string t1 = "2023-11-14T22:13:21.000000000Z";
+  const std::string t3 = "2023-11-14T22:13:23.000000000Z";
+  EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 4);
+  const std::string ranged = query(R"(_stream:{app="api"})", "&start=" + t1 + "&end=" + t3);
+  EXPECT_EQ(std::count(ranged.begin(), ranged.end(), '\n'), 2);
+  const std::string filtered = query(R"({env="prod"} |= "job")", "");
+  EXPECT_EQ(std::count(filtered.begin(), filtered.end(), '\n'), 2);
+  // limit: the newest N.
+  const std::string newest = query(R"(_stream:{app="api"})", "&limit=1");
+  EXPECT_THAT(newest, HasSubstr("not json at all"));
+  EXPECT_EQ(std::count(newest.begin(), newest.end(), '\n'), 1);
+  EXPECT_THAT(query("_stream:{app=", "", 400), HasSubstr("cannot parse query"));
+  EXPECT_THAT(query(R"(_stream:{app="api"})", "&start=noon", 400), HasSubstr("invalid start"));
 }
 
 TEST_F(LogsApiTest, ParsersAndLabelFilters) {

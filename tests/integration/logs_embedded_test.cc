@@ -1,8 +1,10 @@
 // Logs end to end through the obsbench binary and the embedded backend:
 // every acknowledged line read back intact through the Loki API (protobuf +
-// snappy and JSON + gzip pushes), and a backend that drops or alters lines
+// snappy and JSON + gzip pushes) and through the VictoriaLogs query API the
+// backend also serves, and a backend that drops or alters lines
 // after acknowledging them fails with the exact counts.
 
+#include <algorithm>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -29,13 +31,19 @@ TEST_P(LogsEmbeddedTest, EveryAcknowledgedLineComesBackIntact) {
   EXPECT_EQ(report["workloads"][0]["kind"], "loki_push");
   EXPECT_EQ(l["visibility"]["probes"].get<std::uint64_t>(), 20u);
   EXPECT_EQ(l["visibility"]["visible"].get<std::uint64_t>(), 20u);
+  const bool victorialogs =
+      std::find(GetParam().begin(), GetParam().end(), "target.log_query_api=victorialogs") !=
+      GetParam().end();
+  EXPECT_EQ(l["query_api"], victorialogs ? "victorialogs" : "loki");
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, LogsEmbeddedTest,
                          ::testing::Values(std::vector<std::string>{},
                                            std::vector<std::string>{
                                                "workloads[0].encoding=json",
-                                               "workloads[0].compression=gzip"}));
+                                               "workloads[0].compression=gzip"},
+                                           std::vector<std::string>{
+                                               "target.log_query_api=victorialogs"}));
 
 TEST(LogsFaultTest, DroppedAndAlteredLinesFailWithExactCounts) {
   TempDir out;

@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, kEndpointCount> kHandlers = {
     "/loki/api/v1/label/:name/values",
     "/loki/api/v1/series",
     "/v1/metrics",
+    "/select/logsql/query",
     "other"};
 
 std::size_t Index(Endpoint endpoint) {

@@ -54,9 +54,10 @@ enum class Endpoint {
   kLokiLabelValues,          // GET /loki/api/v1/label/<name>/values.
   kLokiSeries,               // GET|POST /loki/api/v1/series.
   kOtlpMetrics,              // POST /v1/metrics (OTLP/HTTP) into the series storage.
+  kVictoriaLogsQuery,        // GET|POST /select/logsql/query (VictoriaLogs' log query).
   kOther,                    // Unknown paths (404) and anything not routed.
 };
-inline constexpr std::size_t kEndpointCount = 31;
+inline constexpr std::size_t kEndpointCount = 32;
 
 // The `handler` label value: "/api/v1/write", ..., "other".
 std::string_view EndpointHandler(Endpoint endpoint);

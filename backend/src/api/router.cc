@@ -43,6 +43,7 @@ std::string_view AllowedMethods(Endpoint endpoint) {
     case Endpoint::kLokiQueryRange:
     case Endpoint::kLokiQuery:
     case Endpoint::kLokiSeries:
+    case Endpoint::kVictoriaLogsQuery:
       return "GET, POST";
     case Endpoint::kLokiLabels:
     case Endpoint::kLokiLabelValues:
@@ -97,6 +98,7 @@ Route ClassifyPath(std::string_view path) {
       {"/api/operations", Endpoint::kJaegerOperations},
       {"/v1/logs", Endpoint::kOtlpLogs},
       {"/v1/metrics", Endpoint::kOtlpMetrics},
+      {"/select/logsql/query", Endpoint::kVictoriaLogsQuery},
       {"/loki/api/v1/push", Endpoint::kLokiPush},
       {"/loki/api/v1/query_range", Endpoint::kLokiQueryRange},
       {"/loki/api/v1/query", Endpoint::kLokiQuery},
@@ -179,8 +181,10 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
                            otlp_ == nullptr) ||
                           (route.endpoint >= Endpoint::kJaegerTrace &&
                            route.endpoint <= Endpoint::kTempoTrace && trace_api_ == nullptr);
-  const bool logs_off = route.endpoint >= Endpoint::kOtlpLogs &&
-                        route.endpoint <= Endpoint::kLokiSeries && loki_ == nullptr;
+  const bool logs_off = ((route.endpoint >= Endpoint::kOtlpLogs &&
+                         route.endpoint <= Endpoint::kLokiSeries) ||
+                        route.endpoint == Endpoint::kVictoriaLogsQuery) &&
+                        loki_ == nullptr;
   if (traces_off || logs_off) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }
@@ -264,6 +268,8 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
       return otlp_->HandleLogs(request);
     case Endpoint::kOtlpMetrics:
       return otlp_->HandleMetrics(request);
+    case Endpoint::kVictoriaLogsQuery:
+      return loki_->VictoriaLogsQuery(request);
     case Endpoint::kLokiPush:
       return loki_->Push(request);
     case Endpoint::kLokiQueryRange:

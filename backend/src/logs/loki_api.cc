@@ -1,6 +1,10 @@
 #include "logs/loki_api.h"
 
+#include "obs/base/civil_time.h"
+
 #include <algorithm>
+#include <map>
+#include <limits>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -169,6 +173,9 @@ Result<std::int64_t> ParseLokiTimeNs(std::string_view text) {
       return InvalidArgumentError("timestamp \"" + std::string(text) + "\" out of range");
     }
     return static_cast<std::int64_t>(s * 1e9);
+  }
+  if (const std::optional<std::int64_t> ns = ParseRfc3339Nanos(text)) {
+    return *ns;  // Full precision; ParseTimeMs below stops at milliseconds.
   }
   OBS_ASSIGN_OR_RETURN(const std::int64_t ms, ParseTimeMs(text));
   if (ms > INT64_MAX / 1000000 || ms < INT64_MIN / 1000000) {
@@ -359,6 +366,86 @@ http::Response LokiApi::Series(const http::Request& request) const {
   }
   out += ']';
   return Json(200, "{\"status\":\"success\",\"data\":" + out + "}");
+}
+
+http::Response LokiApi::VictoriaLogsQuery(const http::Request& request) const {
+  Form form = ReadForm(request);
+  if (!form.status.ok()) {
+    return Text(400, form.status.message());
+  }
+  // The LogsQL subset: a stream filter `_stream:{...}` (or a bare `{...}`),
+  // then LogQL line filters, which is what verification sends.
+  std::string_view text = form.values.Get("query");
+  while (!text.empty() && text.front() == ' ') {
+    text.remove_prefix(1);
+  }
+  if (text.starts_with("_stream:")) {
+    text.remove_prefix(8);
+  }
+  auto query = ParseLogQL(text);
+  if (!query.ok()) {
+    return Text(400, "cannot parse query [" + std::string(form.values.Get("query")) +
+                         "]: the reference backend understands `_stream:{...}` followed by "
+                         "LogQL line filters: " + query.status().message());
+  }
+  if (query->metric) {
+    return Text(400, "use /select/logsql/stats_query for stats; not supported here");
+  }
+  std::int64_t start = INT64_MIN;
+  std::int64_t end = clock_.UnixMillisNow() * 1000000 + 1;
+  for (const char* key : {"start", "end"}) {
+    if (form.values.Has(key)) {
+      auto t = ParseLokiTimeNs(form.values.Get(key));
+      if (!t.ok()) {
+        return Text(400, std::string("invalid ") + key + ": " + t.status().message());
+      }
+      (key[0] == 's' ? start : end) = *t;
+    }
+  }
+  // Without `limit` every match is returned (oldest first); with it the
+  // newest `limit`, as VictoriaLogs does.
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+  if (form.values.Has("limit")) {
+    const std::string_view l = form.values.Get("limit");
+    const auto r = std::from_chars(l.data(), l.data() + l.size(), limit);
+    if (r.ec != std::errc() || r.ptr != l.data() + l.size()) {
+      return Text(400, "invalid limit \"" + std::string(l) + "\"");
+    }
+  }
+  const bool newest = form.values.Has("limit");
+  std::string out;
+  if (limit > 0 && end > start) {
+    for (const StreamResult& stream : EvalLogQuery(store_, *query, start, end, limit, newest)) {
+      std::string stream_text = "{";
+      for (std::size_t i = 0; i < stream.labels.size(); ++i) {
+        stream_text += (i == 0 ? "" : ",") + stream.labels[i].first + "=";
+        wire::AppendJsonString(stream.labels[i].second, stream_text);
+      }
+      stream_text += "}";
+      for (const LogEntry& e : stream.entries) {
+        // Fields in alphabetical order, as VictoriaLogs writes them.
+        std::map<std::string, std::string> fields(stream.labels.begin(), stream.labels.end());
+        fields["_msg"] = e.line;
+        fields["_stream"] = stream_text;
+        fields["_time"] = FormatRfc3339Nanos(e.timestamp_ns);
+        out += '{';
+        bool first = true;
+        for (const auto& [k, v] : fields) {
+          out += first ? "" : ",";
+          first = false;
+          wire::AppendJsonString(k, out);
+          out += ':';
+          wire::AppendJsonString(v, out);
+        }
+        out += "}\n";
+      }
+    }
+  }
+  http::Response r;
+  r.status = 200;
+  r.content_type = "application/stream+json";
+  r.body = std::move(out);
+  return r;
 }
 
 }  // namespace obs::backend::logs

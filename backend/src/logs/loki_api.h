@@ -40,6 +40,10 @@ class LokiApi {
   http::Response Labels(const http::Request& request) const;
   http::Response LabelValues(const http::Request& request, std::string_view name) const;
   http::Response Series(const http::Request& request) const;
+  // VictoriaLogs' `GET|POST /select/logsql/query` for a stream filter plus
+  // LogQL line filters: JSON lines with _msg, _stream, _time and the stream
+  // fields, so VictoriaLogs adapters can be tested against this backend.
+  http::Response VictoriaLogsQuery(const http::Request& request) const;
 
  private:
   LogStore& store_;

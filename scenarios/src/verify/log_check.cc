@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "obs/base/civil_time.h"
 #include "obs/wire/json_parse.h"
 #include "obs/wire/series_text.h"
 
@@ -65,12 +66,95 @@ Result<std::vector<ReceivedLine>> ParseLokiStreams(std::string_view body) {
   return out;
 }
 
+Result<std::vector<ReceivedLine>> ParseVictoriaLogsLines(std::string_view body) {
+  std::vector<ReceivedLine> out;
+  std::size_t line_no = 0;
+  while (!body.empty()) {
+    const std::size_t nl = body.find('\n');
+    const std::string_view line = body.substr(0, nl);
+    body.remove_prefix(nl == std::string_view::npos ? body.size() : nl + 1);
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    const std::string where = "victorialogs answer line " + std::to_string(line_no) + ": ";
+    std::optional<Json> doc = wire::ParseJson(line);
+    if (!doc || !doc->is_object()) {
+      return DataLossError(where + "not a JSON object");
+    }
+    const Json& msg = (*doc)["_msg"];
+    const Json& time = (*doc)["_time"];
+    if (!msg.is_string() || !time.is_string()) {
+      return DataLossError(where + "no string _msg and _time");
+    }
+    const std::optional<std::int64_t> ns = ParseRfc3339Nanos(time.get<std::string>());
+    if (!ns) {
+      return DataLossError(where + "_time \"" + time.get<std::string>() + "\" is not RFC 3339");
+    }
+    out.push_back(ReceivedLine{*ns, msg.get<std::string>()});
+  }
+  return out;
+}
+
+namespace {
+
+// Every line of the stream `selector` in [from, to_exclusive), sorted by time.
+Result<std::vector<ReceivedLine>> FetchStream(QueryClient& client, const LogCheckOptions& options,
+                                              const std::string& selector, std::int64_t from,
+                                              std::int64_t to_exclusive) {
+  std::vector<ReceivedLine> received;
+  const auto by_time = [](const ReceivedLine& a, const ReceivedLine& b) {
+    return a.timestamp_ns < b.timestamp_ns;
+  };
+  if (options.api == LogQueryApi::kVictoriaLogs) {
+    // No paging: without `limit` VictoriaLogs returns every match, unsorted.
+    const std::string url = "/select/logsql/query?query=" +
+                            QueryComponentEscape("_stream:" + selector) +
+                            "&start=" + QueryComponentEscape(FormatRfc3339Nanos(from)) +
+                            "&end=" + QueryComponentEscape(FormatRfc3339Nanos(to_exclusive));
+    OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(url));
+    if (r.status != 200) {
+      return UnavailableError("victorialogs query: HTTP " + std::to_string(r.status) + ": " +
+                              r.body.substr(0, 200));
+    }
+    OBS_ASSIGN_OR_RETURN(received, ParseVictoriaLogsLines(r.body));
+    std::stable_sort(received.begin(), received.end(), by_time);
+    return received;
+  }
+  while (from < to_exclusive) {
+    const std::string url =
+        "/loki/api/v1/query_range?direction=forward&limit=" + std::to_string(options.page_limit) +
+        "&query=" + QueryComponentEscape(selector) + "&start=" + std::to_string(from) +
+        "&end=" + std::to_string(to_exclusive);
+    OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(url));
+    if (r.status != 200) {
+      return UnavailableError("loki query_range: HTTP " + std::to_string(r.status) + ": " +
+                              r.body.substr(0, 200));
+    }
+    OBS_ASSIGN_OR_RETURN(std::vector<ReceivedLine> page, ParseLokiStreams(r.body));
+    if (page.empty()) {
+      break;
+    }
+    std::stable_sort(page.begin(), page.end(), by_time);
+    from = page.back().timestamp_ns + 1;
+    const std::size_t n = page.size();
+    received.insert(received.end(), std::make_move_iterator(page.begin()),
+                    std::make_move_iterator(page.end()));
+    if (n < options.page_limit) {
+      break;
+    }
+  }
+  return received;
+}
+
+}  // namespace
+
 Result<LogCompletenessRecord> CheckLogCompleteness(
     QueryClient& client, const loadgen::LogGenerator& generator, const loadgen::LogLedger& ledger,
     const std::string& run_id, const LogCheckOptions& options, const Clock& clock) {
   LogCompletenessRecord rec;
   rec.checked = true;
-  rec.query_api = "loki";
+  rec.query_api = options.api == LogQueryApi::kVictoriaLogs ? "victorialogs" : "loki";
   const std::uint64_t queries_before = client.queries();
   const std::size_t streams = generator.stream_count();
   const SteadyClock::time_point start = clock.SteadyNow();
@@ -109,32 +193,8 @@ Result<LogCompletenessRecord> CheckLogCompleteness(
     const std::string stream_text = selector;
     std::vector<ReceivedLine> received;
     while (true) {
-      received.clear();
-      std::int64_t from = first_ts[s];
-      while (from <= last_ts[s]) {
-        const std::string url =
-            "/loki/api/v1/query_range?direction=forward&limit=" +
-            std::to_string(options.page_limit) + "&query=" + QueryComponentEscape(selector) +
-            "&start=" + std::to_string(from) + "&end=" + std::to_string(last_ts[s] + 1);
-        OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(url));
-        if (r.status != 200) {
-          return UnavailableError("loki query_range: HTTP " + std::to_string(r.status) + ": " +
-                                  r.body.substr(0, 200));
-        }
-        OBS_ASSIGN_OR_RETURN(std::vector<ReceivedLine> page, ParseLokiStreams(r.body));
-        if (page.empty()) {
-          break;
-        }
-        std::sort(page.begin(), page.end(), [](const ReceivedLine& a, const ReceivedLine& b) {
-          return a.timestamp_ns < b.timestamp_ns;
-        });
-        from = page.back().timestamp_ns + 1;
-        received.insert(received.end(), std::make_move_iterator(page.begin()),
-                        std::make_move_iterator(page.end()));
-        if (page.size() < options.page_limit) {
-          break;
-        }
-      }
+      OBS_ASSIGN_OR_RETURN(received,
+                           FetchStream(client, options, selector, first_ts[s], last_ts[s] + 1));
       if (received.size() >= acked[s] || clock.SteadyNow() >= deadline) {
         break;
       }

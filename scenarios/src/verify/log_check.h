@@ -1,6 +1,8 @@
 // Log completeness: every line the target acknowledged is looked for in its
 // stream through Loki's query API (`GET /loki/api/v1/query_range`, forward,
-// paged by time) and compared with the line as sent, which the LogGenerator
+// paged by time) or VictoriaLogs' (`GET /select/logsql/query` with the
+// stream filter `_stream:{...}` and the stream's time span, JSON lines) and
+// compared with the line as sent, which the LogGenerator
 // regenerates from the ledger's line numbers. A line is identified by its
 // stream and timestamp (unique per stream by construction); it is intact
 // when found once with the exact text, altered when its timestamp holds
@@ -34,8 +36,14 @@ struct ReceivedLine {
 
 // Parses a Loki `streams` answer: the values of every stream, in answer order.
 Result<std::vector<ReceivedLine>> ParseLokiStreams(std::string_view body);
+// Parses a VictoriaLogs query answer: one JSON object per line with `_msg`
+// and `_time` (RFC 3339, nanoseconds); blank lines are skipped.
+Result<std::vector<ReceivedLine>> ParseVictoriaLogsLines(std::string_view body);
+
+enum class LogQueryApi : std::uint8_t { kLoki, kVictoriaLogs };
 
 struct LogCheckOptions {
+  LogQueryApi api = LogQueryApi::kLoki;
   double settle_timeout_seconds = 30;
   double poll_interval_seconds = 0.2;
   int max_examples = 5;

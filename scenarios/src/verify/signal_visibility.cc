@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "obs/base/civil_time.h"
 #include "obs/wire/loki.h"
 #include "obs/wire/otlp.h"
 #include "obs/wire/snappy.h"
@@ -51,7 +52,8 @@ Probe TraceProbe(std::mt19937_64& rng, TraceApi api, std::int64_t now_ns, int k)
   return p;
 }
 
-Probe LogProbe(std::mt19937_64& rng, const std::string& run_id, std::int64_t now_ns, int k) {
+Probe LogProbe(std::mt19937_64& rng, LogQueryApi api, const std::string& run_id,
+               std::int64_t now_ns, int k) {
   wire::loki::PushRequest push;
   auto& s = push.streams.emplace_back();
   s.labels = {{"obsbench_probe", run_id.empty() ? "probe" : run_id}};
@@ -63,6 +65,12 @@ Probe LogProbe(std::mt19937_64& rng, const std::string& run_id, std::int64_t now
   p.body = wire::SnappyCompress(raw);
   p.content_type = "application/x-protobuf";
   const std::string selector = "{obsbench_probe=\"" + s.labels[0].value + "\"}";
+  if (api == LogQueryApi::kVictoriaLogs) {
+    p.lookup = "/select/logsql/query?query=" + QueryComponentEscape("_stream:" + selector) +
+               "&start=" + QueryComponentEscape(FormatRfc3339Nanos(now_ns)) +
+               "&end=" + QueryComponentEscape(FormatRfc3339Nanos(now_ns + 1));
+    return p;
+  }
   p.lookup = "/loki/api/v1/query_range?direction=forward&limit=100&query=" +
              QueryComponentEscape(selector) + "&start=" + std::to_string(now_ns) +
              "&end=" + std::to_string(now_ns + 1);
@@ -94,7 +102,7 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
     }
     const std::int64_t now_ns = clock.UnixMillisNow() * 1000000;
     const Probe p = o.signal == ProbeSignal::kTraces ? TraceProbe(rng, o.trace_api, now_ns, k)
-                                                     : LogProbe(rng, o.run_id, now_ns, k);
+                                                     : LogProbe(rng, o.log_api, o.run_id, now_ns, k);
     ++rec.probes;
     // Write until acknowledged (or the probe's time is up).
     const SteadyClock::time_point write_deadline =
@@ -127,7 +135,10 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
           OBS_RETURN_IF_ERROR(spans.status());
           seen = !spans->empty();
         } else {
-          OBS_ASSIGN_OR_RETURN(std::vector<ReceivedLine> lines, ParseLokiStreams(r.body));
+          OBS_ASSIGN_OR_RETURN(std::vector<ReceivedLine> lines,
+                               o.log_api == LogQueryApi::kVictoriaLogs
+                                   ? ParseVictoriaLogsLines(r.body)
+                                   : ParseLokiStreams(r.body));
           for (const ReceivedLine& l : lines) {
             seen = seen || l.line == p.line;
           }

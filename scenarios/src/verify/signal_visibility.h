@@ -25,6 +25,7 @@
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
 
+#include "verify/log_check.h"
 #include "verify/query_client.h"
 #include "verify/trace_check.h"
 
@@ -34,7 +35,8 @@ enum class ProbeSignal { kTraces, kLogs };
 
 struct SignalVisibilityOptions {
   ProbeSignal signal = ProbeSignal::kTraces;
-  TraceApi trace_api = TraceApi::kTempo;  // Traces only.
+  TraceApi trace_api = TraceApi::kTempo;        // Traces only.
+  LogQueryApi log_api = LogQueryApi::kLoki;      // Logs only.
   std::string write_url;                  // Full URL: .../v1/traces or .../loki/api/v1/push.
   int probes = 20;
   double spread_seconds = 10;

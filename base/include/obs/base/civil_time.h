@@ -39,6 +39,14 @@ CivilTime CivilFromUnixSeconds(std::int64_t unix_seconds);
 // offset. nullopt if `text` is not such a time.
 std::optional<std::int64_t> ParseRfc3339Ms(std::string_view text);
 
+// The same, to nanoseconds; nullopt also outside int64 nanoseconds (years
+// 1678-2262).
+std::optional<std::int64_t> ParseRfc3339Nanos(std::string_view text);
+
+// RFC 3339 in UTC with nine fractional digits ("2023-01-01T13:32:13.000000001Z"),
+// as VictoriaLogs writes `_time`.
+std::string FormatRfc3339Nanos(std::int64_t ns);
+
 // RFC 3339 in UTC ("Z"). `fixed_millis`: always three fractional digits
 // (go-openapi's strfmt.DateTime); otherwise trailing zeros trimmed and no
 // fraction for whole seconds (Go's RFC3339Nano).

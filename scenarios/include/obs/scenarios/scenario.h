@@ -56,10 +56,12 @@ struct TargetSpec {
   // dropped / has an attribute altered after it was acknowledged).
   std::uint64_t drop_every_nth_span = 0;
   std::uint64_t alter_every_nth_span = 0;
-  // Logs: where Loki push goes (base URL; "/loki/api/v1/push" is appended)
-  // and the base URL of the Loki query API to read them back from.
+  // Logs: where Loki push goes (base URL; "/loki/api/v1/push" is appended,
+  // so VictoriaLogs is "http://host:9428/insert") and the base URL of the
+  // query API to read them back from, Loki's or VictoriaLogs'.
   std::string loki_url;
   std::string log_query_url;
+  std::string log_query_api = "loki";  // "loki" | "victorialogs".
   std::uint64_t drop_every_nth_log_line = 0;  // Embedded fault modes, as for spans.
   std::uint64_t alter_every_nth_log_line = 0;
 };
