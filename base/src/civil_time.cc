@@ -129,8 +129,7 @@ std::optional<std::pair<std::int64_t, std::int64_t>> ParseRfc3339(std::string_vi
   }
   std::size_t pos = 19;
   const std::optional<std::int64_t> fraction = Fraction(s, pos, places);
-  const std::optional<std::int64_t> offset_s =
-      fraction ? ZoneOffsetSeconds(s, pos) : std::nullopt;
+  const std::optional<std::int64_t> offset_s = fraction ? ZoneOffsetSeconds(s, pos) : std::nullopt;
   if (!offset_s) {
     return std::nullopt;
   }

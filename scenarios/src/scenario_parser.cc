@@ -191,9 +191,9 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
   if (Has(node, "log_query_api")) {
     OBS_ASSIGN_OR_RETURN(t.log_query_api, r.String(node["log_query_api"], "target.log_query_api"));
     if (t.log_query_api != "loki" && t.log_query_api != "victorialogs") {
-      return r.Error(node["log_query_api"], "target.log_query_api",
-                     "unknown log query API \"" + t.log_query_api +
-                         "\" (known: loki, victorialogs)");
+      return r.Error(
+          node["log_query_api"], "target.log_query_api",
+          "unknown log query API \"" + t.log_query_api + "\" (known: loki, victorialogs)");
     }
   }
   OBS_RETURN_IF_ERROR(CheckTargetKind(r, node, t));

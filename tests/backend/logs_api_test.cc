@@ -115,8 +115,8 @@ TEST_F(LogsApiTest, SelectorsAndLineFilters) {
 
 TEST_F(LogsApiTest, VictoriaLogsQueryAnswersJsonLines) {
   auto query = [&](const std::string& q, const std::string& extra, int want = 200) {
-    auto r = backend_.Get("/select/logsql/query?query=" +
-                          ::obs::testing::LoopbackBackend::UrlEncode(q) + extra);
+    auto r = backend_.Get(
+        "/select/logsql/query?query=" + ::obs::testing::LoopbackBackend::UrlEncode(q) + extra);
     OBS_CHECK(r.ok()) << r.status();
     EXPECT_EQ(r->status, want) << q << ": " << r->body;
     if (want == 200) {
@@ -131,10 +131,11 @@ TEST_F(LogsApiTest, VictoriaLogsQueryAnswersJsonLines) {
     lines.push_back(Json::parse(line));
   }
   ASSERT_EQ(lines.size(), 4U) << body;
-  EXPECT_EQ(lines[0].dump(),
-            R"({"_msg":"{\"level\":\"info\",\"msg\":\"GET /orders\",\"status\":200,\"http\":{\"ms\":12}}",)"
-            R"("_stream":"{app=\"api\",env=\"prod\"}","_time":"2023-11-14T22:13:21.000000000Z",)"
-            R"("app":"api","env":"prod"})");
+  EXPECT_EQ(
+      lines[0].dump(),
+      R"({"_msg":"{\"level\":\"info\",\"msg\":\"GET /orders\",\"status\":200,\"http\":{\"ms\":12}}",)"
+      R"("_stream":"{app=\"api\",env=\"prod\"}","_time":"2023-11-14T22:13:21.000000000Z",)"
+      R"("app":"api","env":"prod"})");
   // start inclusive, end exclusive, RFC 3339 with nanoseconds; LogQL line
   // filters after the stream filter.
   const std::string t1 = "2023-11-14T22:13:21.000000000Z";

@@ -7,11 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/testing/loopback_backend.h"
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/otlp.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::backend {
 namespace {
@@ -34,9 +34,9 @@ otlp::MetricsData Request(std::vector<otlp::Metric> metrics) {
   return data;
 }
 
-otlp::Metric Counter(std::int64_t value, std::uint64_t t,
-                     otlp::AggregationTemporality temporality =
-                         otlp::AggregationTemporality::kCumulative) {
+otlp::Metric Counter(
+    std::int64_t value, std::uint64_t t,
+    otlp::AggregationTemporality temporality = otlp::AggregationTemporality::kCumulative) {
   otlp::Metric m;
   m.name = "http.server.requests";
   m.unit = "{request}";
@@ -119,14 +119,15 @@ TEST_F(OtlpMetricsIngestTest, BothEncodingsLandAsPrometheusSeriesNextToRemoteWri
   r = PostJson(Request({Latency(kT0)}));
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{}");
-  ASSERT_OK(backend_.Write({{{{"__name__", "up"}, {"job", "checkout"}, {"instance", "pod-1"}},
-                             {{1, 1700000000000}}}}));
+  ASSERT_OK(backend_.Write(
+      {{{{"__name__", "up"}, {"job", "checkout"}, {"instance", "pod-1"}}, {{1, 1700000000000}}}}));
 
   const std::uint64_t t = kT0 / kSecond;
   const auto counter = Query("http_server_requests_total", t);
   ASSERT_EQ(counter.size(), 1U);
-  EXPECT_EQ(counter.begin()->first,
-            R"({"__name__":"http_server_requests_total","http_route":"/orders","instance":"pod-1","job":"checkout"})");
+  EXPECT_EQ(
+      counter.begin()->first,
+      R"({"__name__":"http_server_requests_total","http_route":"/orders","instance":"pod-1","job":"checkout"})");
   EXPECT_EQ(counter.begin()->second, 42);
   EXPECT_EQ(One(R"(http_server_request_duration_seconds_bucket{le="1"})", t), 5);
   EXPECT_EQ(One(R"(http_server_request_duration_seconds_bucket{le="+Inf"})", t), 6);
@@ -182,7 +183,8 @@ TEST_F(OtlpMetricsIngestTest, OutOfOrderAloneIsNamedInTheAnswer) {
   auto r = backend_.Post("/v1/metrics", body, Proto());
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 200);
-  auto answer = otlp::DecodeExportResponse(otlp::Signal::kMetrics, r->body, otlp::Encoding::kProtobuf);
+  auto answer =
+      otlp::DecodeExportResponse(otlp::Signal::kMetrics, r->body, otlp::Encoding::kProtobuf);
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->rejected, 1);
   EXPECT_THAT(answer->error_message, HasSubstr("out of order"));

@@ -31,19 +31,17 @@ TEST_P(LogsEmbeddedTest, EveryAcknowledgedLineComesBackIntact) {
   EXPECT_EQ(report["workloads"][0]["kind"], "loki_push");
   EXPECT_EQ(l["visibility"]["probes"].get<std::uint64_t>(), 20u);
   EXPECT_EQ(l["visibility"]["visible"].get<std::uint64_t>(), 20u);
-  const bool victorialogs =
-      std::find(GetParam().begin(), GetParam().end(), "target.log_query_api=victorialogs") !=
-      GetParam().end();
+  const bool victorialogs = std::find(GetParam().begin(), GetParam().end(),
+                                      "target.log_query_api=victorialogs") != GetParam().end();
   EXPECT_EQ(l["query_api"], victorialogs ? "victorialogs" : "loki");
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, LogsEmbeddedTest,
-                         ::testing::Values(std::vector<std::string>{},
-                                           std::vector<std::string>{
-                                               "workloads[0].encoding=json",
+INSTANTIATE_TEST_SUITE_P(
+    Variants, LogsEmbeddedTest,
+    ::testing::Values(std::vector<std::string>{},
+                      std::vector<std::string>{"workloads[0].encoding=json",
                                                "workloads[0].compression=gzip"},
-                                           std::vector<std::string>{
-                                               "target.log_query_api=victorialogs"}));
+                      std::vector<std::string>{"target.log_query_api=victorialogs"}));
 
 TEST(LogsFaultTest, DroppedAndAlteredLinesFailWithExactCounts) {
   TempDir out;

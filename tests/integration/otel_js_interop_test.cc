@@ -156,7 +156,7 @@ TEST_P(OtelJsInteropTest, EverySpanMetricPointAndLogTheSdkExportedIsFound) {
       {"rpc.latency", "rpc_latency_milliseconds"},
       {"process.memory.usage", "process_memory_usage_bytes"}};
   ASSERT_GE(exported["metrics"].size(), 14U) << r->err;  // Two collections of 7 points.
-  std::map<std::string, double> totals;  // Delta running sums per series.
+  std::map<std::string, double> totals;                  // Delta running sums per series.
   std::size_t checked = 0;
   for (const Json& want : exported["metrics"]) {
     ASSERT_EQ(kNames.count(want["name"]), 1U) << want.dump();
@@ -171,7 +171,7 @@ TEST_P(OtelJsInteropTest, EverySpanMetricPointAndLogTheSdkExportedIsFound) {
     // types HISTOGRAM = 0, EXPONENTIAL_HISTOGRAM = 1, GAUGE = 2, SUM = 3.
     const int type = want["dataPointType"];
     const bool delta = want["temporality"] == 0 && type != 2;  // Gauges have no temporality.
-    std::vector<std::pair<std::string, double>> expect;  // series -> value
+    std::vector<std::pair<std::string, double>> expect;        // series -> value
     if (type >= 2) {
       expect.emplace_back(name + "{" + selector + "}", want["value"].get<double>());
     } else {

@@ -40,7 +40,8 @@ TEST(VictoriaLogsParseTest, ReadsTheDocumentedJsonLines) {
 
 TEST(VictoriaLogsParseTest, BadLinesAreNamed) {
   EXPECT_TRUE(ParseVictoriaLogsLines("").ok());
-  auto not_json = ParseVictoriaLogsLines("{\"_msg\":\"a\",\"_time\":\"2023-01-01T00:00:00Z\"}\n[1]\n");
+  auto not_json =
+      ParseVictoriaLogsLines("{\"_msg\":\"a\",\"_time\":\"2023-01-01T00:00:00Z\"}\n[1]\n");
   ASSERT_FALSE(not_json.ok());
   EXPECT_THAT(not_json.status().message(), HasSubstr("line 2: not a JSON object"));
   auto no_time = ParseVictoriaLogsLines("{\"_msg\":\"a\"}");
@@ -60,8 +61,7 @@ TEST(LokiParseTest, ReadsStreamsAndRefusesOtherShapes) {
   EXPECT_EQ((*lines)[0].timestamp_ns, 1672579933000000001LL);
   EXPECT_EQ((*lines)[1].line, "b");
   EXPECT_FALSE(ParseLokiStreams(R"({"status":"error"})").ok());
-  EXPECT_THAT(ParseLokiStreams(
-                  R"({"status":"success","data":{"result":[{"values":[["x","a"]]}]}})")
+  EXPECT_THAT(ParseLokiStreams(R"({"status":"success","data":{"result":[{"values":[["x","a"]]}]}})")
                   .status()
                   .message(),
               HasSubstr("timestamp \"x\" is not an integer"));

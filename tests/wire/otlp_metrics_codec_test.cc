@@ -5,12 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/wire/otlp.h"
 
 #include "otlp_test_data.h"
 #include "wire/proto/otlp_loki.pb.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::wire::otlp {
 namespace {
@@ -112,13 +111,10 @@ TEST(OtlpMetricsProtoTest, DecodesUnpackedRepeatedFieldsAndALaterOneofMember) {
   std::string resource = std::string("\x12") + static_cast<char>(scope.size()) + scope;
   std::string request = std::string("\x0a") + static_cast<char>(resource.size()) + resource;
 
-  auto only_hist = DecodeMetrics(std::string("\x0a") +
-                                 static_cast<char>(resource.size() - gauge.size()) +
-                                 std::string("\x12") +
-                                 static_cast<char>(scope.size() - gauge.size()) +
-                                 std::string("\x12") +
-                                 static_cast<char>(metric.size() - gauge.size()) +
-                                 std::string("\x0a\x01h") + hist);
+  auto only_hist = DecodeMetrics(
+      std::string("\x0a") + static_cast<char>(resource.size() - gauge.size()) +
+      std::string("\x12") + static_cast<char>(scope.size() - gauge.size()) + std::string("\x12") +
+      static_cast<char>(metric.size() - gauge.size()) + std::string("\x0a\x01h") + hist);
   ASSERT_TRUE(only_hist.ok()) << only_hist.status();
   const Metric& h = only_hist->resource_metrics.at(0).scope_metrics.at(0).metrics.at(0);
   ASSERT_EQ(h.type, Metric::Type::kHistogram);
@@ -180,8 +176,9 @@ TEST(OtlpMetricsJsonTest, WritesTheSpecifiedShape) {
   EXPECT_EQ(metrics[3]["histogram"]["dataPoints"][0]["sum"], 0.0);
   EXPECT_EQ(metrics[4]["exponentialHistogram"]["dataPoints"][0]["positive"]["offset"], -3);
   EXPECT_EQ(metrics[4]["exponentialHistogram"]["dataPoints"][0]["scale"], -2);
-  EXPECT_EQ(metrics[0]["gauge"]["dataPoints"][0]["exemplars"][0]["traceId"].get<std::string>().size(),
-            32U);
+  EXPECT_EQ(
+      metrics[0]["gauge"]["dataPoints"][0]["exemplars"][0]["traceId"].get<std::string>().size(),
+      32U);
   EXPECT_EQ(metrics[5]["summary"]["dataPoints"][0]["quantileValues"][1]["quantile"], 0.5);
 }
 
@@ -222,8 +219,9 @@ TEST(OtlpMetricsJsonTest, BadInputNamesThePlace) {
   auto two_members = DecodeMetricsJson(
       R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{},"sum":{}}]}]}]})");
   ASSERT_FALSE(two_members.ok());
-  EXPECT_THAT(two_members.status().message(),
-              HasSubstr("resourceMetrics[0].scopeMetrics[0].metrics[0].sum: a metric holds one of"));
+  EXPECT_THAT(
+      two_members.status().message(),
+      HasSubstr("resourceMetrics[0].scopeMetrics[0].metrics[0].sum: a metric holds one of"));
   auto bad_count = DecodeMetricsJson(
       R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"histogram":{"dataPoints":[{"count":"-1"}]}}]}]}]})");
   ASSERT_FALSE(bad_count.ok());

@@ -2,13 +2,13 @@
 // sanitizing, job/instance/target_info, histogram/summary/exponential
 // expansion, staleness, delta marking and per-point refusals.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "obs/wire/otlp_prometheus.h"
 
 #include <cmath>
 #include <map>
 
-#include "obs/wire/otlp_prometheus.h"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "otlp_test_data.h"
 
@@ -103,9 +103,9 @@ TEST(TranslateTest, RichMetricsBecomeTheExpectedSeries) {
             1700000000000);
   EXPECT_TRUE(IsStaleNaN(series.at("process_memory_usage_bytes{" + id + "}").value));
 
-  EXPECT_EQ(series.at("http_server_requests_total{http_route=\"/api/orders/{id}\"," + id + "}")
-                .value,
-            1234567890123.0);
+  EXPECT_EQ(
+      series.at("http_server_requests_total{http_route=\"/api/orders/{id}\"," + id + "}").value,
+      1234567890123.0);
   EXPECT_EQ(series.at("queue_depth_change{" + id + "}").value, -2.5);
 
   const std::string h = "http_server_request_duration_seconds";

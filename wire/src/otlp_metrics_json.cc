@@ -211,9 +211,8 @@ void PutMetric(Writer& w, const Metric& m) {
 
 // Reads a JSON array of 64-bit unsigned integers (strings or numbers).
 bool U64Array(Decoder& d, const Json& j, const Path& p, std::vector<std::uint64_t>& out) {
-  return d.Elements(j, p, [&](const Json& e, const Path& ep) {
-    return d.Integer(e, ep, out.emplace_back());
-  });
+  return d.Elements(
+      j, p, [&](const Json& e, const Path& ep) { return d.Integer(e, ep, out.emplace_back()); });
 }
 
 }  // namespace
@@ -423,10 +422,11 @@ bool Decoder::MetricObj(const Json& j, const Path& p, Metric& metric) {
     return Members(m, mp, [&](const std::string& k, const Json& v, const Path& vp) {
       if (k == "aggregationTemporality" && type != T::kGauge && type != T::kSummary) {
         std::int32_t t = 0;
-        const bool ok = Enum(v, vp,
-                             {"AGGREGATION_TEMPORALITY_UNSPECIFIED",
-                              "AGGREGATION_TEMPORALITY_DELTA", "AGGREGATION_TEMPORALITY_CUMULATIVE"},
-                             t);
+        const bool ok =
+            Enum(v, vp,
+                 {"AGGREGATION_TEMPORALITY_UNSPECIFIED", "AGGREGATION_TEMPORALITY_DELTA",
+                  "AGGREGATION_TEMPORALITY_CUMULATIVE"},
+                 t);
         metric.temporality = static_cast<AggregationTemporality>(t);
         return ok;
       }
@@ -469,15 +469,16 @@ bool Decoder::MetricObj(const Json& j, const Path& p, Metric& metric) {
               if (sk == "quantileValues") {
                 return Elements(sv, sp, [&](const Json& qe, const Path& qp) {
                   ValueAtQuantile& q = d.quantile_values.emplace_back();
-                  return Members(qe, qp, [&](const std::string& qk, const Json& qv, const Path& qvp) {
-                    if (qk == "quantile") {
-                      return Double(qv, qvp, q.quantile);
-                    }
-                    if (qk == "value") {
-                      return Double(qv, qvp, q.value);
-                    }
-                    return true;
-                  });
+                  return Members(qe, qp,
+                                 [&](const std::string& qk, const Json& qv, const Path& qvp) {
+                                   if (qk == "quantile") {
+                                     return Double(qv, qvp, q.quantile);
+                                   }
+                                   if (qk == "value") {
+                                     return Double(qv, qvp, q.value);
+                                   }
+                                   return true;
+                                 });
                 });
               }
               return true;

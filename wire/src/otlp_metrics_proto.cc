@@ -325,10 +325,9 @@ bool Decoder::NumberPointMsg(ProtoReader r, const Path& p, NumberDataPoint& d) {
         ok = DoubleField(f, Path(&p, "asDouble"), d.as_double);
         break;
       case 5:
-        ok = Repeated(*this, r, f, p, "exemplars", d.exemplars,
-                      [&](ProtoReader sub, const Path& ep, Exemplar& e) {
-                        return ExemplarMsg(sub, ep, e);
-                      });
+        ok = Repeated(
+            *this, r, f, p, "exemplars", d.exemplars,
+            [&](ProtoReader sub, const Path& ep, Exemplar& e) { return ExemplarMsg(sub, ep, e); });
         break;
       case 6: {
         std::uint64_t bits = 0;
@@ -375,15 +374,14 @@ bool Decoder::HistogramPointMsg(ProtoReader r, const Path& p, HistogramDataPoint
                                      [&](std::uint64_t v) { d.bucket_counts.push_back(v); });
         break;
       case 7:
-        ok = internal::ForEachPacked(r, f, WireType::kFixed64, "explicitBounds", [&](std::uint64_t v) {
-          d.explicit_bounds.push_back(BitsDouble(v));
-        });
+        ok = internal::ForEachPacked(
+            r, f, WireType::kFixed64, "explicitBounds",
+            [&](std::uint64_t v) { d.explicit_bounds.push_back(BitsDouble(v)); });
         break;
       case 8:
-        ok = Repeated(*this, r, f, p, "exemplars", d.exemplars,
-                      [&](ProtoReader sub, const Path& ep, Exemplar& e) {
-                        return ExemplarMsg(sub, ep, e);
-                      });
+        ok = Repeated(
+            *this, r, f, p, "exemplars", d.exemplars,
+            [&](ProtoReader sub, const Path& ep, Exemplar& e) { return ExemplarMsg(sub, ep, e); });
         break;
       case 9:
         ok = KeyValues(r, f, Path(&p, "attributes"), 0, d.attributes);
@@ -463,10 +461,9 @@ bool Decoder::ExponentialPointMsg(ProtoReader r, const Path& p, ExponentialHisto
         ok = Varint32(f, Path(&p, "flags"), d.flags);
         break;
       case 11:
-        ok = Repeated(*this, r, f, p, "exemplars", d.exemplars,
-                      [&](ProtoReader sub, const Path& ep, Exemplar& e) {
-                        return ExemplarMsg(sub, ep, e);
-                      });
+        ok = Repeated(
+            *this, r, f, p, "exemplars", d.exemplars,
+            [&](ProtoReader sub, const Path& ep, Exemplar& e) { return ExemplarMsg(sub, ep, e); });
         break;
       case 12:
         ok = OptionalDouble(f, Path(&p, "min"), d.min);
@@ -505,19 +502,20 @@ bool Decoder::SummaryPointMsg(ProtoReader r, const Path& p, SummaryDataPoint& d)
         ok = DoubleField(f, Path(&p, "sum"), d.sum);
         break;
       case 6:
-        ok = Repeated(*this, r, f, p, "quantileValues", d.quantile_values,
-                      [&](ProtoReader sub, const Path& qp, ValueAtQuantile& q) {
-                        ProtoField qf;
-                        while (sub.Next(qf)) {
-                          if (qf.number == 1 && !DoubleField(qf, Path(&qp, "quantile"), q.quantile)) {
-                            return false;
-                          }
-                          if (qf.number == 2 && !DoubleField(qf, Path(&qp, "value"), q.value)) {
-                            return false;
-                          }
-                        }
-                        return status().ok();
-                      });
+        ok = Repeated(
+            *this, r, f, p, "quantileValues", d.quantile_values,
+            [&](ProtoReader sub, const Path& qp, ValueAtQuantile& q) {
+              ProtoField qf;
+              while (sub.Next(qf)) {
+                if (qf.number == 1 && !DoubleField(qf, Path(&qp, "quantile"), q.quantile)) {
+                  return false;
+                }
+                if (qf.number == 2 && !DoubleField(qf, Path(&qp, "value"), q.value)) {
+                  return false;
+                }
+              }
+              return status().ok();
+            });
         break;
       case 7:
         ok = KeyValues(r, f, Path(&p, "attributes"), 0, d.attributes);

@@ -51,13 +51,32 @@ std::string Join(const std::vector<std::string>& tokens) {
 
 std::string_view MainUnitWord(std::string_view unit) {
   static const std::map<std::string_view, std::string_view> kUnits = {
-      {"d", "days"},          {"h", "hours"},        {"min", "minutes"},      {"s", "seconds"},
-      {"ms", "milliseconds"}, {"us", "microseconds"}, {"ns", "nanoseconds"},  {"By", "bytes"},
-      {"KiBy", "kibibytes"},  {"MiBy", "mebibytes"}, {"GiBy", "gibibytes"},   {"TiBy", "tibibytes"},
-      {"KBy", "kilobytes"},   {"MBy", "megabytes"},  {"GBy", "gigabytes"},    {"TBy", "terabytes"},
-      {"m", "meters"},        {"V", "volts"},        {"A", "amperes"},        {"J", "joules"},
-      {"W", "watts"},         {"g", "grams"},        {"Cel", "celsius"},      {"Hz", "hertz"},
-      {"1", ""},              {"%", "percent"},
+      {"d", "days"},
+      {"h", "hours"},
+      {"min", "minutes"},
+      {"s", "seconds"},
+      {"ms", "milliseconds"},
+      {"us", "microseconds"},
+      {"ns", "nanoseconds"},
+      {"By", "bytes"},
+      {"KiBy", "kibibytes"},
+      {"MiBy", "mebibytes"},
+      {"GiBy", "gibibytes"},
+      {"TiBy", "tibibytes"},
+      {"KBy", "kilobytes"},
+      {"MBy", "megabytes"},
+      {"GBy", "gigabytes"},
+      {"TBy", "terabytes"},
+      {"m", "meters"},
+      {"V", "volts"},
+      {"A", "amperes"},
+      {"J", "joules"},
+      {"W", "watts"},
+      {"g", "grams"},
+      {"Cel", "celsius"},
+      {"Hz", "hertz"},
+      {"1", ""},
+      {"%", "percent"},
   };
   const auto it = kUnits.find(unit);
   return it == kUnits.end() ? unit : it->second;
@@ -65,7 +84,7 @@ std::string_view MainUnitWord(std::string_view unit) {
 
 std::string_view PerUnitWord(std::string_view unit) {
   static const std::map<std::string_view, std::string_view> kPer = {
-      {"s", "second"}, {"m", "minute"}, {"h", "hour"},  {"d", "day"},
+      {"s", "second"}, {"m", "minute"}, {"h", "hour"}, {"d", "day"},
       {"w", "week"},   {"mo", "month"}, {"y", "year"},
   };
   const auto it = kPer.find(unit);
@@ -285,7 +304,8 @@ class Translator {
     auto each = [&](const auto& points, auto fn) {
       for (std::size_t i = 0; i < points.size(); ++i) {
         const auto& p = points[i];
-        const std::string pwhere = where + " (" + m.name + ") dataPoints[" + std::to_string(i) + "]";
+        const std::string pwhere =
+            where + " (" + m.name + ") dataPoints[" + std::to_string(i) + "]";
         if (p.time_unix_nano == 0) {
           Refuse(1, pwhere, "timeUnixNano is missing");
           continue;
@@ -321,10 +341,8 @@ class Translator {
         });
         return;
       case T::kExponentialHistogram:
-        each(m.exponential_points,
-             [&](const ExponentialHistogramDataPoint& p, PointBuilder& b, Refusal& r) {
-               return Exponential(name, p, b, r);
-             });
+        each(m.exponential_points, [&](const ExponentialHistogramDataPoint& p, PointBuilder& b,
+                                       Refusal& r) { return Exponential(name, p, b, r); });
         return;
       case T::kSummary:
         each(m.summary_points, [&](const SummaryDataPoint& p, PointBuilder& b, Refusal& r) {
@@ -404,8 +422,8 @@ class Translator {
       total += c;
     }
     if (total != p.count) {
-      r.reason =
-          "bucket counts add up to " + std::to_string(total) + ", count is " + std::to_string(p.count);
+      r.reason = "bucket counts add up to " + std::to_string(total) + ", count is " +
+                 std::to_string(p.count);
       return false;
     }
     // Ascending bounds: negative buckets from the most negative, the zero

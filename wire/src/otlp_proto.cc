@@ -168,7 +168,6 @@ void PutLogRecord(ProtoWriter& w, const LogRecord& r) {
 
 // ---------------------------------------------------------------- decoding
 
-
 bool Decoder::Value(ProtoReader r, const Path& p, int depth, AnyValue& v) {
   if (depth > kMaxValueDepth) {
     return Fail(p, 0, "values nested deeper than " + std::to_string(kMaxValueDepth));

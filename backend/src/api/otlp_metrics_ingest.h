@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "obs/wire/otlp.h"
+
 #include "store/storage.h"
 
 namespace obs::backend {

@@ -176,15 +176,15 @@ http::Response Router::Dispatch(const http::Request& request, const Route& route
   if (route.endpoint == Endpoint::kOther) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }
-  const bool traces_off = ((route.endpoint == Endpoint::kOtlpTraces ||
-                            route.endpoint == Endpoint::kOtlpMetrics) &&
-                           otlp_ == nullptr) ||
-                          (route.endpoint >= Endpoint::kJaegerTrace &&
-                           route.endpoint <= Endpoint::kTempoTrace && trace_api_ == nullptr);
-  const bool logs_off = ((route.endpoint >= Endpoint::kOtlpLogs &&
-                         route.endpoint <= Endpoint::kLokiSeries) ||
-                        route.endpoint == Endpoint::kVictoriaLogsQuery) &&
-                        loki_ == nullptr;
+  const bool traces_off =
+      ((route.endpoint == Endpoint::kOtlpTraces || route.endpoint == Endpoint::kOtlpMetrics) &&
+       otlp_ == nullptr) ||
+      (route.endpoint >= Endpoint::kJaegerTrace && route.endpoint <= Endpoint::kTempoTrace &&
+       trace_api_ == nullptr);
+  const bool logs_off =
+      ((route.endpoint >= Endpoint::kOtlpLogs && route.endpoint <= Endpoint::kLokiSeries) ||
+       route.endpoint == Endpoint::kVictoriaLogsQuery) &&
+      loki_ == nullptr;
   if (traces_off || logs_off) {
     return JsonError(404, "not_found", "path not found: " + std::string(path));
   }

@@ -1,15 +1,14 @@
 #include "logs/loki_api.h"
 
-#include "obs/base/civil_time.h"
-
 #include <algorithm>
-#include <map>
-#include <limits>
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <set>
 
+#include "obs/base/civil_time.h"
 #include "obs/wire/json_text.h"
 #include "obs/wire/loki.h"
 #include "obs/wire/snappy.h"
@@ -386,7 +385,8 @@ http::Response LokiApi::VictoriaLogsQuery(const http::Request& request) const {
   if (!query.ok()) {
     return Text(400, "cannot parse query [" + std::string(form.values.Get("query")) +
                          "]: the reference backend understands `_stream:{...}` followed by "
-                         "LogQL line filters: " + query.status().message());
+                         "LogQL line filters: " +
+                         query.status().message());
   }
   if (query->metric) {
     return Text(400, "use /select/logsql/stats_query for stats; not supported here");

@@ -98,8 +98,7 @@ http::Response OtlpHandler::HandleMetrics(const http::Request& request) {
       return Failure(400, encoding, kRpcInvalidArgument, data.status().message());
     }
     const OtlpMetricsAppend r = metrics_.Append(*data);
-    return Accepted(otlp::Signal::kMetrics, encoding, r.rejected, r.first_error,
-                    "data point(s)");
+    return Accepted(otlp::Signal::kMetrics, encoding, r.rejected, r.first_error, "data point(s)");
   });
 }
 

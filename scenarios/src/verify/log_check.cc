@@ -108,10 +108,10 @@ Result<std::vector<ReceivedLine>> FetchStream(QueryClient& client, const LogChec
   };
   if (options.api == LogQueryApi::kVictoriaLogs) {
     // No paging: without `limit` VictoriaLogs returns every match, unsorted.
-    const std::string url = "/select/logsql/query?query=" +
-                            QueryComponentEscape("_stream:" + selector) +
-                            "&start=" + QueryComponentEscape(FormatRfc3339Nanos(from)) +
-                            "&end=" + QueryComponentEscape(FormatRfc3339Nanos(to_exclusive));
+    const std::string url =
+        "/select/logsql/query?query=" + QueryComponentEscape("_stream:" + selector) +
+        "&start=" + QueryComponentEscape(FormatRfc3339Nanos(from)) +
+        "&end=" + QueryComponentEscape(FormatRfc3339Nanos(to_exclusive));
     OBS_ASSIGN_OR_RETURN(FetchResult r, client.Fetch(url));
     if (r.status != 200) {
       return UnavailableError("victorialogs query: HTTP " + std::to_string(r.status) + ": " +

@@ -101,8 +101,9 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     const std::int64_t now_ns = clock.UnixMillisNow() * 1000000;
-    const Probe p = o.signal == ProbeSignal::kTraces ? TraceProbe(rng, o.trace_api, now_ns, k)
-                                                     : LogProbe(rng, o.log_api, o.run_id, now_ns, k);
+    const Probe p = o.signal == ProbeSignal::kTraces
+                        ? TraceProbe(rng, o.trace_api, now_ns, k)
+                        : LogProbe(rng, o.log_api, o.run_id, now_ns, k);
     ++rec.probes;
     // Write until acknowledged (or the probe's time is up).
     const SteadyClock::time_point write_deadline =

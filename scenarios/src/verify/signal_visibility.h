@@ -35,9 +35,9 @@ enum class ProbeSignal { kTraces, kLogs };
 
 struct SignalVisibilityOptions {
   ProbeSignal signal = ProbeSignal::kTraces;
-  TraceApi trace_api = TraceApi::kTempo;        // Traces only.
-  LogQueryApi log_api = LogQueryApi::kLoki;      // Logs only.
-  std::string write_url;                  // Full URL: .../v1/traces or .../loki/api/v1/push.
+  TraceApi trace_api = TraceApi::kTempo;     // Traces only.
+  LogQueryApi log_api = LogQueryApi::kLoki;  // Logs only.
+  std::string write_url;                     // Full URL: .../v1/traces or .../loki/api/v1/push.
   int probes = 20;
   double spread_seconds = 10;
   double probe_timeout_seconds = 15;

@@ -61,7 +61,7 @@ struct TargetSpec {
   // query API to read them back from, Loki's or VictoriaLogs'.
   std::string loki_url;
   std::string log_query_url;
-  std::string log_query_api = "loki";  // "loki" | "victorialogs".
+  std::string log_query_api = "loki";         // "loki" | "victorialogs".
   std::uint64_t drop_every_nth_log_line = 0;  // Embedded fault modes, as for spans.
   std::uint64_t alter_every_nth_log_line = 0;
 };

@@ -328,7 +328,14 @@ struct SummaryDataPoint {
 // Metric: `type` says which `data` oneof member is set and therefore which
 // point vector is used (gauge and sum share number_points).
 struct Metric {
-  enum class Type : std::uint8_t { kEmpty, kGauge, kSum, kHistogram, kExponentialHistogram, kSummary };
+  enum class Type : std::uint8_t {
+    kEmpty,
+    kGauge,
+    kSum,
+    kHistogram,
+    kExponentialHistogram,
+    kSummary
+  };
   std::string name;
   std::string description;
   std::string unit;
