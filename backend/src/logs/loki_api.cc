@@ -235,10 +235,13 @@ http::Response LokiApi::QueryRange(const http::Request& request) const {
     return Text(400, s.message());
   }
   if (query->metric) {
-    std::int64_t step = std::max<std::int64_t>(kNanosPerSecond, (end - start) / 250);
+    // The span may exceed int64 (start and end are any int64): divide in double.
+    const double span = static_cast<double>(end) - static_cast<double>(start);
+    std::int64_t step =
+        std::max<std::int64_t>(kNanosPerSecond, static_cast<std::int64_t>(span / 250));
     if (form.values.Has("step")) {
       auto ms = ParseDurationMs(form.values.Get("step"));
-      if (!ms.ok() || *ms <= 0) {
+      if (!ms.ok() || *ms <= 0 || *ms > INT64_MAX / 1000000) {
         return Text(400, "invalid step \"" + std::string(form.values.Get("step")) + "\"");
       }
       step = *ms * 1000000;
