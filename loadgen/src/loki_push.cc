@@ -284,7 +284,7 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
         const HttpResponse res = client.Post(wire_body);
         answer = clock.SteadyNow();
         ++rec.attempts;
-        ++rec.status_codes[res.status];
+        internal::NoteAnswer(rec, res);
         if (res.status >= 200 && res.status <= 299) {
           fate = Fate::kAcked;
           break;

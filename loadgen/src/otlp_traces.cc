@@ -158,7 +158,7 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
       const HttpResponse res = client.Post(payload);
       answer = env.clock->SteadyNow();
       ++rec.attempts;
-      ++rec.status_codes[res.status];
+      internal::NoteAnswer(rec, res);
       const otlp::ResponseClass cls =
           res.status == 0 ? otlp::ResponseClass::kRetryable : otlp::ClassifyStatus(res.status);
       if (cls == otlp::ResponseClass::kSuccess) {

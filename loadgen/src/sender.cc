@@ -9,6 +9,7 @@
 
 #include "batch_builder.h"
 #include "retry.h"
+#include "workload_record.h"
 
 namespace obs::loadgen::internal {
 namespace {
@@ -81,7 +82,7 @@ Settled SendWithRetries(const ShardEnv& env, HttpClient& client, std::string_vie
     const HttpResponse res = client.Post(body);
     s.answer = env.clock->SteadyNow();
     ++rec.attempts;
-    ++rec.status_codes[res.status];
+    NoteAnswer(rec, res);
     if (res.status >= 200 && res.status <= 299) {
       s.outcome = Outcome::kAcked;
       return s;

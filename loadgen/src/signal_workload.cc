@@ -9,6 +9,8 @@
 
 #include "obs/loadgen/remote_write.h"
 
+#include "workload_record.h"
+
 namespace obs::loadgen {
 namespace {
 
@@ -231,7 +233,7 @@ Result<SignalWorkloadResult> RunSignalWorkload(const SignalWorkloadOptions& o, c
     ++rec.attempts;
     rec.samples_sent += series.size();
     const int code = status.ok() ? *status : 0;
-    ++rec.status_codes[code];
+    internal::NoteAnswer(rec, code, status.ok() ? std::string_view() : status.status().message());
     if (k == 0 && code == 0) {
       return UnavailableError("signal workload " + o.name + ": " + status.status().message());
     }

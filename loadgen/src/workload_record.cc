@@ -25,8 +25,28 @@ void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
   for (const auto& [code, n] : r.status_codes) {
     into.status_codes[code] += n;
   }
+  into.answers.insert(r.answers.begin(), r.answers.end());
   into.latency_corrected.Merge(r.latency_corrected);
   into.latency_uncorrected.Merge(r.latency_uncorrected);
+}
+
+void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said) {
+  ++rec.status_codes[status];
+  if (status >= 200 && status <= 299)
+    return;
+  constexpr std::size_t kMaxAnswer = 200;
+  std::string text(said.substr(0, kMaxAnswer));
+  // One line, printable: bodies can be binary (protobuf) or multi-line.
+  for (char& c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ')
+    text.pop_back();
+  if (said.size() > kMaxAnswer)
+    text += "...";
+  rec.answers.emplace(status, std::move(text));
 }
 
 Status RunSenderThreads(int shards, const HttpClientOptions& http,

@@ -21,6 +21,14 @@ namespace obs::loadgen::internal {
 // (names, kinds and rates are the caller's).
 void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r);
 
+// Counts one HTTP attempt's status and, the first time a non-2xx status (or
+// a transport error, status 0) is seen, keeps what the target said: the
+// start of the body, or the error text.
+void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said);
+inline void NoteAnswer(WorkloadRecord& rec, const HttpResponse& res) {
+  NoteAnswer(rec, res.status, res.status == 0 ? std::string_view(res.error) : res.body);
+}
+
 // Runs `shards` sender threads, each with its own HttpClient (connected
 // first, best effort: a failure shows on the first send), and joins them. An
 // exception escaping a sender becomes kInternal naming `what`.

@@ -117,6 +117,12 @@ WorkloadRecord DecodeWorkload(const Field& f) {
   codes.Size(json::value_t::object);
   for (const auto& [code, count] : codes.raw().items())
     w.status_codes[std::stoi(code)] = Field(count, codes.path() + "." + code).U64();
+  if (f.raw().contains("answers")) {  // Reports before 2026-12 have none.
+    const Field answers = f["answers"];
+    answers.Size(json::value_t::object);
+    for (const auto& [code, text] : answers.raw().items())
+      w.answers[std::stoi(code)] = Field(text, answers.path() + "." + code).Str();
+  }
   w.latency_corrected = DecodeHistogram(f["latency_corrected"]);
   w.latency_uncorrected = DecodeHistogram(f["latency_uncorrected"]);
   return w;

@@ -53,6 +53,9 @@ json EncodeWorkload(const WorkloadRecord& w) {
   json codes = json::object();
   for (const auto& [code, count] : w.status_codes)
     codes[std::to_string(code)] = count;
+  json answers = json::object();
+  for (const auto& [code, text] : w.answers)
+    answers[std::to_string(code)] = text;
   return {{"name", w.name},
           {"kind", w.kind},
           {"duration_seconds", w.duration_seconds},
@@ -78,6 +81,7 @@ json EncodeWorkload(const WorkloadRecord& w) {
           {"stop_reason", w.stop_reason},
           {"knee_samples_per_second", w.knee_samples_per_second},
           {"status_codes", codes},
+          {"answers", answers},
           {"latency_corrected", EncodeHistogram(w.latency_corrected)},
           {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)}};
 }

@@ -261,6 +261,27 @@ void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
   warnings.emplace_back(buf.data());
 }
 
+// Names what the target answered when requests were not accepted, so a
+// failed run says why (e.g. "HTTP 503 x63: storage is read-only").
+void WarnIfNotAccepted(const WorkloadRecord& w, std::vector<std::string>& warnings) {
+  if (w.requests_rejected == 0 && w.requests_failed == 0)
+    return;
+  std::string text = w.name + ": " + std::to_string(w.requests_rejected) + " request(s) rejected, " +
+                     std::to_string(w.requests_failed) + " failed after retries; the target answered";
+  const char* sep = " ";
+  for (const auto& [code, count] : w.status_codes) {
+    if (code >= 200 && code <= 299)
+      continue;
+    text += sep;
+    text += code == 0 ? std::string("no HTTP answer") : "HTTP " + std::to_string(code);
+    text += " x" + std::to_string(count);
+    if (const auto it = w.answers.find(code); it != w.answers.end() && !it->second.empty())
+      text += " (\"" + it->second + "\")";
+    sep = ", ";
+  }
+  warnings.push_back(std::move(text));
+}
+
 // Per workload, in scenario order: the result of its kind (the other stays empty).
 struct LoadResults {
   std::vector<std::optional<Result<loadgen::RemoteWriteResult>>> remote_write;
@@ -763,6 +784,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
                             : loads.traces[i].has_value() ? loads.traces[i]->value().record
                                                           : loads.logs[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
+    WarnIfNotAccepted(rec.workloads.back(), rec.warnings);
   }
   std::vector<assertions::AlertSpec> alert_specs;
   if (alerts.enabled()) {

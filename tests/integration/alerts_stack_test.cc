@@ -95,6 +95,16 @@ void StartStack(Kind kind, const std::string& dir, const std::string& scenario, 
   stack.query_url = stack.storage->base_url;
 }
 
+// What the peers said, for failure messages.
+std::string PeerLogs(const Stack& stack) {
+  std::string logs;
+  for (const auto* p : {&stack.alertmanager, &stack.evaluator, &stack.storage}) {
+    if (p->has_value())
+      logs += "\n" + (*p)->process.LogTail(1500);
+  }
+  return logs;
+}
+
 // VictoriaMetrics 1.79 makes fresh samples queryable some seconds after they
 // are written (measured: about 7 s, i.e. 140 s of scenario time at this
 // scale), so that stack gets wider windows and a longer outage.
@@ -127,7 +137,7 @@ TEST_P(AlertsStackTest, PositiveScenarioFiresInItsWindowsAndResolves) {
   ASSERT_NO_FATAL_FAILURE(StartStack(GetParam(), dir.path(), kPositive, false, stack));
   const std::string out = dir.path() + "/out";
   const ProcessResult r = RunOn(stack, kPositive, out, WindowsFor(GetParam()));
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << PeerLogs(stack);
   const nlohmann::json report = ReadReport(out);
   int passed = 0;
   for (const auto& a : report["assertions"]) {
@@ -153,7 +163,7 @@ TEST_P(AlertsStackTest, NegativeScenarioNeverFires) {
   ASSERT_NO_FATAL_FAILURE(StartStack(GetParam(), dir.path(), kNegative, false, stack));
   const std::string out = dir.path() + "/out";
   const ProcessResult r = RunOn(stack, kNegative, out, {});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << PeerLogs(stack);
   const nlohmann::json report = ReadReport(out);
   int never = 0;
   for (const auto& a : report["assertions"]) {
@@ -170,7 +180,7 @@ TEST_P(AlertsStackTest, AThresholdTooHighFailsNamingTheAlertAndWindow) {
   std::vector<std::string> extra = WindowsFor(GetParam());
   extra.insert(extra.end(), {"--set", "alerting.settle=0s"});
   const ProcessResult r = RunOn(stack, kPositive, out, extra);
-  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err << PeerLogs(stack);
   EXPECT_THAT(r.out, HasSubstr("Alert QueueBacklog did not fire as its rule says"));
   EXPECT_THAT(r.out, HasSubstr("no firing notification, expected in"));
 }

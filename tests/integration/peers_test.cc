@@ -21,7 +21,7 @@ void ExpectCompleteRunAgainst(const StartedPeer& peer, const std::string& out,
                                    "--set", "target.query_url=" + peer.base_url};
   args.insert(args.end(), extra.begin(), extra.end());
   const ProcessResult r = RunObsbench(args);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << peer.process.LogTail();
   const nlohmann::json report = ReadReport(out);
   const auto& c = report["completeness"];
   ASSERT_TRUE(c["checked"].get<bool>());

@@ -123,12 +123,17 @@ TEST(RemoteWriteTest, BadRequestIsNeverRetriedAndCountedRejected) {
 }
 
 TEST(RemoteWriteTest, ExhaustedRetriesCountAsFailed) {
-  LoopbackSink sink([](int) { return SinkAnswer{.status = 503}; });
+  LoopbackSink sink([](int) {
+    return SinkAnswer{.status = 503, .body = "cannot write:\nstorage is read-only"};
+  });
   RemoteWriteOptions o = SmallLoad(sink.url());
   o.concurrency = 1;
   o.duration_seconds = 0.1;  // 40 samples: 2 requests.
   ASSERT_OK_AND_ASSIGN(RemoteWriteResult r, RunRemoteWrite(o, RealClock()));
   EXPECT_EQ(r.record.requests_failed, r.record.requests);
+  // What the target said is kept once per status, on one line.
+  EXPECT_EQ(r.record.answers.at(503), "cannot write: storage is read-only");
+  EXPECT_EQ(r.record.answers.size(), 1u);
   EXPECT_EQ(r.record.attempts, 4 * r.record.requests);
   EXPECT_EQ(r.record.samples_failed, r.record.samples_sent);
   EXPECT_EQ(r.ledger.Totals().samples_failed, r.record.samples_sent);

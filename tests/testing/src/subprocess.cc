@@ -183,7 +183,7 @@ Result<PeerProcess> PeerProcess::Start(const std::vector<std::string>& argv,
     return UnavailableError("cannot start " + argv[0] + ": " + std::strerror(rc) +
                             " (ci/setup.sh installs it)");
   }
-  PeerProcess peer(pid);
+  PeerProcess peer(pid, log_path);
   const auto deadline = SteadyClock::now() + timeout;
   while (SteadyClock::now() < deadline) {
     if (HttpGetStatus(ready_url) == 200)
@@ -199,8 +199,13 @@ Result<PeerProcess> PeerProcess::Start(const std::vector<std::string>& argv,
                                Tail(log_path, 2000));
 }
 
-PeerProcess::PeerProcess(PeerProcess&& other) noexcept : pid_(other.pid_) {
+PeerProcess::PeerProcess(PeerProcess&& other) noexcept
+    : pid_(other.pid_), log_path_(std::move(other.log_path_)) {
   other.pid_ = -1;
+}
+
+std::string PeerProcess::LogTail(std::size_t bytes) const {
+  return "--- " + log_path_ + " (tail) ---\n" + Tail(log_path_, bytes);
 }
 
 PeerProcess::~PeerProcess() {
@@ -239,7 +244,11 @@ Result<StartedPeer> StartVictoriaMetrics(const std::string& dir) {
   OBS_ASSIGN_OR_RETURN(PeerProcess p,
                        PeerProcess::Start({"victoria-metrics", "-storageDataPath=" + dir + "/data",
                                            "-httpListenAddr=127.0.0.1:" + std::to_string(port),
-                                           "-search.latencyOffset=0s", "-loggerLevel=WARN"},
+                                           "-search.latencyOffset=0s", "-loggerLevel=WARN",
+                                           // Keep accepting writes on a nearly full disk (the
+                                           // default 10 MB floor turns storage read-only and
+                                           // every write into a 503).
+                                           "-storage.minFreeDiskSpaceBytes=0"},
                                           base + "/health", dir + "/victoria-metrics.log",
                                           std::chrono::seconds(60)));
   return StartedPeer{std::move(p), port, base, base + "/api/v1/write"};

@@ -63,6 +63,9 @@ struct WorkloadRecord {
   double knee_samples_per_second = 0;
 
   std::map<int, std::uint64_t> status_codes;  // HTTP status of every attempt (0 = transport error).
+  // For each status that was not 2xx, what the target said the first time:
+  // the start of the response body, or the transport error for status 0.
+  std::map<int, std::string> answers;
 
   // Latency of each logical request measured from its *due* time
   // (coordinated-omission corrected) and from its actual first send.

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "obs/base/status.h"
@@ -65,10 +67,14 @@ class PeerProcess {
   ~PeerProcess();  // SIGTERM, then SIGKILL after 10 s.
 
   pid_t pid() const { return pid_; }
+  // The last `bytes` of the peer's output, for failure messages: a test that
+  // fails against a peer shows what the peer said.
+  std::string LogTail(std::size_t bytes = 3000) const;
 
  private:
-  explicit PeerProcess(pid_t pid) : pid_(pid) {}
+  PeerProcess(pid_t pid, std::string log_path) : pid_(pid), log_path_(std::move(log_path)) {}
   pid_t pid_ = -1;
+  std::string log_path_;
 };
 
 // Prometheus 2.42 with the remote-write receiver on a free port, data in `dir`.
