@@ -11,7 +11,7 @@
 #include "obs/wire/gzip.h"
 
 #include "http_client.h"
-#include "retry.h"
+#include "otlp_send.h"
 #include "url.h"
 #include "workload_record.h"
 
@@ -21,7 +21,6 @@ namespace {
 namespace otlp = wire::otlp;
 using internal::HttpClient;
 using internal::HttpClientOptions;
-using internal::HttpResponse;
 
 constexpr auto kSleepSlice = std::chrono::milliseconds(20);
 
@@ -139,75 +138,40 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
     rec.samples_sent += spans;
     out.traces_sent += count;
 
-    // Send until settled.
-    enum class Fate { kAcked, kPartial, kRejected, kFailed } fate = Fate::kFailed;
-    std::int64_t rejected_spans = 0;
-    SteadyClock::time_point first_send{};
-    SteadyClock::time_point answer{};
-    const SteadyClock::time_point retry_deadline = env.end + FromSeconds(o.request_timeout_seconds);
-    for (int attempt = 0;; ++attempt) {
-      const SteadyClock::time_point sent = env.clock->SteadyNow();
-      if (attempt == 0) {
-        first_send = sent;
-        if (sent - send_due > FromSeconds(o.late_threshold_seconds)) {
-          ++rec.requests_late;
-        }
-      } else {
-        ++rec.retries;
-      }
-      const HttpResponse res = client.Post(payload);
-      answer = env.clock->SteadyNow();
-      ++rec.attempts;
-      internal::NoteAnswer(rec, res);
-      const otlp::ResponseClass cls =
-          res.status == 0 ? otlp::ResponseClass::kRetryable : otlp::ClassifyStatus(res.status);
-      if (cls == otlp::ResponseClass::kSuccess) {
-        fate = Fate::kAcked;
-        auto parsed = otlp::DecodeExportResponse(otlp::Signal::kTraces, res.body, o.encoding);
-        if (parsed.ok() && parsed->rejected > 0) {
-          fate = Fate::kPartial;
-          rejected_spans =
-              std::min<std::int64_t>(parsed->rejected, static_cast<std::int64_t>(spans));
-        }
-        break;
-      }
-      if (cls == otlp::ResponseClass::kPermanent) {
-        fate = Fate::kRejected;
-        break;
-      }
-      if (attempt + 1 >= o.retry.max_attempts) {
-        break;
-      }
-      double wait = internal::BackoffSeconds(o.retry, attempt + 1, rng);
-      if (!res.retry_after.empty()) {
-        if (auto after = internal::ParseRetryAfter(res.retry_after, env.clock->UnixMillisNow())) {
-          wait = std::max(wait, *after);
-        }
-      }
-      const SteadyClock::time_point next = answer + FromSeconds(wait);
-      if (next > retry_deadline || !SleepUntil(env, next)) {
-        break;
-      }
-    }
+    const internal::OtlpSettled settled = internal::PostOtlpUntilSettled(
+        client, payload,
+        {.signal = otlp::Signal::kTraces,
+         .encoding = o.encoding,
+         .retry = &o.retry,
+         .clock = env.clock,
+         .send_due = send_due,
+         .retry_deadline = env.end + FromSeconds(o.request_timeout_seconds),
+         .late_threshold = FromSeconds(o.late_threshold_seconds),
+         .sleep_until = [&env](SteadyClock::time_point t) { return SleepUntil(env, t); }},
+        rng, rec);
+    const std::int64_t rejected_spans =
+        std::min<std::int64_t>(settled.rejected, static_cast<std::int64_t>(spans));
+    const SteadyClock::time_point first_send = settled.first_send;
+    const SteadyClock::time_point answer = settled.answer;
     TraceLedger::State state = TraceLedger::State::kFailed;
-    switch (fate) {
-      case Fate::kAcked:
+    switch (settled.fate) {
+      case internal::OtlpFate::kAcked:
         ++rec.requests_succeeded;
         rec.samples_acked += spans;
         state = TraceLedger::State::kAcked;
         break;
-      case Fate::kPartial:
+      case internal::OtlpFate::kPartial:
         ++rec.requests_succeeded;
         rec.samples_acked += spans - static_cast<std::uint64_t>(rejected_spans);
         rec.samples_rejected += static_cast<std::uint64_t>(rejected_spans);
         state = TraceLedger::State::kPartial;
         break;
-      case Fate::kRejected:
+      case internal::OtlpFate::kRejected:
         ++rec.requests_rejected;
         rec.samples_rejected += spans;
         state = TraceLedger::State::kRejected;
         break;
-      case Fate::kFailed:
+      case internal::OtlpFate::kFailed:
         ++rec.requests_failed;
         rec.samples_failed += spans;
         break;
@@ -292,21 +256,9 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
                                        const std::atomic<bool>* stop) {
   OBS_RETURN_IF_ERROR(ValidateOtlpTracesOptions(options));
   OBS_ASSIGN_OR_RETURN(internal::HttpUrl url, internal::ParseHttpUrl(options.url));
-  HttpClientOptions http{
-      .url = url, .headers = {}, .timeout_seconds = options.request_timeout_seconds};
-  http.headers.emplace_back("Content-Type", options.encoding == otlp::Encoding::kJson
-                                                ? std::string(otlp::kJsonContentType)
-                                                : std::string(otlp::kProtobufContentType));
-  if (options.gzip) {
-    http.headers.emplace_back("Content-Encoding", "gzip");
-  }
-  http.headers.emplace_back("User-Agent", "obsbench-loadgen/" OBS_VERSION);
-  for (const auto& [k, v] : options.headers) {
-    http.headers.emplace_back(k, v);
-  }
-  if (!options.bearer_token.empty()) {
-    http.headers.emplace_back("Authorization", "Bearer " + options.bearer_token);
-  }
+  const HttpClientOptions http =
+      internal::OtlpHttpOptions(url, options.encoding, options.gzip, options.headers,
+                                options.bearer_token, options.request_timeout_seconds);
   {
     HttpClient probe(http);
     Status reach = probe.Connect();

@@ -70,6 +70,14 @@ class SeriesModel {
   std::uint32_t SeriesId(std::size_t slot, std::int64_t t_ms) const;
   double Value(std::uint32_t series_id, std::int64_t t_ms) const;
   std::vector<std::string> MetricNames() const;
+  // The template of every instance's i-th series (slot = instance *
+  // per_instance() + i). REQUIRES: i < per_instance().
+  const SeriesTemplate& Template(std::size_t i) const { return templates_[i]; }
+  // Unix ms at which the process behind a series last (re)started at or
+  // before t_ms: the start time of its cumulative counters.
+  std::int64_t ProcessStart(std::uint32_t series_id, std::int64_t t_ms) const {
+    return ProcessStartMs(Decode(series_id), t_ms);
+  }
 
   // Calls fn(std::string_view name, std::string_view value) per label, sorted.
   template <typename Fn>
