@@ -44,7 +44,7 @@ class Server::Impl {
                                     .max_line_bytes = options.max_log_line_bytes,
                                     .drop_every_nth = options.faults.drop_every_nth_log_line,
                                     .alter_every_nth = options.faults.alter_every_nth_log_line}),
-        otlp_metrics_(storage_),
+        otlp_metrics_(storage_, options.faults.drop_every_nth_sample),
         otlp_(spans_, logs_, otlp_metrics_,
               traces::OtlpHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes}),
         trace_api_(spans_),

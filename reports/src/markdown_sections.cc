@@ -82,10 +82,12 @@ std::string MarkdownLoad(const RunRecord& record) {
   std::string notes;
   for (const WorkloadRecord& w : record.workloads) {
     const std::string name = MarkdownCode(w.name);
-    // Items are samples for metrics, spans for traces, lines for logs.
-    const char* unit = w.kind == "otlp_traces" ? " spans"
-                       : w.kind == "loki_push" ? " lines"
-                                               : " samples";
+    // Items are samples for remote write, data points for OTLP metrics
+    // (a histogram point is one), spans for traces, lines for logs.
+    const char* unit = w.kind == "otlp_traces"    ? " spans"
+                       : w.kind == "loki_push"    ? " lines"
+                       : w.kind == "otlp_metrics" ? " points"
+                                                  : " samples";
     load += Row({name,
                  FormatNumber(w.target_samples_per_second, 1) + " → " +
                      FormatNumber(w.achieved_samples_per_second, 1) + unit,

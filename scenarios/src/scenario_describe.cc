@@ -171,8 +171,20 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
   for (const loadgen::ModelOptions& m : rw.series.models) {
     out += " " + DescribeModel(m);
   }
-  out += "\n  instances " + std::to_string(rw.series.instances) + ", batch_size " +
-         std::to_string(rw.batch_size) + ", concurrency " + std::to_string(rw.concurrency);
+  if (w.kind == "otlp_metrics") {
+    const loadgen::OtlpMetricsOptions& o = w.otlp_metrics;
+    out += "\n  instances " + std::to_string(rw.series.instances) + " (one export each per " +
+           FormatDuration(rw.scrape_interval_seconds) + ", " +
+           Fixed(rw.series.instances / rw.scrape_interval_seconds, 1) + " requests/s), " +
+           (o.encoding == wire::otlp::Encoding::kJson ? "json" : "protobuf") +
+           (o.gzip ? " + gzip" : "") + ", " +
+           (o.temporality == wire::otlp::AggregationTemporality::kDelta ? "delta" : "cumulative") +
+           ", " + (o.exponential_histograms ? "exponential" : "explicit") +
+           " histograms, concurrency " + std::to_string(rw.concurrency);
+  } else {
+    out += "\n  instances " + std::to_string(rw.series.instances) + ", batch_size " +
+           std::to_string(rw.batch_size) + ", concurrency " + std::to_string(rw.concurrency);
+  }
   if (rw.series.churn_interval_seconds > 0) {
     out += ", churn every " + FormatDuration(rw.series.churn_interval_seconds);
   }
@@ -195,10 +207,13 @@ std::string DescribeWorkload(const WorkloadSpec& w) {
   if (!load.ok()) {
     return out + "  load: " + load.status().message() + "\n";
   }
+  // An OTLP export is one request per instance collection (said above).
+  const std::string requests = w.kind == "otlp_metrics"
+                                   ? std::string()
+                                   : Fixed(load->requests_per_second, 1) + " requests/s, ";
   out += "  series " + std::to_string(load->series) + ", " + Fixed(load->samples_per_second, 1) +
-         " samples/s, " + Fixed(load->requests_per_second, 1) + " requests/s, " +
-         FormatDuration(load->duration_seconds) + ", " + std::to_string(load->total_samples) +
-         " samples in total\n";
+         " samples/s, " + requests + FormatDuration(load->duration_seconds) + ", " +
+         std::to_string(load->total_samples) + " samples in total\n";
   return out;
 }
 

@@ -95,7 +95,7 @@ void FinishWorkloads(Scenario& scenario) {
     }
     rw.bearer_token = target.bearer_token;
     if (target.kind == "prometheus") {
-      rw.url = target.write_url;
+      rw.url = workload.kind == "otlp_metrics" ? target.otlp_url + "/v1/metrics" : target.write_url;
     }
   }
 }

@@ -49,6 +49,11 @@ struct SignalSending {
 Status ReadSignalSending(const YamlReader& r, const YAML::Node& node, const std::string& path,
                          SignalSending out);
 
+// `encoding` (protobuf | json) and `compression` (gzip | none) of an OTLP
+// workload, when present.
+Status ReadOtlpEncoding(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                        wire::otlp::Encoding& encoding, bool& gzip);
+
 // A `kind: otlp_traces` workload; a `model:` path is resolved against the
 // scenario file's directory.
 Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& reader, const YAML::Node& node,

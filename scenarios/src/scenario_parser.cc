@@ -316,6 +316,23 @@ Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scena
       }
       continue;
     }
+    if (s.workloads[i].kind == "otlp_metrics") {
+      loadgen::OtlpMetricsOptions o = s.workloads[i].otlp_metrics;
+      o.load = internal::OptionsForDescription(s.workloads[i].remote_write);
+      Status checked = loadgen::ValidateOtlpMetricsOptions(o);
+      if (checked.ok()) {
+        checked = loadgen::SeriesSet::Create(o.load.series).status();
+      }
+      if (!checked.ok()) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       checked.message());
+      }
+      if (s.target.kind == "prometheus" && s.target.otlp_url.empty()) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       "an otlp_metrics workload against a remote target needs target.otlp_url");
+      }
+      continue;
+    }
     if (s.workloads[i].kind != "remote_write") {
       continue;  // Signal workloads were checked when read.
     }

@@ -223,6 +223,30 @@ Status ReadSpan(const YamlReader& r, const YAML::Node& node, const std::string& 
 
 }  // namespace
 
+Status ReadOtlpEncoding(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                        otlp::Encoding& encoding, bool& gzip) {
+  if (Has(node, "encoding")) {
+    OBS_ASSIGN_OR_RETURN(const std::string e,
+                         r.String(node["encoding"], JoinPath(path, "encoding")));
+    if (e != "protobuf" && e != "json") {
+      return r.Error(node["encoding"], JoinPath(path, "encoding"),
+                     "unknown encoding \"" + e + "\" (known: protobuf, json)");
+    }
+    encoding = e == "json" ? otlp::Encoding::kJson : otlp::Encoding::kProtobuf;
+  }
+  if (Has(node, "compression")) {
+    OBS_ASSIGN_OR_RETURN(const std::string c,
+                         r.String(node["compression"], JoinPath(path, "compression")));
+    if (c != "gzip" && c != "none") {
+      return r.Error(node["compression"], JoinPath(path, "compression"),
+                     "unknown compression \"" + c + "\" (known: gzip, none)");
+    }
+    gzip = c == "gzip";
+  }
+  return Status::Ok();
+}
+
+
 Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& r, const YAML::Node& node,
                                            const std::string& path) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, kModelKeys));
@@ -349,24 +373,7 @@ Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& r, const YAML::Node& n
                            r.Duration(b["timeout"], JoinPath(bpath, "timeout"), kNonNegative));
     }
   }
-  if (Has(node, "encoding")) {
-    OBS_ASSIGN_OR_RETURN(const std::string e,
-                         r.String(node["encoding"], JoinPath(path, "encoding")));
-    if (e != "protobuf" && e != "json") {
-      return r.Error(node["encoding"], JoinPath(path, "encoding"),
-                     "unknown encoding \"" + e + "\" (known: protobuf, json)");
-    }
-    o.encoding = e == "json" ? otlp::Encoding::kJson : otlp::Encoding::kProtobuf;
-  }
-  if (Has(node, "compression")) {
-    OBS_ASSIGN_OR_RETURN(const std::string c,
-                         r.String(node["compression"], JoinPath(path, "compression")));
-    if (c != "gzip" && c != "none") {
-      return r.Error(node["compression"], JoinPath(path, "compression"),
-                     "unknown compression \"" + c + "\" (known: gzip, none)");
-    }
-    o.gzip = c == "gzip";
-  }
+  OBS_RETURN_IF_ERROR(ReadOtlpEncoding(r, node, path, o.encoding, o.gzip));
   OBS_RETURN_IF_ERROR(ReadSignalSending(r, node, path,
                                         {&o.traces_per_second, &o.stages, &o.concurrency, &o.retry,
                                          &o.request_timeout_seconds, &o.headers}));

@@ -16,6 +16,13 @@ const std::vector<std::string_view> kWorkloadKeys = {
     "name",   "kind",       "models",      "instances",      "scrape_interval", "rate",
     "stages", "batch_size", "concurrency", "churn_interval", "request_timeout", "late_threshold",
     "retry",  "stop_when",  "headers",     "labels"};
+// An SDK exports each collection whole once per interval: no rate, stages,
+// batch size or stop conditions.
+const std::vector<std::string_view> kOtlpMetricsKeys = {
+    "name",           "kind",        "models",          "instances",      "scrape_interval",
+    "concurrency",    "churn_interval", "request_timeout", "late_threshold", "retry",
+    "headers",        "labels",      "encoding",        "compression",    "temporality",
+    "histograms"};
 const std::vector<std::string_view> kModelKeys = {"kind",           "routes", "requests_per_second",
                                                   "error_ratio",    "cpus",   "filesystems",
                                                   "network_devices"};
@@ -331,6 +338,36 @@ Status ReadSignalSending(const YamlReader& r, const YAML::Node& node, const std:
   return Status::Ok();
 }
 
+namespace {
+
+Status ReadOtlpMetrics(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                       loadgen::OtlpMetricsOptions& o) {
+  namespace otlp = wire::otlp;
+  OBS_RETURN_IF_ERROR(ReadOtlpEncoding(r, node, path, o.encoding, o.gzip));
+  if (Has(node, "temporality")) {
+    OBS_ASSIGN_OR_RETURN(const std::string t,
+                         r.String(node["temporality"], JoinPath(path, "temporality")));
+    if (t != "cumulative" && t != "delta") {
+      return r.Error(node["temporality"], JoinPath(path, "temporality"),
+                     "unknown temporality \"" + t + "\" (known: cumulative, delta)");
+    }
+    o.temporality = t == "delta" ? otlp::AggregationTemporality::kDelta
+                                 : otlp::AggregationTemporality::kCumulative;
+  }
+  if (Has(node, "histograms")) {
+    OBS_ASSIGN_OR_RETURN(const std::string h,
+                         r.String(node["histograms"], JoinPath(path, "histograms")));
+    if (h != "explicit" && h != "exponential") {
+      return r.Error(node["histograms"], JoinPath(path, "histograms"),
+                     "unknown histograms \"" + h + "\" (known: explicit, exponential)");
+    }
+    o.exponential_histograms = h == "exponential";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 bool IsValidName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -351,7 +388,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
       node["kind"].Scalar() == "loki_push") {
     return ReadLogsWorkload(reader, node, path);
   }
-  OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, kWorkloadKeys));
+  const bool otlp_metrics = node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
+                            node["kind"].Scalar() == "otlp_metrics";
+  OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, otlp_metrics ? kOtlpMetricsKeys : kWorkloadKeys));
   for (const char* key : {"name", "models"}) {
     if (!Has(node, key)) {
       return reader.Error(node, path, "missing required key \"" + std::string(key) + "\"");
@@ -365,10 +404,11 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
   }
   if (Has(node, "kind")) {
     OBS_ASSIGN_OR_RETURN(workload.kind, reader.String(node["kind"], JoinPath(path, "kind")));
-    if (workload.kind != "remote_write") {
-      return reader.Error(node["kind"], JoinPath(path, "kind"),
-                          "unknown workload kind \"" + workload.kind +
-                              "\" (known: remote_write, signal, otlp_traces, loki_push)");
+    if (workload.kind != "remote_write" && workload.kind != "otlp_metrics") {
+      return reader.Error(
+          node["kind"], JoinPath(path, "kind"),
+          "unknown workload kind \"" + workload.kind +
+              "\" (known: remote_write, otlp_metrics, signal, otlp_traces, loki_push)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;
@@ -377,6 +417,9 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
   OBS_RETURN_IF_ERROR(ReadLoadShape(reader, node, path, rw));
   OBS_RETURN_IF_ERROR(ReadSending(reader, node, path, rw));
   OBS_RETURN_IF_ERROR(ReadHeadersAndLabels(reader, node, path, workload));
+  if (otlp_metrics) {
+    OBS_RETURN_IF_ERROR(ReadOtlpMetrics(reader, node, path, workload.otlp_metrics));
+  }
   return workload;
 }
 

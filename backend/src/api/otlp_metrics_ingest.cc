@@ -55,6 +55,18 @@ OtlpMetricsAppend OtlpMetricsIngest::Append(const wire::otlp::MetricsData& data)
       }
     }
   }
+  if (const std::uint64_t n = drop_every_nth_sample_; n > 0) {
+    for (wire::otlp::TranslatedPoint& point : translated.points) {
+      if (point.target_info) {
+        continue;
+      }
+      std::erase_if(point.series, [&](const wire::otlp::PromSeries&) {
+        const bool drop = (fault_samples_seen_.fetch_add(1, std::memory_order_relaxed) + 1) % n == 0;
+        out.dropped += drop ? 1 : 0;
+        return drop;
+      });
+    }
+  }
   wire::WriteRequestView all;
   for (const wire::otlp::TranslatedPoint& point : translated.points) {
     AddView(point, all);

@@ -12,10 +12,15 @@
 // counted with the first reason. A resource's target_info that is older
 // than the stored one is skipped silently: it is not a data point.
 //
+// Fault mode (negative tests): with `drop_every_nth_sample` = n, every n-th
+// translated sample (counted over the ingest's life, as remote write counts
+// its own) is acknowledged but never stored.
+//
 // Thread safety: Append() may be called concurrently.
 
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -32,17 +37,21 @@ struct OtlpMetricsAppend {
   std::size_t rejected = 0;  // Data points refused.
   std::string first_error;
   std::uint64_t samples = 0;  // Samples stored.
+  std::uint64_t dropped = 0;  // Samples discarded by the fault mode.
 };
 
 class OtlpMetricsIngest {
  public:
   // `storage` must outlive the ingest.
-  explicit OtlpMetricsIngest(Storage& storage) : storage_(storage) {}
+  explicit OtlpMetricsIngest(Storage& storage, std::uint64_t drop_every_nth_sample = 0)
+      : storage_(storage), drop_every_nth_sample_(drop_every_nth_sample) {}
 
   OtlpMetricsAppend Append(const wire::otlp::MetricsData& data);
 
  private:
   Storage& storage_;
+  const std::uint64_t drop_every_nth_sample_;
+  std::atomic<std::uint64_t> fault_samples_seen_{0};
   std::mutex delta_mu_;
   std::unordered_map<std::string, double> delta_totals_;  // Series text -> running total.
 };

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
@@ -40,6 +41,9 @@ struct CompletenessOptions {
   std::string flush_url;
   // Split a metric's time range so no query has to load more samples than this.
   std::uint64_t max_samples_per_query = 5'000'000;
+  // Metric names of the set that are not read back (the classic buckets of
+  // an OTLP load's exponential histograms, whose series depend on the target).
+  std::vector<std::string> skip_metric_names{};
 };
 
 // Fills a CompletenessRecord for `series`/`ledger` (series ids below

@@ -87,11 +87,15 @@ LabelPairs ToLabelPairs(const std::vector<loadgen::Label>& labels) {
 }
 
 Expectation BuildExpectation(const loadgen::SeriesSet& series, const loadgen::Ledger& ledger,
-                             std::uint64_t max_samples_per_query) {
+                             std::uint64_t max_samples_per_query,
+                             const std::vector<std::string>& skip) {
   Expectation e;
   e.series_count = static_cast<std::uint32_t>(std::min(series.series_capacity(), ledger.size()));
   e.run_id = series.options().run_id;
   for (std::string& name : series.MetricNames()) {
+    if (std::find(skip.begin(), skip.end(), name) != skip.end()) {
+      continue;
+    }
     e.metrics.push_back({.name = std::move(name), .expected_samples = 0, .windows = 1});
   }
   std::vector<std::uint64_t> hashes(e.series_count);

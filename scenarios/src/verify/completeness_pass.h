@@ -47,8 +47,10 @@ struct Expectation {
 };
 
 // `series` must outlive the result (the index reads labels on collisions).
+// Metrics named in `skip` are neither queried nor expected.
 Expectation BuildExpectation(const loadgen::SeriesSet& series, const loadgen::Ledger& ledger,
-                             std::uint64_t max_samples_per_query);
+                             std::uint64_t max_samples_per_query,
+                             const std::vector<std::string>& skip);
 
 // The raw outcome of one counting pass.
 struct PassCounts {

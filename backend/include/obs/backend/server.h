@@ -35,7 +35,8 @@ namespace obs::backend {
 struct FaultOptions {
   // Testing aid for negative tests: acknowledge every request but silently
   // drop every Nth sample (counting across all requests in arrival order,
-  // deterministic for a serial sender). 0 = off.
+  // remote write and OTLP metrics separately; deterministic for a serial
+  // sender). 0 = off.
   std::uint64_t drop_every_nth_sample = 0;
   // The same for spans: every Nth acknowledged span is dropped, or stored
   // with its first attribute (or, without attributes, its name) altered.

@@ -30,6 +30,7 @@
 #include "obs/backend/rules.h"
 #include "obs/base/status.h"
 #include "obs/loadgen/loki_push.h"
+#include "obs/loadgen/otlp_metrics.h"
 #include "obs/loadgen/otlp_traces.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal.h"
@@ -73,8 +74,14 @@ struct TargetSpec {
 // duration and time scale from the scenario); `remote_write` is unused.
 struct WorkloadSpec {
   std::string name;
-  std::string kind = "remote_write";  // "remote_write" | "signal" | "otlp_traces" | "loki_push".
+  // "remote_write" | "otlp_metrics" | "signal" | "otlp_traces" | "loki_push".
+  std::string kind = "remote_write";
+  // remote_write, and the load part of otlp_metrics (models, interval,
+  // sending; the url is target.otlp_url + "/v1/metrics" for remote targets).
   loadgen::RemoteWriteOptions remote_write;
+  // otlp_metrics: encoding, compression, temporality, histograms. `load` is
+  // left empty; the runner fills it from `remote_write`.
+  loadgen::OtlpMetricsOptions otlp_metrics;
   loadgen::SignalWorkloadOptions signal;
   // otlp_traces: complete except `url` for the embedded target and `run_id`
   // (both set by the runner).
