@@ -1,10 +1,14 @@
-// The generator's per-core ceiling: computing values, and building a full
-// scrape-like remote-write request (labels + values + protobuf + snappy).
+// The generator's per-core ceiling: computing values, building a full
+// scrape-like remote-write request (labels + values + protobuf + snappy), and
+// building + encoding one instance's OTLP metrics export of the same models.
+// Items are model samples in every case, so the two protocols compare.
 // docs/measurement.md quotes the figures.
 
 #include <benchmark/benchmark.h>
 
+#include "obs/loadgen/otlp_metrics.h"
 #include "obs/loadgen/series_set.h"
+#include "obs/wire/otlp.h"
 
 #include "batch_builder.h"
 
@@ -56,5 +60,38 @@ void BM_RemoteWrite_BuildBatch(benchmark::State& state) {
   state.counters["compressed_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_RemoteWrite_BuildBatch)->Arg(2000);
+
+// One instance's collection (~700 series of the same models as above) built
+// as an OTLP export and encoded: arg 0 = protobuf, 1 = JSON. Items = model
+// samples the export carries (a histogram point carries its buckets, sum and
+// count).
+void BM_OtlpMetrics_BuildAndEncode(benchmark::State& state) {
+  namespace otlp = obs::wire::otlp;
+  const obs::loadgen::SeriesSet set = MakeSet();
+  const bool json = state.range(0) == 1;
+  const auto builder = obs::loadgen::OtlpMetricsBuilder::Create(set, {}).value();
+  otlp::MetricsData data;
+  std::vector<std::uint32_t> recorded;
+  std::string body;
+  std::int64_t t = kT0;
+  std::size_t instance = 0;
+  for (auto _ : state) {
+    builder.Build(instance, t, t - 15'000, data, recorded);
+    body.clear();
+    if (json) {
+      otlp::EncodeMetricsJson(data, body);
+    } else {
+      otlp::EncodeMetrics(data, body);
+    }
+    benchmark::DoNotOptimize(body.data());
+    instance = instance + 1 == builder.instances() ? 0 : instance + 1;
+    t += 750;
+  }
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(builder.recorded_per_collection()));
+  state.counters["points"] = static_cast<double>(builder.points_per_collection());
+  state.counters["bytes"] = static_cast<double>(body.size());
+}
+BENCHMARK(BM_OtlpMetrics_BuildAndEncode)->Arg(0)->Arg(1);
 
 }  // namespace
