@@ -167,6 +167,8 @@ VisibilityRecord DecodeVisibility(const Field& f) {
   v.visible = f["visible"].U64();
   v.timed_out = f["timed_out"].U64();
   v.poll_interval_ns = f["poll_interval_ns"].I64();
+  if (f.raw().contains("protocol"))  // Reports before 2026-12 have none.
+    v.protocol = f["protocol"].Str();
   v.lag = DecodeHistogram(f["lag"]);
   return v;
 }

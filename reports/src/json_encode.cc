@@ -119,6 +119,7 @@ json EncodeVisibility(const VisibilityRecord& v) {
           {"visible", v.visible},
           {"timed_out", v.timed_out},
           {"poll_interval_ns", v.poll_interval_ns},
+          {"protocol", v.protocol},
           {"lag", EncodeHistogram(v.lag)}};
 }
 

@@ -147,10 +147,21 @@ class VisibilityProbe {
                   const Clock& clock) {
     if (scenario.verify.visibility_probes <= 0)
       return;
-    thread_ = std::thread([this, &scenario, endpoints, run_id, &clock] {
-      auto writer = loadgen::RemoteWriteClient::Create(endpoints.write_url, scenario.target.headers,
-                                                       scenario.target.bearer_token,
-                                                       scenario.verify.probe_timeout_seconds);
+    // Metrics probes go the way the load goes: remote write, or OTLP when
+    // every metrics workload is otlp_metrics.
+    const auto is = [&](const char* kind) {
+      return std::any_of(scenario.workloads.begin(), scenario.workloads.end(),
+                         [&](const WorkloadSpec& w) { return w.kind == kind; });
+    };
+    const bool otlp = is("otlp_metrics") && !is("remote_write");
+    thread_ = std::thread([this, &scenario, endpoints, run_id, &clock, otlp] {
+      auto writer =
+          otlp ? loadgen::RemoteWriteClient::CreateOtlp(
+                     endpoints.otlp_url + "/v1/metrics", scenario.target.headers,
+                     scenario.target.bearer_token, scenario.verify.probe_timeout_seconds)
+               : loadgen::RemoteWriteClient::Create(endpoints.write_url, scenario.target.headers,
+                                                    scenario.target.bearer_token,
+                                                    scenario.verify.probe_timeout_seconds);
       auto client = QueryClient::Create(QueryOptions(scenario, endpoints));
       if (!writer.ok() || !client.ok()) {
         result_ = writer.ok() ? client.status() : writer.status();
@@ -163,6 +174,9 @@ class VisibilityProbe {
           .poll_interval_seconds = scenario.verify.probe_poll_interval_seconds,
           .run_id = run_id};
       result_ = MeasureVisibility(*writer, *client, vo, clock, &stop_);
+      if (result_->ok()) {
+        (*result_)->protocol = otlp ? "otlp" : "remote_write";
+      }
     });
   }
   VisibilityProbe(const VisibilityProbe&) = delete;
@@ -765,8 +779,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   rec.target_query_url = endpoints.query_url;
 
   const bool any_remote_write =
-      std::any_of(scenario.workloads.begin(), scenario.workloads.end(),
-                  [](const WorkloadSpec& w) { return w.kind == "remote_write"; });
+      std::any_of(scenario.workloads.begin(), scenario.workloads.end(), [](const WorkloadSpec& w) {
+        return w.kind == "remote_write" || w.kind == "otlp_metrics";
+      });
   Progress(options, "run " + rec.run_id + ": " + std::to_string(scenario.workloads.size()) +
                         " workload(s) for " +
                         Seconds(scenario.duration_seconds * scenario.time_scale));

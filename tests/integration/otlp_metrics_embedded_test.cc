@@ -36,6 +36,11 @@ void ExpectComplete(const nlohmann::json& report, std::uint64_t series_per_colle
   EXPECT_EQ(w["kind"], "otlp_metrics");
   EXPECT_EQ(w["requests"].get<std::uint64_t>(), 80u);
   EXPECT_EQ(w["requests_succeeded"].get<std::uint64_t>(), 80u);
+  // Probes go the way the load goes: OTLP gauges read back through PromQL.
+  const auto& v = report["visibility"];
+  EXPECT_EQ(v["protocol"], "otlp");
+  EXPECT_GT(v["probes"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(v["visible"], v["probes"]);
 }
 
 class OtlpMetricsEmbeddedTest : public ::testing::TestWithParam<std::vector<std::string>> {};
@@ -81,7 +86,9 @@ TEST(OtlpMetricsFaultTest, SamplesDroppedAfterTheAcknowledgementFailCompleteness
   TempDir out;
   const ProcessResult r = RunScenarioWith(
       kScenario, out,
-      Short({"target.drop_every_nth_sample=100", "verify.settle_timeout=1s"}));
+      // Probe samples would take part in the fault count.
+      Short({"target.drop_every_nth_sample=100", "verify.settle_timeout=1s",
+             "verify.visibility_probes=0"}));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   const auto& c = report["completeness"];

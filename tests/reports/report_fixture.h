@@ -102,6 +102,7 @@ inline RunRecord MakeRecord() {
   e.expected_last_ms = 1'709'294'430'000;
   e.missing_timestamps_ms = {1'709'294'410'000, 1'709'294'410'100};
   VisibilityRecord& v = r.visibility;
+  v.protocol = "remote_write";
   v.checked = true;
   v.probes = 20;
   v.visible = 19;

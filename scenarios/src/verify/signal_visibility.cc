@@ -88,6 +88,7 @@ Result<VisibilityRecord> MeasureSignalVisibility(QueryClient& client,
   }
   VisibilityRecord rec;
   rec.checked = true;
+  rec.protocol = o.signal == ProbeSignal::kTraces ? "otlp" : "loki_push";
   rec.poll_interval_ns = ToNanos(Seconds(o.poll_interval_seconds));
   std::mt19937_64 rng(std::random_device{}());
   const SteadyClock::time_point start = clock.SteadyNow();

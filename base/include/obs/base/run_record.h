@@ -109,6 +109,10 @@ struct VisibilityRecord {
   std::uint64_t visible = 0;    // Probes found before the deadline.
   std::uint64_t timed_out = 0;  // Probes never found.
   std::int64_t poll_interval_ns = 0;
+  // How the probes were written: "remote_write" or "otlp" (metrics; OTLP
+  // when the scenario's metrics load is OTLP only), "otlp" (traces) or
+  // "loki_push" (logs). Empty in reports before 2026-12.
+  std::string protocol;
   Histogram lag;  // Ack -> first query that found it.
 };
 

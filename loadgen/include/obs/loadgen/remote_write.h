@@ -108,8 +108,11 @@ namespace internal {
 class HttpClient;  // loadgen/src/http_client.h
 }
 
-// A single-shot remote-write client for probes: no retries, no schedule; the
-// caller decides what a status means.
+// A single-shot metrics writer for probes: no retries, no schedule; the
+// caller decides what a status means. It speaks remote write (Create) or
+// OTLP/HTTP metrics (CreateOtlp: each probe series is a gauge named by its
+// __name__ label, the other labels its point attributes, no resource
+// attributes, so the Prometheus translation gives back the same series).
 class RemoteWriteClient {
  public:
   // Returns kInvalidArgument for a URL that is not http://host[:port][/path]
@@ -117,6 +120,11 @@ class RemoteWriteClient {
   static Result<RemoteWriteClient> Create(const std::string& url,
                                           const std::map<std::string, std::string>& headers,
                                           const std::string& bearer_token, double timeout_seconds);
+  // `url` is the OTLP metrics endpoint (http://host:port/v1/metrics).
+  static Result<RemoteWriteClient> CreateOtlp(const std::string& url,
+                                              const std::map<std::string, std::string>& headers,
+                                              const std::string& bearer_token,
+                                              double timeout_seconds);
 
   // Encodes, compresses and posts `series` (labels sorted here). Returns the
   // HTTP status, or kUnavailable / kDeadlineExceeded when no answer came.
@@ -127,9 +135,10 @@ class RemoteWriteClient {
   ~RemoteWriteClient();
 
  private:
-  explicit RemoteWriteClient(std::unique_ptr<internal::HttpClient> http);
+  RemoteWriteClient(std::unique_ptr<internal::HttpClient> http, bool otlp);
 
   std::unique_ptr<internal::HttpClient> http_;
+  bool otlp_ = false;
 };
 
 }  // namespace obs::loadgen
