@@ -225,6 +225,15 @@ struct AlertsRecord {
   std::vector<AlertCheckRecord> checks;
 };
 
+// One run of a report made with --repeat: its verdict and figures
+// (obs/reports/compare.h ExtractFigures names them).
+struct RepeatRecord {
+  std::string run_id;
+  bool passed = false;
+  double duration_seconds = 0;
+  std::map<std::string, double> figures;
+};
+
 struct RunRecord {
   std::string scenario_name;
   std::string scenario_description;
@@ -246,6 +255,9 @@ struct RunRecord {
   AlertsRecord alerts;
   // Errors that did not stop the run but a reader must see.
   std::vector<std::string> warnings;
+  // --repeat N: every run in order (empty for a single run). The fields
+  // above then describe all runs together (docs/baselines.md).
+  std::vector<RepeatRecord> repeats;
 };
 
 }  // namespace obs
