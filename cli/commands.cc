@@ -1,11 +1,14 @@
 #include "commands.h"
 
+#include "args.h"
+
 #include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -17,6 +20,7 @@
 
 #include "obs/backend/rules.h"
 #include "obs/backend/server.h"
+#include "obs/reports/repeat.h"
 #include "obs/reports/report.h"
 #include "obs/reports/writer.h"
 #include "obs/scenarios/runner.h"
@@ -34,6 +38,9 @@ on stdout and writes report.json, junit.xml and summary.md.
   --set path=value   override a scenario key, e.g. --set duration=10s
                      --set workloads[0].rate=5000 (repeatable)
   --run-id ID        label value for obsbench_run (default: name + start time)
+  --repeat N         run the scenario N times (default: its `repeat`, else 1),
+                     pausing `cooldown` between runs; the report combines the
+                     runs and keeps each run's figures for `obsbench compare`
   --quiet            no progress lines on stderr
 )";
 
@@ -92,51 +99,6 @@ std::int64_t ParseFlagDuration(const std::string& text) {
   return -1;
 }
 
-// Flags of the form --name value; positional arguments in order.
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::multimap<std::string, std::string> flags;
-  bool help = false;
-};
-
-std::optional<ParsedArgs> Parse(const std::vector<std::string>& args,
-                                const std::vector<std::string_view>& value_flags,
-                                const std::vector<std::string_view>& bool_flags) {
-  ParsedArgs out;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out.help = true;
-    } else if (std::find(bool_flags.begin(), bool_flags.end(), a) != bool_flags.end()) {
-      out.flags.emplace(a, "");
-    } else if (std::find(value_flags.begin(), value_flags.end(), a) != value_flags.end()) {
-      if (i + 1 >= args.size()) {
-        std::cerr << "obsbench: " << a << " needs a value\n";
-        return std::nullopt;
-      }
-      out.flags.emplace(a, args[++i]);
-    } else if (a.rfind("--", 0) == 0) {
-      std::cerr << "obsbench: unknown flag " << a << "\n";
-      return std::nullopt;
-    } else {
-      out.positional.push_back(a);
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> All(const ParsedArgs& p, const std::string& flag) {
-  std::vector<std::string> v;
-  for (auto [it, end] = p.flags.equal_range(flag); it != end; ++it)
-    v.push_back(it->second);
-  return v;
-}
-
-std::string Last(const ParsedArgs& p, const std::string& flag, std::string fallback) {
-  const auto v = All(p, flag);
-  return v.empty() ? fallback : v.back();
-}
-
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnSignal(int /*signal*/) {
@@ -146,7 +108,7 @@ extern "C" void OnSignal(int /*signal*/) {
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
-  const auto p = Parse(args, {"--out", "--set", "--run-id"}, {"--quiet"});
+  const auto p = Parse(args, {"--out", "--set", "--run-id", "--repeat"}, {"--quiet"});
   if (!p || p->help || p->positional.size() != 1) {
     (p && p->help ? std::cout : std::cerr) << kRunHelp;
     return p && p->help ? kExitPassed : kExitUsage;
@@ -156,16 +118,53 @@ int RunCommand(const std::vector<std::string>& args) {
     std::cerr << "obsbench: " << scenario.status().message() << "\n";
     return kExitUsage;
   }
+  int repeat = scenario->repeat;
+  if (p->flags.count("--repeat") != 0) {
+    const std::string text = Last(*p, "--repeat", "1");
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), repeat);
+    if (ec != std::errc() || ptr != text.data() + text.size() || repeat < 1 || repeat > 100) {
+      std::cerr << "obsbench: --repeat " << text << ": must be an integer in [1, 100]\n";
+      return kExitUsage;
+    }
+  }
+  if (repeat > 1 && (!scenario->alerts.empty() || !scenario->alerting.rule_files.empty())) {
+    std::cerr << "obsbench: --repeat: alert scenarios judge each run's alert timing on its own; "
+                 "run them again instead\n";
+    return kExitUsage;
+  }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   const bool quiet = p->flags.count("--quiet") != 0;
-  auto report = scenarios::RunScenario(*scenario, {.run_id = Last(*p, "--run-id", ""),
-                                                   .progress = quiet ? nullptr : &std::cerr,
-                                                   .stop = &g_stop});
-  if (!report.ok()) {
-    std::cerr << "obsbench: " << report.status().ToString() << "\n";
-    return kExitInfrastructure;
+  const std::string run_id = Last(*p, "--run-id", "");
+  std::vector<reports::RunReport> runs;
+  for (int i = 0; i < repeat && (i == 0 || !g_stop.load()); ++i) {
+    if (i > 0) {
+      if (!quiet) {
+        std::cerr << "obsbench: run " << i + 1 << " of " << repeat << "\n";
+      }
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::duration<double>(scenario->cooldown_seconds);
+      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    auto report = scenarios::RunScenario(
+        *scenario, {.run_id = run_id.empty() || repeat == 1 ? run_id
+                                                             : run_id + "-" + std::to_string(i + 1),
+                    .progress = quiet ? nullptr : &std::cerr,
+                    .stop = &g_stop});
+    if (!report.ok()) {
+      std::cerr << "obsbench: " << report.status().ToString() << "\n";
+      return kExitInfrastructure;
+    }
+    runs.push_back(std::move(report).value());
+    if (!runs.back().infrastructure_error.empty()) {
+      break;  // The target is gone: the next run would fail the same way.
+    }
   }
+  std::optional<reports::RunReport> report;
+  report.emplace(runs.size() == 1 ? std::move(runs.front())
+                                  : reports::MergeRepeats(runs, scenario->assertions));
   const std::string out = Last(*p, "--out", "out/" + scenario->name);
   Status written = reports::WriteReports(*report, out);
   (void)reports::NewMarkdownWriter()->Write(*report, std::cout);

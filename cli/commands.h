@@ -22,5 +22,7 @@ int ValidateCommand(const std::vector<std::string>& args);
 int BackendCommand(const std::vector<std::string>& args);
 int RulesCommand(const std::vector<std::string>& args);
 int VersionCommand(const std::vector<std::string>& args);
+int CompareCommand(const std::vector<std::string>& args);   // compare_commands.cc
+int BaselineCommand(const std::vector<std::string>& args);  // compare_commands.cc
 
 }  // namespace obs::cli

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kUsage = R"(usage: obsbench <command> [arguments]
 
 Commands:
-  run SCENARIO [--out DIR] [--set path=value]... [--run-id ID] [--quiet]
+  run SCENARIO [--out DIR] [--set path=value]... [--run-id ID] [--repeat N] [--quiet]
                        run a scenario, print the Markdown summary, write reports
   validate SCENARIO [--set path=value]...
                        check a scenario file and print the load it would generate
@@ -21,6 +21,10 @@ Commands:
                        print a rule file with every duration scaled (alert scenarios)
   rules test TESTS.yml...
                        run promtool-format rule unit tests on the reference backend
+  compare BASELINE CURRENT [--threshold FIGURE=T]... [--out DIR]
+                       compare two runs: improved / unchanged (noise) / regressed
+  baseline save RUN --name NAME [--dir DIR]
+                       store a run's report as a named baseline
   version              print the version
 
 Run `obsbench <command> --help` for the command's flags.
@@ -49,6 +53,10 @@ int main(int argc, char** argv) {
     return obs::cli::BackendCommand(args);
   if (command == "rules")
     return obs::cli::RulesCommand(args);
+  if (command == "compare")
+    return obs::cli::CompareCommand(args);
+  if (command == "baseline")
+    return obs::cli::BaselineCommand(args);
   if (command == "version" || command == "--version")
     return obs::cli::VersionCommand(args);
   std::cerr << "obsbench: unknown command \"" << command << "\"\n\n" << kUsage;

@@ -198,17 +198,19 @@ void Judge(FigureComparison& f, const CompareOptions& o, std::mt19937_64& rng) {
                        : ", noise not measured: " + std::to_string(f.baseline.size()) + " vs " +
                              std::to_string(f.current.size()) + " run(s), use --repeat";
   const std::string threshold = FormatThreshold(f.threshold, f.absolute);
-  if (worse > f.threshold && beyond_noise_worse) {
+  // A change exactly at the threshold is within it (up to rounding).
+  const double tolerance = 1e-9 * std::max(1.0, f.threshold);
+  if (worse > f.threshold + tolerance && beyond_noise_worse) {
     f.verdict = Verdict::kRegressed;
     f.explanation = f.name + " regressed: " + values + interval + "), beyond the " + threshold +
                     " threshold" + (f.noise_measured ? " and beyond noise" : "");
-  } else if (-worse > f.threshold && beyond_noise_better) {
+  } else if (-worse > f.threshold + tolerance && beyond_noise_better) {
     f.verdict = Verdict::kImproved;
     f.explanation = f.name + " improved: " + values + interval + ")";
   } else {
     f.verdict = Verdict::kUnchanged;
     f.explanation = f.name + " unchanged: " + values + interval + "), " +
-                    (std::abs(worse) <= f.threshold ? "within the " + threshold + " threshold"
+                    (std::abs(worse) <= f.threshold + tolerance ? "within the " + threshold + " threshold"
                                                     : "within noise");
   }
 }

@@ -370,6 +370,21 @@ RunReport DecodeOrThrow(const Field& doc) {
   const Field warnings = doc["warnings"];
   for (std::size_t i = 0; i < warnings.ArraySize(); ++i)
     report.record.warnings.push_back(warnings.At(i).Str());
+  if (doc.raw().contains("repeats")) {
+    const Field repeats = doc["repeats"];
+    for (std::size_t i = 0; i < repeats.ArraySize(); ++i) {
+      const Field r = repeats.At(i);
+      RepeatRecord rep;
+      rep.run_id = r["run_id"].Str();
+      rep.passed = r["passed"].Bool();
+      rep.duration_seconds = r["duration_seconds"].Double();
+      const Field figures = r["figures"];
+      figures.Size(json::value_t::object);
+      for (const auto& [name, value] : figures.raw().items())
+        rep.figures[name] = Field(value, figures.path() + "." + name).Double();
+      report.record.repeats.push_back(std::move(rep));
+    }
+  }
   return report;
 }
 

@@ -342,6 +342,16 @@ json EncodeReport(const RunReport& report) {
   if (r.logs.checked) {
     doc["logs"] = EncodeLogCompleteness(r.logs);
   }
+  if (!r.repeats.empty()) {  // --repeat only, so single runs keep their shape.
+    json repeats = json::array();
+    for (const RepeatRecord& rep : r.repeats) {
+      repeats.push_back({{"run_id", rep.run_id},
+                         {"passed", rep.passed},
+                         {"duration_seconds", rep.duration_seconds},
+                         {"figures", rep.figures}});
+    }
+    doc["repeats"] = repeats;
+  }
   return doc;
 }
 

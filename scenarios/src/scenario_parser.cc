@@ -26,6 +26,7 @@ using internal::YamlReader;
 
 const std::vector<std::string_view> kTopKeys = {"name",     "description", "seed",     "duration",
                                                 "cooldown", "time_scale",  "target",   "workloads",
+                                                "repeat",
                                                 "verify",   "assertions",  "alerting", "alerts"};
 const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "write_url",
@@ -69,6 +70,9 @@ Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
   if (Has(root, "cooldown")) {
     OBS_ASSIGN_OR_RETURN(s.cooldown_seconds,
                          r.Duration(root["cooldown"], "cooldown", internal::kNonNegative));
+  }
+  if (Has(root, "repeat")) {
+    OBS_ASSIGN_OR_RETURN(s.repeat, r.Int(root["repeat"], "repeat", {.min = 1, .max = 100}));
   }
   if (Has(root, "time_scale")) {
     OBS_ASSIGN_OR_RETURN(s.time_scale, r.Number(root["time_scale"], "time_scale",

@@ -52,8 +52,29 @@ std::filesystem::path ExamplePath(const std::string& name) {
   return SourceDir() / "ci" / "examples" / name;
 }
 
-bool Contains(const std::string& text, const std::string& part) {
+bool Mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+bool IsMap(const YAML::Node& node) {
+  return node.IsDefined() && node.IsMap();
+}
+
+bool IsSequence(const YAML::Node& node) {
+  return node.IsDefined() && node.IsSequence();
+}
+
+// node[key] when node is a map holding key, else an undefined node. yaml-cpp
+// throws on any query of a missing key's node but IsDefined(), so every
+// lookup of the checks goes through here.
+YAML::Node Get(const YAML::Node& node, const std::string& key) {
+  if (IsMap(node)) {
+    const YAML::Node value = node[key];
+    if (value.IsDefined()) {
+      return value;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
 }
 
 std::string Scalar(const YAML::Node& node) {
@@ -92,23 +113,31 @@ void CheckCommands(const std::string& script, const std::string& where, Problems
     const std::string subcommand = (*it)[1].str();
     const std::string args = (*it)[2].str();
     const std::regex token(R"(\S+)");
+    const auto check_set_key = [&](const std::string& assignment) {
+      const std::string key = assignment.substr(0, assignment.find('='));
+      if (AllowedSetKeys().count(key) == 0) {
+        problems.push_back(where + ": --set " + key + " is not a documented scenario key");
+      }
+    };
     bool expect_set_key = false;
     bool first_positional = true;
     for (auto t = std::sregex_iterator(args.begin(), args.end(), token);
          t != std::sregex_iterator(); ++t) {
       const std::string word = t->str();
       if (expect_set_key) {
-        const std::string key = word.substr(0, word.find('='));
-        if (AllowedSetKeys().count(key) == 0) {
-          problems.push_back(where + ": --set " + key + " is not a documented scenario key");
-        }
+        check_set_key(word);
         expect_set_key = false;
       } else if (word.rfind("--", 0) == 0) {
-        const std::string flag = word.substr(0, word.find('='));
+        const std::size_t equals = word.find('=');
+        const std::string flag = word.substr(0, equals);
         if (AllowedFlags(subcommand).count(flag) == 0) {
           problems.push_back(where + ": obsbench " + subcommand + " has no flag " + flag);
         }
-        expect_set_key = flag == "--set";
+        if (flag == "--set" && equals != std::string::npos) {
+          check_set_key(word.substr(equals + 1));  // --set=path=value
+        } else {
+          expect_set_key = flag == "--set";
+        }
       } else if (subcommand == "run" && first_positional) {
         // The examples check obsbench out at obsbench/ beside the SRE's files.
         std::string scenario = word;
@@ -133,32 +162,27 @@ Problems GitHubProblems(const YAML::Node& root) {
   }
   // YAML 1.1 would read `on` as true; yaml-cpp keeps the key as the string
   // "on", and so does GitHub.
-  const YAML::Node on = root["on"];
-  const bool pull_request =
-      on.IsDefined() && ((on.IsMap() && on["pull_request"].IsDefined()) ||
-                         (on.IsSequence() && [&] {
-                           for (const auto& event : on) {
-                             if (Scalar(event) == "pull_request") {
-                               return true;
-                             }
-                           }
-                           return false;
-                         }()) ||
-                         Scalar(on) == "pull_request");
+  const YAML::Node on = Get(root, "on");
+  bool pull_request = Get(on, "pull_request").IsDefined() || Scalar(on) == "pull_request";
+  if (IsSequence(on)) {
+    for (const auto& event : on) {
+      pull_request = pull_request || Scalar(event) == "pull_request";
+    }
+  }
   if (!pull_request) {
     problems.push_back("`on` does not list pull_request");
   }
-  const YAML::Node jobs = root["jobs"];
-  if (!jobs.IsDefined() || !jobs.IsMap() || jobs.size() != 1) {
+  const YAML::Node jobs = Get(root, "jobs");
+  if (!IsMap(jobs) || jobs.size() != 1) {
     problems.push_back("`jobs` must hold exactly one job");
     return problems;
   }
   const YAML::Node job = jobs.begin()->second;
-  if (!job.IsMap() || !job["runs-on"].IsDefined()) {
+  if (!Get(job, "runs-on").IsDefined()) {
     problems.push_back("the job has no runs-on");
   }
-  if (!job.IsMap() || !job["steps"].IsDefined() || !job["steps"].IsSequence() ||
-      job["steps"].size() == 0) {
+  const YAML::Node steps = Get(job, "steps");
+  if (!IsSequence(steps) || steps.size() == 0) {
     problems.push_back("the job has no steps");
     return problems;
   }
@@ -169,32 +193,33 @@ Problems GitHubProblems(const YAML::Node& root) {
   int kills = 0;
   int uploads = 0;
   int index = 0;
-  for (const auto& step : job["steps"]) {
-    const std::string where = "step " + std::to_string(index++) + " (" + Scalar(step["name"]) + ")";
+  for (const auto& step : steps) {
+    const std::string where =
+        "step " + std::to_string(index++) + " (" + Scalar(Get(step, "name")) + ")";
     if (!step.IsMap()) {
       problems.push_back(where + ": not a map");
       continue;
     }
-    const bool has_uses = step["uses"].IsDefined();
-    const bool has_run = step["run"].IsDefined();
+    const bool has_uses = Get(step, "uses").IsDefined();
+    const bool has_run = Get(step, "run").IsDefined();
     if (has_uses == has_run) {
       problems.push_back(where + ": needs exactly one of uses and run");
     }
-    const std::string uses = Scalar(step["uses"]);
+    const std::string uses = Scalar(Get(step, "uses"));
     if (uses.rfind("actions/upload-artifact", 0) == 0) {
       ++uploads;
-      if (!IsAlways(step["if"])) {
+      if (!IsAlways(Get(step, "if"))) {
         problems.push_back(where + ": upload-artifact without if: always()");
       }
     }
-    const std::string script = Scalar(step["run"]);
-    runs = runs || Contains(script, "obsbench run ");
-    compares = compares || Contains(script, "obsbench compare ");
-    summary = summary || Contains(script, "GITHUB_STEP_SUMMARY");
-    starts_vm = starts_vm || Contains(script, "victoria-metrics -");
-    if (Contains(script, "kill ")) {
+    const std::string script = Scalar(Get(step, "run"));
+    runs = runs || Mentions(script, "obsbench run ");
+    compares = compares || Mentions(script, "obsbench compare ");
+    summary = summary || Mentions(script, "GITHUB_STEP_SUMMARY");
+    starts_vm = starts_vm || Mentions(script, "victoria-metrics -");
+    if (Mentions(script, "kill ")) {
       ++kills;
-      if (!IsAlways(step["if"])) {
+      if (!IsAlways(Get(step, "if"))) {
         problems.push_back(where + ": stopping the stack needs if: always()");
       }
     }
@@ -229,7 +254,7 @@ Problems GitLabProblems(const YAML::Node& root) {
   }
   std::vector<std::string> names;
   for (const auto& entry : root) {
-    if (entry.second.IsMap() && entry.second["script"].IsDefined()) {
+    if (Get(entry.second, "script").IsDefined()) {
       names.push_back(entry.first.Scalar());
     }
   }
@@ -238,17 +263,17 @@ Problems GitLabProblems(const YAML::Node& root) {
   }
   Problems problems;
   const std::string& name = names.front();
-  const YAML::Node job = root[name];
-  if (Scalar(job["image"]).empty()) {
+  const YAML::Node job = Get(root, name);
+  if (Scalar(Get(job, "image")).empty()) {
     problems.push_back(name + ": no image");
   }
   std::string joined;
   const auto lines = [&](const char* key) {
-    const YAML::Node list = job[key];
+    const YAML::Node list = Get(job, key);
     if (!list.IsDefined()) {
       return;
     }
-    if (!list.IsSequence()) {
+    if (!IsSequence(list)) {
       problems.push_back(name + ": " + key + " is not a list");
       return;
     }
@@ -268,32 +293,32 @@ Problems GitLabProblems(const YAML::Node& root) {
   joined.clear();
   lines("after_script");
   const std::string after = joined;
-  if (!Contains(script, "obsbench run ")) {
+  if (!Mentions(script, "obsbench run ")) {
     problems.push_back(name + ": the script does not run `obsbench run`");
   }
-  if (!Contains(script, "obsbench compare ")) {
+  if (!Mentions(script, "obsbench compare ")) {
     problems.push_back(name + ": the script does not run `obsbench compare`");
   }
-  if (!Contains(script, "victoria-metrics -")) {
+  if (!Mentions(script, "victoria-metrics -")) {
     problems.push_back(name + ": the script does not start victoria-metrics");
   }
-  if (!Contains(after, "kill ")) {
+  if (!Mentions(after, "kill ")) {
     problems.push_back(name + ": after_script does not stop the stack under test");
   }
-  const YAML::Node artifacts = job["artifacts"];
-  if (!artifacts.IsMap()) {
+  const YAML::Node artifacts = Get(job, "artifacts");
+  if (!IsMap(artifacts)) {
     problems.push_back(name + ": no artifacts");
     return problems;
   }
-  if (Scalar(artifacts["when"]) != "always") {
+  if (Scalar(Get(artifacts, "when")) != "always") {
     problems.push_back(name + ": artifacts.when is not always");
   }
-  if (!Contains(Scalar(artifacts["reports"]["junit"]), "junit.xml")) {
+  if (!Mentions(Scalar(Get(Get(artifacts, "reports"), "junit")), "junit.xml")) {
     problems.push_back(name + ": artifacts.reports.junit does not name a junit.xml");
   }
   bool keeps_out = false;
-  if (artifacts["paths"].IsSequence()) {
-    for (const auto& path : artifacts["paths"]) {
+  if (IsSequence(Get(artifacts, "paths"))) {
+    for (const auto& path : Get(artifacts, "paths")) {
       keeps_out = keeps_out || Scalar(path).rfind("out", 0) == 0;
     }
   }
@@ -314,12 +339,14 @@ YAML::Node LoadExample(const std::string& name) {
   }
 }
 
-YAML::Node Steps(YAML::Node workflow) { return workflow["jobs"].begin()->second["steps"]; }
+YAML::Node Steps(YAML::Node workflow) {
+  return workflow["jobs"].begin()->second["steps"];
+}
 
 // The first step whose `field` contains `part`.
 YAML::Node FindStep(YAML::Node workflow, const std::string& field, const std::string& part) {
   for (auto step : Steps(workflow)) {
-    if (Contains(Scalar(step[field]), part)) {
+    if (Mentions(Scalar(Get(step, field)), part)) {
       return step;
     }
   }
@@ -330,7 +357,7 @@ YAML::Node FindStep(YAML::Node workflow, const std::string& field, const std::st
 TEST(GitHubActionsExampleTest, HasTheDocumentedShape) {
   const YAML::Node workflow = LoadExample("github-actions.yml");
   EXPECT_THAT(GitHubProblems(workflow), IsEmpty());
-  EXPECT_TRUE(workflow["on"]["workflow_dispatch"].IsDefined());
+  EXPECT_TRUE(Get(Get(workflow, "on"), "workflow_dispatch").IsDefined());
 }
 
 TEST(GitLabCiExampleTest, HasTheDocumentedShape) {

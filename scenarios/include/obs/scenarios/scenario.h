@@ -141,6 +141,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   double duration_seconds = 30;  // Load duration; with stages, their sum.
   double cooldown_seconds = 0;   // Pause between the end of the load and verification.
+  // Runs of the scenario `obsbench run` makes (--repeat overrides), each
+  // after a pause of `cooldown_seconds` (obs/reports/repeat.h).
+  int repeat = 1;
   // Real seconds per scenario second, in (0, 1]: durations, signal shapes,
   // rule `for`s and intervals all shrink together (docs/alerting.md).
   double time_scale = 1;

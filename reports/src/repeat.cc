@@ -1,0 +1,164 @@
+#include "obs/reports/repeat.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+
+#include "obs/reports/compare.h"
+
+namespace obs::reports {
+namespace {
+
+void AddWorkload(WorkloadRecord& into, const WorkloadRecord& w) {
+  into.duration_seconds += w.duration_seconds;
+  into.series = std::max(into.series, w.series);
+  into.target_samples_per_second += w.target_samples_per_second;
+  into.achieved_samples_per_second += w.achieved_samples_per_second;
+  into.target_requests_per_second += w.target_requests_per_second;
+  into.achieved_requests_per_second += w.achieved_requests_per_second;
+  into.requests += w.requests;
+  into.attempts += w.attempts;
+  into.requests_succeeded += w.requests_succeeded;
+  into.requests_rejected += w.requests_rejected;
+  into.requests_failed += w.requests_failed;
+  into.retries += w.retries;
+  into.requests_late += w.requests_late;
+  into.requests_unsent += w.requests_unsent;
+  into.samples_sent += w.samples_sent;
+  into.samples_acked += w.samples_acked;
+  into.samples_rejected += w.samples_rejected;
+  into.samples_failed += w.samples_failed;
+  into.stopped_early = into.stopped_early || w.stopped_early;
+  if (into.stop_reason.empty()) {
+    into.stop_reason = w.stop_reason;
+  }
+  for (const auto& [code, n] : w.status_codes) {
+    into.status_codes[code] += n;
+  }
+  into.answers.insert(w.answers.begin(), w.answers.end());
+  into.latency_corrected.Merge(w.latency_corrected);
+  into.latency_uncorrected.Merge(w.latency_uncorrected);
+}
+
+void AddCompleteness(CompletenessRecord& into, const CompletenessRecord& c, bool first) {
+  if (first) {
+    into = c;
+    return;
+  }
+  into.checked = into.checked && c.checked;
+  if (into.skipped_reason.empty()) {
+    into.skipped_reason = c.skipped_reason;
+  }
+  into.series_expected += c.series_expected;
+  into.series_found += c.series_found;
+  into.series_missing += c.series_missing;
+  into.series_incomplete += c.series_incomplete;
+  into.series_unexpected += c.series_unexpected;
+  into.samples_expected += c.samples_expected;
+  into.samples_found += c.samples_found;
+  into.samples_missing += c.samples_missing;
+  into.samples_duplicated += c.samples_duplicated;
+  into.samples_unexpected += c.samples_unexpected;
+  into.queries += c.queries;
+  into.seconds_to_settle = std::max(into.seconds_to_settle, c.seconds_to_settle);
+  for (const MissingSeriesExample& e : c.examples) {
+    if (into.examples.size() < 5) {
+      into.examples.push_back(e);
+    }
+  }
+}
+
+void AddVisibility(VisibilityRecord& into, const VisibilityRecord& v, bool first) {
+  if (first) {
+    into = v;
+    return;
+  }
+  into.checked = into.checked || v.checked;
+  into.probes += v.probes;
+  into.visible += v.visible;
+  into.timed_out += v.timed_out;
+  into.lag.Merge(v.lag);
+}
+
+}  // namespace
+
+RunReport MergeRepeats(const std::vector<RunReport>& runs,
+                       const std::vector<assertions::AssertionSpec>& specs) {
+  RunReport out = runs.back();  // Scenario, environment, traces, logs, alerts.
+  RunRecord& r = out.record;
+  r.run_id = runs.front().record.run_id + " .. " + runs.back().record.run_id;
+  r.started_unix_ms = runs.front().record.started_unix_ms;
+  r.duration_seconds = 0;
+  r.workloads.clear();
+  r.warnings.clear();
+  r.repeats.clear();
+  bool all_passed = true;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const RunReport& run = runs[i];
+    const RunRecord& rec = run.record;
+    r.duration_seconds += rec.duration_seconds;
+    for (std::size_t w = 0; w < rec.workloads.size(); ++w) {
+      if (i == 0) {
+        // Same histogram layout as the runs', empty.
+        const WorkloadRecord& first = rec.workloads[w];
+        WorkloadRecord sum;
+        sum.name = first.name;
+        sum.kind = first.kind;
+        sum.late_threshold_ns = first.late_threshold_ns;
+        sum.latency_corrected = first.latency_corrected;
+        sum.latency_uncorrected = first.latency_uncorrected;
+        sum.latency_corrected.Reset();
+        sum.latency_uncorrected.Reset();
+        r.workloads.push_back(std::move(sum));
+      }
+      if (w < r.workloads.size()) {
+        AddWorkload(r.workloads[w], rec.workloads[w]);
+      }
+    }
+    AddCompleteness(r.completeness, rec.completeness, i == 0);
+    AddVisibility(r.visibility, rec.visibility, i == 0);
+    for (const std::string& warning : rec.warnings) {
+      r.warnings.push_back("run " + std::to_string(i + 1) + ": " + warning);
+    }
+    if (!run.infrastructure_error.empty() && out.infrastructure_error.empty()) {
+      out.infrastructure_error = "run " + std::to_string(i + 1) + ": " + run.infrastructure_error;
+    }
+    RepeatRecord rep{.run_id = rec.run_id,
+                     .passed = Passed(run),
+                     .duration_seconds = rec.duration_seconds,
+                     .figures = {}};
+    for (const Figure& f : ExtractFigures(rec)) {
+      rep.figures[f.name] = f.value;
+    }
+    all_passed = all_passed && rep.passed;
+    r.repeats.push_back(std::move(rep));
+  }
+  const double n = static_cast<double>(runs.size());
+  for (WorkloadRecord& w : r.workloads) {
+    w.target_samples_per_second /= n;
+    w.achieved_samples_per_second /= n;
+    w.target_requests_per_second /= n;
+    w.achieved_requests_per_second /= n;
+  }
+  out.assertions = assertions::Evaluate(r, specs);
+  if (!all_passed) {
+    std::string failed;
+    for (std::size_t i = 0; i < r.repeats.size(); ++i) {
+      if (!r.repeats[i].passed) {
+        failed += (failed.empty() ? "" : ", ") + std::to_string(i + 1);
+      }
+    }
+    // A combined pass must not hide a failed run: say which, and fail.
+    assertions::AssertionResult a;
+    a.spec.name = a.spec.expression = "every repeated run passed";
+    a.spec.figure = "repeats.passed";
+    a.outcome = assertions::Outcome::kFailed;
+    a.expected = "every run";
+    a.actual = "run(s) " + failed + " of " + std::to_string(runs.size()) + " did not pass";
+    a.explanation = a.actual;
+    out.assertions.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace obs::reports
