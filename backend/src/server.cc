@@ -32,7 +32,8 @@ class Server::Impl {
         engine_(storage_, EngineOptions{.lookback_delta_ms = options.lookback_delta_ms}),
         write_(storage_, metrics_,
                WriteHandlerOptions{.max_decompressed_bytes = options.max_decompressed_bytes,
-                                   .drop_every_nth_sample = options.faults.drop_every_nth_sample}),
+                                   .drop_every_nth_sample = options.faults.drop_every_nth_sample,
+                                   .write_delay_seconds = options.faults.write_delay_seconds}),
         query_(storage_, engine_, RealClock()),
         rules_(storage_, RuleOptions(options, options.alerting.external_url), nullptr, RealClock()),
         spans_(

@@ -1,6 +1,8 @@
 #include "markdown_sections.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "obs/assertions/format.h"
 
@@ -11,16 +13,22 @@ namespace {
 
 using assertions::FormatCount;
 using assertions::FormatNumber;
+using assertions::FormatPercent;
 
 std::string Ns(std::int64_t ns) {
   return assertions::FormatDurationNs(static_cast<double>(ns));
 }
 
-std::string Row(std::initializer_list<std::string> cells) {
+template <typename Cells>
+std::string RowOf(const Cells& cells) {
   std::string out = "|";
   for (const std::string& c : cells)
     out += " " + c + " |";
   return out + "\n";
+}
+
+std::string Row(std::initializer_list<std::string> cells) {
+  return RowOf(cells);
 }
 
 std::string ResultIcon(assertions::Outcome outcome) {
@@ -235,6 +243,58 @@ std::string MarkdownWarnings(const RunRecord& record) {
   std::string out = "## Warnings\n\n";
   for (const std::string& w : record.warnings)
     out += "- " + MarkdownText(w) + "\n";
+  return out;
+}
+
+// Per-run figures of a --repeat report with their median and spread
+// ((max - min) / median): the noise to choose compare thresholds from.
+std::string MarkdownRepeats(const RunRecord& record) {
+  if (record.repeats.empty())
+    return "";
+  std::string out = "## Repeats\n\n";
+  std::vector<std::string> header = {"Figure"};
+  for (std::size_t i = 0; i < record.repeats.size(); ++i)
+    header.push_back("Run " + std::to_string(i + 1) +
+                     (record.repeats[i].passed ? "" : " (failed)"));
+  header.push_back("Median");
+  header.push_back("Spread");
+  out += RowOf(header) + "|---|";
+  for (std::size_t i = 0; i + 1 < header.size(); ++i)
+    out += "--:|";
+  out += "\n";
+  std::vector<std::string> names;
+  for (const auto& rep : record.repeats)
+    for (const auto& [name, value] : rep.figures)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        names.push_back(name);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const bool seconds = name.find("latency") != std::string::npos;
+    const bool rate = name.ends_with("/throughput");
+    const auto show = [&](double v) {
+      return seconds ? Ns(static_cast<std::int64_t>(v * 1e9))
+             : rate  ? FormatNumber(v, 1) + "/s"
+                     : FormatPercent(v);
+    };
+    std::vector<std::string> row = {MarkdownCode(name)};
+    std::vector<double> values;
+    for (const auto& rep : record.repeats) {
+      const auto it = rep.figures.find(name);
+      row.push_back(it == rep.figures.end() ? "–" : show(it->second));
+      if (it != rep.figures.end())
+        values.push_back(it->second);
+    }
+    std::sort(values.begin(), values.end());
+    const double median = values.empty() ? 0
+                          : values.size() % 2 == 1
+                              ? values[values.size() / 2]
+                              : (values[values.size() / 2 - 1] + values[values.size() / 2]) / 2;
+    row.push_back(values.empty() ? "–" : show(median));
+    row.push_back(values.empty() || median == 0
+                      ? "–"
+                      : FormatPercent((values.back() - values.front()) / median));
+    out += RowOf(row);
+  }
   return out;
 }
 

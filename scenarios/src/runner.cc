@@ -749,6 +749,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   if (scenario.target.kind == "embedded") {
     backend::ServerOptions so;
     so.faults.drop_every_nth_sample = scenario.target.drop_every_nth_sample;
+    so.faults.write_delay_seconds = scenario.target.write_delay_seconds;
     so.faults.drop_every_nth_span = scenario.target.drop_every_nth_span;
     so.faults.alter_every_nth_span = scenario.target.alter_every_nth_span;
     so.faults.drop_every_nth_log_line = scenario.target.drop_every_nth_log_line;

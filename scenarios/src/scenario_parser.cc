@@ -35,6 +35,7 @@ const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "headers",
                                                    "bearer_token_file",
                                                    "drop_every_nth_sample",
+                                                   "write_delay",
                                                    "otlp_url",
                                                    "trace_query_url",
                                                    "trace_query_api",
@@ -145,7 +146,7 @@ Status CheckTargetKind(const YamlReader& r, const YAML::Node& node, const Target
     }
   }
   for (const char* key : {"drop_every_nth_sample", "drop_every_nth_span", "alter_every_nth_span",
-                          "drop_every_nth_log_line", "alter_every_nth_log_line"}) {
+                          "drop_every_nth_log_line", "alter_every_nth_log_line", "write_delay"}) {
     if (remote && Has(node, key)) {
       return r.Error(node[key], JoinPath("target", key), "only applies to kind \"embedded\"");
     }
@@ -182,6 +183,10 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
     if (Has(node, key)) {
       OBS_ASSIGN_OR_RETURN(*out, r.Unsigned(node[key], JoinPath("target", key)));
     }
+  }
+  if (Has(node, "write_delay")) {
+    OBS_ASSIGN_OR_RETURN(t.write_delay_seconds, r.Duration(node["write_delay"], "target.write_delay",
+                                                           internal::kNonNegative));
   }
   if (Has(node, "trace_query_api")) {
     OBS_ASSIGN_OR_RETURN(t.trace_query_api,

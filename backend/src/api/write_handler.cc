@@ -1,5 +1,8 @@
 #include "api/write_handler.h"
 
+#include <chrono>
+#include <thread>
+
 #include <cctype>
 #include <string>
 #include <utility>
@@ -78,6 +81,10 @@ WriteHandler::WriteHandler(Storage& storage, BackendMetrics& metrics, WriteHandl
     : storage_(storage), metrics_(metrics), options_(options) {}
 
 http::Response WriteHandler::Handle(const http::Request& request) {
+  if (options_.write_delay_seconds > 0) {
+    // A slower backend for regression tests (blocks this I/O thread).
+    std::this_thread::sleep_for(std::chrono::duration<double>(options_.write_delay_seconds));
+  }
   const std::string header_error =
       CheckRemoteWriteHeaders(request.Header("content-encoding"), request.Header("content-type"));
   if (!header_error.empty()) {

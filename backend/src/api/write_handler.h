@@ -27,6 +27,7 @@ namespace obs::backend {
 struct WriteHandlerOptions {
   std::size_t max_decompressed_bytes = 256U << 20;
   std::uint64_t drop_every_nth_sample = 0;  // 0 = off.
+  double write_delay_seconds = 0;           // Fault: answer every write this much later.
 };
 
 class WriteHandler {

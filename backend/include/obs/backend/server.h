@@ -38,6 +38,9 @@ struct FaultOptions {
   // remote write and OTLP metrics separately; deterministic for a serial
   // sender). 0 = off.
   std::uint64_t drop_every_nth_sample = 0;
+  // Answer every remote write this much later (a slower backend, for
+  // baseline/compare regression tests). 0 = off.
+  double write_delay_seconds = 0;
   // The same for spans: every Nth acknowledged span is dropped, or stored
   // with its first attribute (or, without attributes, its name) altered.
   std::uint64_t drop_every_nth_span = 0;

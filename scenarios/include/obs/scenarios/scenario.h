@@ -48,6 +48,7 @@ struct TargetSpec {
   std::string bearer_token_file;               // Read at load time into `bearer_token`.
   std::string bearer_token;
   std::uint64_t drop_every_nth_sample = 0;  // Embedded only: fault mode for negative tests.
+  double write_delay_seconds = 0;  // Embedded only: answer every remote write this much later.
   // Traces: where OTLP/HTTP goes (base URL, "/v1/traces" is appended) and
   // where traces are read back (base URL of a Tempo or Jaeger query API).
   std::string otlp_url;

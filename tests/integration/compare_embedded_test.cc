@@ -1,0 +1,91 @@
+// Baselines end to end through the obsbench binary: a baseline recorded with
+// --repeat against the embedded backend and saved with `baseline save`; the
+// same scenario against a backend slowed down by a known amount
+// (target.write_delay) makes `obsbench compare` exit 1 naming the latency
+// figure; a run compared with itself is unchanged (exit 0).
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "obsbench_run.h"
+
+namespace obs::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+ProcessResult RunRepeated(const TempDir& out, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"run",   SourcePath("scenarios/library/quickstart.yaml"),
+                                   "--out", out.path(),
+                                   "--repeat", "3",
+                                   "--set", "duration=2s",
+                                   "--set", "cooldown=0s",
+                                   "--set", "verify.visibility_probes=5",
+                                   "--quiet"};
+  for (std::string& e : extra) {
+    args.push_back("--set");
+    args.push_back(std::move(e));
+  }
+  return RunObsbench(args);
+}
+
+TEST(CompareEmbeddedTest, ASlowerBackendIsARegressionNamingTheLatencyFigure) {
+  TempDir base_out, slow_out, baselines, compare_out;
+  const ProcessResult base = RunRepeated(base_out, {});
+  ASSERT_EQ(base.exit_code, 0) << base.out << base.err;
+  const nlohmann::json base_report = ReadReport(base_out.path());
+  ASSERT_EQ(base_report["repeats"].size(), 3u);
+  EXPECT_TRUE(base_report["repeats"][2]["figures"].contains("metrics/write_latency.p99"));
+  EXPECT_THAT(base.out, HasSubstr("## Repeats"));
+
+  const ProcessResult saved = RunObsbench(
+      {"baseline", "save", base_out.path(), "--name", "main", "--dir", baselines.path()});
+  ASSERT_EQ(saved.exit_code, 0) << saved.out << saved.err;
+  EXPECT_TRUE(std::filesystem::exists(baselines.path() + "/main/report.json"));
+
+  const ProcessResult slow = RunRepeated(slow_out, {"target.write_delay=40ms"});
+  ASSERT_EQ(slow.exit_code, 0) << slow.out << slow.err;  // Its own gates are loose.
+
+  const ProcessResult cmp =
+      RunObsbench({"compare", baselines.path() + "/main", slow_out.path(), "--out",
+                   compare_out.path(), "--threshold", "throughput=50%"});
+  EXPECT_EQ(cmp.exit_code, 1) << cmp.out << cmp.err;
+  EXPECT_THAT(cmp.out, HasSubstr("REGRESSED"));
+  EXPECT_THAT(cmp.out, HasSubstr("metrics/write_latency.p99 regressed"));
+  std::ifstream in(compare_out.path() + "/compare.json");
+  const nlohmann::json c = nlohmann::json::parse(in);
+  EXPECT_EQ(c["exit_code"], 1);
+  EXPECT_EQ(c["baseline_runs"], 3);
+  bool p99 = false;
+  for (const auto& f : c["figures"]) {
+    if (f["name"] == "metrics/write_latency.p99") {
+      p99 = true;
+      EXPECT_EQ(f["verdict"], "regressed");
+      EXPECT_GT(f["current_median"].get<double>(), 0.040);
+      EXPECT_TRUE(f["noise_measured"].get<bool>());
+    }
+  }
+  EXPECT_TRUE(p99);
+
+  const ProcessResult same = RunObsbench({"compare", base_out.path(), base_out.path()});
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("NO REGRESSION"));
+}
+
+TEST(CompareEmbeddedTest, BadInputIsAUsageOrInputError) {
+  TempDir dir;
+  EXPECT_EQ(RunObsbench({"compare", dir.path()}).exit_code, 2);
+  EXPECT_EQ(RunObsbench({"compare", dir.path() + "/none", dir.path() + "/none"}).exit_code, 3);
+  EXPECT_EQ(RunObsbench({"run", SourcePath("scenarios/library/quickstart.yaml"), "--repeat", "0"})
+                .exit_code,
+            2);
+  EXPECT_EQ(RunObsbench({"baseline", "save", dir.path()}).exit_code, 2);  // No --name.
+}
+
+}  // namespace
+}  // namespace obs::testing
