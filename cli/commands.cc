@@ -1,7 +1,5 @@
 #include "commands.h"
 
-#include "args.h"
-
 #include <pthread.h>
 #include <signal.h>
 
@@ -25,6 +23,8 @@
 #include "obs/reports/writer.h"
 #include "obs/scenarios/runner.h"
 #include "obs/scenarios/scenario.h"
+
+#include "args.h"
 
 namespace obs::cli {
 namespace {
@@ -149,10 +149,10 @@ int RunCommand(const std::vector<std::string>& args) {
       }
     }
     auto report = scenarios::RunScenario(
-        *scenario, {.run_id = run_id.empty() || repeat == 1 ? run_id
-                                                             : run_id + "-" + std::to_string(i + 1),
-                    .progress = quiet ? nullptr : &std::cerr,
-                    .stop = &g_stop});
+        *scenario,
+        {.run_id = run_id.empty() || repeat == 1 ? run_id : run_id + "-" + std::to_string(i + 1),
+         .progress = quiet ? nullptr : &std::cerr,
+         .stop = &g_stop});
     if (!report.ok()) {
       std::cerr << "obsbench: " << report.status().ToString() << "\n";
       return kExitInfrastructure;

@@ -132,8 +132,8 @@ int BaselineCommand(const std::vector<std::string>& args) {
   std::filesystem::copy_file(ReportPath(p->positional[1]), dir / "report.json",
                              std::filesystem::copy_options::overwrite_existing, ec);
   if (ec) {
-    std::cerr << "obsbench: cannot write " << (dir / "report.json").string() << ": "
-              << ec.message() << "\n";
+    std::cerr << "obsbench: cannot write " << (dir / "report.json").string() << ": " << ec.message()
+              << "\n";
     return kExitInfrastructure;
   }
   std::cout << "baseline " << name << ": " << (dir / "report.json").string() << " (run "

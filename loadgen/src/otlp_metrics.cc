@@ -90,7 +90,9 @@ std::int32_t ExponentialIndex(double v) {
   return static_cast<std::int32_t>(std::ceil(std::log2(v) * (1 << kExponentialScale))) - 1;
 }
 
-std::uint64_t Count(double v) { return v > 0 ? static_cast<std::uint64_t>(v) : 0; }
+std::uint64_t Count(double v) {
+  return v > 0 ? static_cast<std::uint64_t>(v) : 0;
+}
 
 }  // namespace
 
@@ -146,8 +148,8 @@ Result<OtlpMetricsBuilder> OtlpMetricsBuilder::Create(const SeriesSet& series,
                                                      : otlp::Metric::Type::kHistogram,
                                    i);
       const std::size_t metric_index = metric_of.at({resource_of.at(job), base});
-      auto [hit, hnew] = histogram_point_of.emplace(
-          job + "\x1d" + base + "\x1d" + key, std::make_pair(metric_index, m.points.size()));
+      auto [hit, hnew] = histogram_point_of.emplace(job + "\x1d" + base + "\x1d" + key,
+                                                    std::make_pair(metric_index, m.points.size()));
       if (hnew) {
         m.points.push_back(std::move(point));
       }
@@ -191,8 +193,8 @@ Result<OtlpMetricsBuilder> OtlpMetricsBuilder::Create(const SeriesSet& series,
                                       " lacks its _count or its +Inf bucket");
         }
         std::sort(p.buckets.begin(), p.buckets.end());
-        plan->recorded += 1 + (p.sum != Plan::npos ? 1 : 0) +
-                          (plan->exponential ? 0 : p.buckets.size() + 1);
+        plan->recorded +=
+            1 + (p.sum != Plan::npos ? 1 : 0) + (plan->exponential ? 0 : p.buckets.size() + 1);
       }
       if (histogram && plan->exponential) {
         plan->unchecked.push_back(m.name + "_bucket");
@@ -208,8 +210,12 @@ Result<OtlpMetricsBuilder> OtlpMetricsBuilder::Create(const SeriesSet& series,
 std::size_t OtlpMetricsBuilder::instances() const {
   return static_cast<std::size_t>(series_.options().instances);
 }
-std::size_t OtlpMetricsBuilder::points_per_collection() const { return plan_->points; }
-std::size_t OtlpMetricsBuilder::recorded_per_collection() const { return plan_->recorded; }
+std::size_t OtlpMetricsBuilder::points_per_collection() const {
+  return plan_->points;
+}
+std::size_t OtlpMetricsBuilder::recorded_per_collection() const {
+  return plan_->recorded;
+}
 std::vector<std::string> OtlpMetricsBuilder::UncheckedMetricNames() const {
   return plan_->unchecked;
 }
@@ -221,7 +227,9 @@ void OtlpMetricsBuilder::Build(std::size_t instance, std::int64_t t_ms, std::int
   out.resource_metrics.clear();
   recorded.clear();
   const std::size_t first_slot = instance * plan.per_instance;
-  const auto id = [&](std::size_t t) { return series_.SeriesId(first_slot + t, t_ms); };
+  const auto id = [&](std::size_t t) {
+    return series_.SeriesId(first_slot + t, t_ms);
+  };
   const std::uint64_t time_ns = static_cast<std::uint64_t>(t_ms) * 1000000;
   // The start of a counting point and whether its value is an increase since
   // `prev_ms` (delta after the first collection of an unrestarted process).
@@ -288,7 +296,8 @@ void OtlpMetricsBuilder::Build(std::size_t instance, std::int64_t t_ms, std::int
         std::vector<std::uint64_t> per_bucket;
         std::uint64_t below = 0;
         for (const auto& [bound, t] : p.buckets) {
-          const std::uint64_t c = std::min(count, std::max(below, Count(counted(id(t), since_prev))));
+          const std::uint64_t c =
+              std::min(count, std::max(below, Count(counted(id(t), since_prev))));
           per_bucket.push_back(c - below);
           below = c;
         }
@@ -322,8 +331,8 @@ void OtlpMetricsBuilder::Build(std::size_t instance, std::int64_t t_ms, std::int
           // +Inf bucket's at twice the largest bound.
           std::map<std::int32_t, std::uint64_t> at;
           for (std::size_t b = 0; b < per_bucket.size(); ++b) {
-            const double where =
-                b < p.buckets.size() ? p.buckets[b].first
+            const double where = b < p.buckets.size()
+                                     ? p.buckets[b].first
                                      : 2 * (p.buckets.empty() ? 1.0 : p.buckets.back().first);
             if (per_bucket[b] > 0) {
               at[ExponentialIndex(where)] += per_bucket[b];
@@ -455,7 +464,10 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
          .send_due = due,
          .retry_deadline = env.end + FromSeconds(o.load.request_timeout_seconds),
          .late_threshold = FromSeconds(o.load.late_threshold_seconds),
-         .sleep_until = [&env](SteadyClock::time_point t) { return SleepUntil(env, t); }},
+         .sleep_until =
+             [&env](SteadyClock::time_point t) {
+               return SleepUntil(env, t);
+             }},
         rng, rec);
     const std::int64_t ts = t_ms(j);
     switch (settled.fate) {
@@ -541,9 +553,9 @@ Result<OtlpMetricsResult> RunOtlpMetrics(const OtlpMetricsOptions& options, cons
                                          const std::atomic<bool>* stop) {
   OBS_RETURN_IF_ERROR(ValidateOtlpMetricsOptions(options));
   OBS_ASSIGN_OR_RETURN(internal::HttpUrl url, internal::ParseHttpUrl(options.load.url));
-  const HttpClientOptions http = internal::OtlpHttpOptions(
-      url, options.encoding, options.gzip, options.load.headers, options.load.bearer_token,
-      options.load.request_timeout_seconds);
+  const HttpClientOptions http =
+      internal::OtlpHttpOptions(url, options.encoding, options.gzip, options.load.headers,
+                                options.load.bearer_token, options.load.request_timeout_seconds);
   const std::int64_t wall_start_ms = clock.UnixMillisNow();
   SeriesSetOptions series_options = options.load.series;
   series_options.duration_seconds = options.load.duration_seconds;

@@ -72,8 +72,8 @@ OtlpSettled PostOtlpUntilSettled(HttpClient& client, std::string_view payload,
       }
     }
     const SteadyClock::time_point next =
-        s.answer + std::chrono::duration_cast<SteadyClock::duration>(
-                       std::chrono::duration<double>(wait));
+        s.answer +
+        std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(wait));
     if (next > how.retry_deadline || !how.sleep_until(next)) {
       return s;  // Failed: the run is over or stopping.
     }

@@ -147,7 +147,10 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
          .send_due = send_due,
          .retry_deadline = env.end + FromSeconds(o.request_timeout_seconds),
          .late_threshold = FromSeconds(o.late_threshold_seconds),
-         .sleep_until = [&env](SteadyClock::time_point t) { return SleepUntil(env, t); }},
+         .sleep_until =
+             [&env](SteadyClock::time_point t) {
+               return SleepUntil(env, t);
+             }},
         rng, rec);
     const std::int64_t rejected_spans =
         std::min<std::int64_t>(settled.rejected, static_cast<std::int64_t>(spans));

@@ -8,9 +8,9 @@
 #include <random>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "obs/assertions/format.h"
+
+#include <nlohmann/json.hpp>
 
 namespace obs::reports {
 namespace {
@@ -43,8 +43,10 @@ double Change(double baseline, double current, bool absolute) {
 double MannWhitneyP(const std::vector<double>& a, const std::vector<double>& b) {
   const std::size_t n1 = a.size(), n2 = b.size();
   std::vector<std::pair<double, int>> all;
-  for (double x : a) all.emplace_back(x, 0);
-  for (double x : b) all.emplace_back(x, 1);
+  for (double x : a)
+    all.emplace_back(x, 0);
+  for (double x : b)
+    all.emplace_back(x, 1);
   std::sort(all.begin(), all.end());
   const std::size_t n = all.size();
   double rank_sum = 0;
@@ -52,7 +54,8 @@ double MannWhitneyP(const std::vector<double>& a, const std::vector<double>& b) 
   bool ties = false;
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
-    while (j < n && all[j].first == all[i].first) ++j;
+    while (j < n && all[j].first == all[i].first)
+      ++j;
     const double rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
     const double t = static_cast<double>(j - i);
     if (t > 1) {
@@ -60,7 +63,8 @@ double MannWhitneyP(const std::vector<double>& a, const std::vector<double>& b) 
       tie_term += t * t * t - t;
     }
     for (std::size_t k = i; k < j; ++k) {
-      if (all[k].second == 0) rank_sum += rank;
+      if (all[k].second == 0)
+        rank_sum += rank;
     }
     i = j;
   }
@@ -89,13 +93,13 @@ double MannWhitneyP(const std::vector<double>& a, const std::vector<double>& b) 
     const double d = std::abs(u - mean);
     for (std::size_t v = 0; v <= max_u; ++v) {
       total += f[n1][n2][v];
-      if (std::abs(static_cast<double>(v) - mean) >= d - 1e-9) tail += f[n1][n2][v];
+      if (std::abs(static_cast<double>(v) - mean) >= d - 1e-9)
+        tail += f[n1][n2][v];
     }
     return std::min(1.0, tail / total);
   }
   const double nn = static_cast<double>(n);
-  const double var = static_cast<double>(n1 * n2) / 12 *
-                     ((nn + 1) - tie_term / (nn * (nn - 1)));
+  const double var = static_cast<double>(n1 * n2) / 12 * ((nn + 1) - tie_term / (nn * (nn - 1)));
   if (var <= 0) {
     return 1;
   }
@@ -165,8 +169,10 @@ void Judge(FigureComparison& f, const CompareOptions& o, std::mt19937_64& rng) {
     std::uniform_int_distribution<std::size_t> pick_b(0, f.baseline.size() - 1);
     std::uniform_int_distribution<std::size_t> pick_c(0, f.current.size() - 1);
     for (int i = 0; i < o.bootstrap_iterations; ++i) {
-      for (double& x : rb) x = f.baseline[pick_b(rng)];
-      for (double& x : rc) x = f.current[pick_c(rng)];
+      for (double& x : rb)
+        x = f.baseline[pick_b(rng)];
+      for (double& x : rc)
+        x = f.current[pick_c(rng)];
       changes.push_back(Change(Median(rb), Median(rc), f.absolute));
     }
     std::sort(changes.begin(), changes.end());
@@ -184,19 +190,20 @@ void Judge(FigureComparison& f, const CompareOptions& o, std::mt19937_64& rng) {
   const double worse_low = f.better == Better::kLower ? f.interval_low : -f.interval_high;
   const double worse_high = f.better == Better::kLower ? f.interval_high : -f.interval_low;
   // The U test joins the judgement where it can reach 5% (>= 5 runs a side).
-  const bool u_conclusive = !f.p_value.has_value() || f.baseline.size() < 5 ||
-                            f.current.size() < 5 || *f.p_value < 0.05;
+  const bool u_conclusive =
+      !f.p_value.has_value() || f.baseline.size() < 5 || f.current.size() < 5 || *f.p_value < 0.05;
   const bool beyond_noise_worse = !f.noise_measured || (worse_low > 0 && u_conclusive);
   const bool beyond_noise_better = !f.noise_measured || (worse_high < 0 && u_conclusive);
   const std::string values = FormatValue(f.baseline_median, f.unit) + " -> " +
                              FormatValue(f.current_median, f.unit) + " (" +
                              FormatChange(f.change, f.absolute);
   const std::string interval =
-      f.noise_measured ? ", 95% interval " + FormatChange(f.interval_low, f.absolute) + " .. " +
-                             FormatChange(f.interval_high, f.absolute) +
-                             (f.p_value ? ", Mann-Whitney p=" + assertions::FormatNumber(*f.p_value, 3) : "")
-                       : ", noise not measured: " + std::to_string(f.baseline.size()) + " vs " +
-                             std::to_string(f.current.size()) + " run(s), use --repeat";
+      f.noise_measured
+          ? ", 95% interval " + FormatChange(f.interval_low, f.absolute) + " .. " +
+                FormatChange(f.interval_high, f.absolute) +
+                (f.p_value ? ", Mann-Whitney p=" + assertions::FormatNumber(*f.p_value, 3) : "")
+          : ", noise not measured: " + std::to_string(f.baseline.size()) + " vs " +
+                std::to_string(f.current.size()) + " run(s), use --repeat";
   const std::string threshold = FormatThreshold(f.threshold, f.absolute);
   // A change exactly at the threshold is within it (up to rounding).
   const double tolerance = 1e-9 * std::max(1.0, f.threshold);
@@ -209,8 +216,9 @@ void Judge(FigureComparison& f, const CompareOptions& o, std::mt19937_64& rng) {
     f.explanation = f.name + " improved: " + values + interval + ")";
   } else {
     f.verdict = Verdict::kUnchanged;
-    f.explanation = f.name + " unchanged: " + values + interval + "), " +
-                    (std::abs(worse) <= f.threshold + tolerance ? "within the " + threshold + " threshold"
+    f.explanation =
+        f.name + " unchanged: " + values + interval + "), " +
+        (std::abs(worse) <= f.threshold + tolerance ? "within the " + threshold + " threshold"
                                                     : "within noise");
   }
 }
@@ -327,10 +335,12 @@ Result<Comparison> Compare(const RunReport& baseline, const RunReport& current,
     f.better = kind.better;
     f.absolute = kind.absolute;
     for (const auto& run : base_runs) {
-      if (auto it = run.find(name); it != run.end()) f.baseline.push_back(it->second);
+      if (auto it = run.find(name); it != run.end())
+        f.baseline.push_back(it->second);
     }
     for (const auto& run : cur_runs) {
-      if (auto it = run.find(name); it != run.end()) f.current.push_back(it->second);
+      if (auto it = run.find(name); it != run.end())
+        f.current.push_back(it->second);
     }
     if (f.baseline.empty() || f.current.empty()) {
       (f.baseline.empty() ? out.only_in_current : out.only_in_baseline).push_back(name);
@@ -352,11 +362,13 @@ Result<Comparison> Compare(const RunReport& baseline, const RunReport& current,
   return out;
 }
 
-int CompareExitCode(const Comparison& c) { return c.regressed ? 1 : 0; }
+int CompareExitCode(const Comparison& c) {
+  return c.regressed ? 1 : 0;
+}
 
 void WriteCompareMarkdown(const Comparison& c, std::ostream& out) {
-  out << "# " << (c.regressed ? "❌ REGRESSED" : "✅ NO REGRESSION") << " — `"
-      << c.scenario_name << "`\n\n";
+  out << "# " << (c.regressed ? "❌ REGRESSED" : "✅ NO REGRESSION") << " — `" << c.scenario_name
+      << "`\n\n";
   out << "Baseline `" << c.baseline_run_id << "` (" << c.baseline_runs << " run"
       << (c.baseline_runs == 1 ? "" : "s") << ") → current `" << c.current_run_id << "` ("
       << c.current_runs << " run" << (c.current_runs == 1 ? "" : "s") << ")\n\n";
@@ -372,20 +384,24 @@ void WriteCompareMarkdown(const Comparison& c, std::ostream& out) {
         << (f.noise_measured ? FormatChange(f.interval_low, f.absolute) + " … " +
                                    FormatChange(f.interval_high, f.absolute)
                              : std::string("not measured"))
-        << " | " << (f.p_value ? assertions::FormatNumber(*f.p_value, 3) : std::string("–")) << " | "
-        << FormatThreshold(f.threshold, f.absolute) << " |\n";
+        << " | " << (f.p_value ? assertions::FormatNumber(*f.p_value, 3) : std::string("–"))
+        << " | " << FormatThreshold(f.threshold, f.absolute) << " |\n";
   }
   bool any = false;
   for (const FigureComparison& f : c.figures) {
-    if (f.verdict != Verdict::kRegressed) continue;
-    if (!any) out << "\n**Why it regressed**\n\n";
+    if (f.verdict != Verdict::kRegressed)
+      continue;
+    if (!any)
+      out << "\n**Why it regressed**\n\n";
     any = true;
     out << "- " << f.explanation << "\n";
   }
   if (!c.only_in_baseline.empty() || !c.only_in_current.empty()) {
     out << "\n";
-    for (const std::string& n : c.only_in_baseline) out << "- `" << n << "`: only in the baseline\n";
-    for (const std::string& n : c.only_in_current) out << "- `" << n << "`: only in the current run\n";
+    for (const std::string& n : c.only_in_baseline)
+      out << "- `" << n << "`: only in the baseline\n";
+    for (const std::string& n : c.only_in_current)
+      out << "- `" << n << "`: only in the current run\n";
   }
 }
 
@@ -407,7 +423,8 @@ void WriteCompareJson(const Comparison& c, std::ostream& out) {
                                 {"p_value", nullptr},
                                 {"threshold", f.threshold},
                                 {"explanation", f.explanation}};
-    if (f.p_value) j["p_value"] = *f.p_value;
+    if (f.p_value)
+      j["p_value"] = *f.p_value;
     figures.push_back(std::move(j));
   }
   const nlohmann::ordered_json doc = {{"scenario", c.scenario_name},

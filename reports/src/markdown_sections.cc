@@ -227,8 +227,8 @@ std::string MarkdownVisibility(const VisibilityRecord& v) {
   const std::string via = v.protocol == "otlp"           ? " written over OTLP"
                           : v.protocol == "remote_write" ? " written with remote write"
                                                          : "";
-  std::string out = "## Visibility lag\n\n" + FormatCount(v.probes) + " probes" + via +
-                    ": " + FormatCount(v.visible) + " visible, " + FormatCount(v.timed_out) +
+  std::string out = "## Visibility lag\n\n" + FormatCount(v.probes) + " probes" + via + ": " +
+                    FormatCount(v.visible) + " visible, " + FormatCount(v.timed_out) +
                     " timed out (polled every " + Ns(v.poll_interval_ns) + ").\n";
   if (v.lag.count() == 0)
     return out;

@@ -155,13 +155,12 @@ class VisibilityProbe {
     };
     const bool otlp = is("otlp_metrics") && !is("remote_write");
     thread_ = std::thread([this, &scenario, endpoints, run_id, &clock, otlp] {
-      auto writer =
-          otlp ? loadgen::RemoteWriteClient::CreateOtlp(
-                     endpoints.otlp_url + "/v1/metrics", scenario.target.headers,
-                     scenario.target.bearer_token, scenario.verify.probe_timeout_seconds)
-               : loadgen::RemoteWriteClient::Create(endpoints.write_url, scenario.target.headers,
-                                                    scenario.target.bearer_token,
-                                                    scenario.verify.probe_timeout_seconds);
+      auto writer = otlp ? loadgen::RemoteWriteClient::CreateOtlp(
+                               endpoints.otlp_url + "/v1/metrics", scenario.target.headers,
+                               scenario.target.bearer_token, scenario.verify.probe_timeout_seconds)
+                         : loadgen::RemoteWriteClient::Create(
+                               endpoints.write_url, scenario.target.headers,
+                               scenario.target.bearer_token, scenario.verify.probe_timeout_seconds);
       auto client = QueryClient::Create(QueryOptions(scenario, endpoints));
       if (!writer.ok() || !client.ok()) {
         result_ = writer.ok() ? client.status() : writer.status();
@@ -280,8 +279,9 @@ void WarnIfBehind(const WorkloadRecord& w, std::vector<std::string>& warnings) {
 void WarnIfNotAccepted(const WorkloadRecord& w, std::vector<std::string>& warnings) {
   if (w.requests_rejected == 0 && w.requests_failed == 0)
     return;
-  std::string text = w.name + ": " + std::to_string(w.requests_rejected) + " request(s) rejected, " +
-                     std::to_string(w.requests_failed) + " failed after retries; the target answered";
+  std::string text = w.name + ": " + std::to_string(w.requests_rejected) +
+                     " request(s) rejected, " + std::to_string(w.requests_failed) +
+                     " failed after retries; the target answered";
   const char* sep = " ";
   for (const auto& [code, count] : w.status_codes) {
     if (code >= 200 && code <= 299)
@@ -384,12 +384,11 @@ void Verify(const Scenario& scenario, const Endpoints& endpoints, const RunOptio
     if (!load.has_value()) {
       continue;  // A signal workload: its few series are judged by the alerts.
     }
-    const CompletenessOptions co{
-        .settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
-        .poll_interval_seconds = scenario.verify.poll_interval_seconds,
-        .max_examples = scenario.verify.max_examples,
-        .flush_url = scenario.target.flush_url,
-        .skip_metric_names = loads.unchecked_metric_names[i]};
+    const CompletenessOptions co{.settle_timeout_seconds = scenario.verify.settle_timeout_seconds,
+                                 .poll_interval_seconds = scenario.verify.poll_interval_seconds,
+                                 .max_examples = scenario.verify.max_examples,
+                                 .flush_url = scenario.target.flush_url,
+                                 .skip_metric_names = loads.unchecked_metric_names[i]};
     Progress(options, "verifying completeness of " + load->value().record.name);
     auto part = CheckCompleteness(*client, load->value().series, load->value().ledger, co, clock);
     if (!part.ok()) {
@@ -779,10 +778,9 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   rec.target_write_url = endpoints.write_url;
   rec.target_query_url = endpoints.query_url;
 
-  const bool any_remote_write =
-      std::any_of(scenario.workloads.begin(), scenario.workloads.end(), [](const WorkloadSpec& w) {
-        return w.kind == "remote_write" || w.kind == "otlp_metrics";
-      });
+  const bool any_remote_write = std::any_of(
+      scenario.workloads.begin(), scenario.workloads.end(),
+      [](const WorkloadSpec& w) { return w.kind == "remote_write" || w.kind == "otlp_metrics"; });
   Progress(options, "run " + rec.run_id + ": " + std::to_string(scenario.workloads.size()) +
                         " workload(s) for " +
                         Seconds(scenario.duration_seconds * scenario.time_scale));

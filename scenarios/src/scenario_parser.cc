@@ -24,10 +24,9 @@ using internal::Has;
 using internal::JoinPath;
 using internal::YamlReader;
 
-const std::vector<std::string_view> kTopKeys = {"name",     "description", "seed",     "duration",
-                                                "cooldown", "time_scale",  "target",   "workloads",
-                                                "repeat",
-                                                "verify",   "assertions",  "alerting", "alerts"};
+const std::vector<std::string_view> kTopKeys = {
+    "name",      "description", "seed",   "duration",   "cooldown", "time_scale", "target",
+    "workloads", "repeat",      "verify", "assertions", "alerting", "alerts"};
 const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "write_url",
                                                    "query_url",
@@ -185,8 +184,9 @@ Status ReadTarget(const YamlReader& r, const YAML::Node& node, TargetSpec& t) {
     }
   }
   if (Has(node, "write_delay")) {
-    OBS_ASSIGN_OR_RETURN(t.write_delay_seconds, r.Duration(node["write_delay"], "target.write_delay",
-                                                           internal::kNonNegative));
+    OBS_ASSIGN_OR_RETURN(
+        t.write_delay_seconds,
+        r.Duration(node["write_delay"], "target.write_delay", internal::kNonNegative));
   }
   if (Has(node, "trace_query_api")) {
     OBS_ASSIGN_OR_RETURN(t.trace_query_api,

@@ -246,7 +246,6 @@ Status ReadOtlpEncoding(const YamlReader& r, const YAML::Node& node, const std::
   return Status::Ok();
 }
 
-
 Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& r, const YAML::Node& node,
                                            const std::string& path) {
   OBS_RETURN_IF_ERROR(r.CheckMap(node, path, kModelKeys));

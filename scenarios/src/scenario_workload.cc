@@ -19,9 +19,9 @@ const std::vector<std::string_view> kWorkloadKeys = {
 // An SDK exports each collection whole once per interval: no rate, stages,
 // batch size or stop conditions.
 const std::vector<std::string_view> kOtlpMetricsKeys = {
-    "name",           "kind",        "models",          "instances",      "scrape_interval",
-    "concurrency",    "churn_interval", "request_timeout", "late_threshold", "retry",
-    "headers",        "labels",      "encoding",        "compression",    "temporality",
+    "name",        "kind",           "models",          "instances",      "scrape_interval",
+    "concurrency", "churn_interval", "request_timeout", "late_threshold", "retry",
+    "headers",     "labels",         "encoding",        "compression",    "temporality",
     "histograms"};
 const std::vector<std::string_view> kModelKeys = {"kind",           "routes", "requests_per_second",
                                                   "error_ratio",    "cpus",   "filesystems",

@@ -20,12 +20,12 @@ namespace {
 using ::testing::HasSubstr;
 
 ProcessResult RunRepeated(const TempDir& out, std::vector<std::string> extra) {
-  std::vector<std::string> args = {"run",   SourcePath("scenarios/library/quickstart.yaml"),
-                                   "--out", out.path(),
+  std::vector<std::string> args = {"run",      SourcePath("scenarios/library/quickstart.yaml"),
+                                   "--out",    out.path(),
                                    "--repeat", "3",
-                                   "--set", "duration=2s",
-                                   "--set", "cooldown=0s",
-                                   "--set", "verify.visibility_probes=5",
+                                   "--set",    "duration=2s",
+                                   "--set",    "cooldown=0s",
+                                   "--set",    "verify.visibility_probes=5",
                                    "--quiet"};
   for (std::string& e : extra) {
     args.push_back("--set");

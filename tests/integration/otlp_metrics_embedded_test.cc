@@ -49,9 +49,8 @@ TEST_P(OtlpMetricsEmbeddedTest, EveryAcknowledgedPointIsFoundByPromql) {
   TempDir out;
   const ProcessResult r = RunScenarioWith(kScenario, out, Short(GetParam()));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const bool exponential =
-      std::find(GetParam().begin(), GetParam().end(), "workloads[0].histograms=exponential") !=
-      GetParam().end();
+  const bool exponential = std::find(GetParam().begin(), GetParam().end(),
+                                     "workloads[0].histograms=exponential") != GetParam().end();
   // Exponential histograms leave out the 12 x 8 x 2 = 192 `_bucket` series
   // of an instance's 338 (their bounds are the target's choice).
   ExpectComplete(ReadReport(out.path()), exponential ? 338u - 192u : 338u);
@@ -74,21 +73,21 @@ TEST(OtlpMetricsRemoteTest, AStandaloneBackendIsARemoteOtlpTarget) {
                          base + "/-/ready", dir.path() + "/backend.log", std::chrono::seconds(30));
   ASSERT_TRUE(backend.ok()) << backend.status();
   TempDir out;
-  const ProcessResult r = RunScenarioWith(
-      kScenario, out,
-      Short({"target.kind=prometheus", "target.write_url=" + base + "/api/v1/write",
-             "target.query_url=" + base, "target.otlp_url=" + base}));
+  const ProcessResult r =
+      RunScenarioWith(kScenario, out,
+                      Short({"target.kind=prometheus", "target.write_url=" + base + "/api/v1/write",
+                             "target.query_url=" + base, "target.otlp_url=" + base}));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err << backend->LogTail();
   ExpectComplete(ReadReport(out.path()), 338u);
 }
 
 TEST(OtlpMetricsFaultTest, SamplesDroppedAfterTheAcknowledgementFailCompleteness) {
   TempDir out;
-  const ProcessResult r = RunScenarioWith(
-      kScenario, out,
-      // Probe samples would take part in the fault count.
-      Short({"target.drop_every_nth_sample=100", "verify.settle_timeout=1s",
-             "verify.visibility_probes=0"}));
+  const ProcessResult r =
+      RunScenarioWith(kScenario, out,
+                      // Probe samples would take part in the fault count.
+                      Short({"target.drop_every_nth_sample=100", "verify.settle_timeout=1s",
+                             "verify.visibility_probes=0"}));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const nlohmann::json report = ReadReport(out.path());
   const auto& c = report["completeness"];

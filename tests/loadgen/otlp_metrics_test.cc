@@ -13,8 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "obs/wire/gzip.h"
 #include "obs/testing/status_matchers.h"
+#include "obs/wire/gzip.h"
 #include "obs/wire/otlp_prometheus.h"
 
 #include "loopback_sink.h"
@@ -93,8 +93,10 @@ TEST(OtlpMetricsBuilderTest, CumulativeTranslatesBackToTheModelSeriesAndValues) 
   bool histogram = false, counter = false;
   for (const auto& rm : one.data.resource_metrics) {
     ASSERT_EQ(rm.resource.attributes.size(), 2U);
-    EXPECT_EQ(rm.resource.attributes[1].value.string_value, "host-0001:" +
-              std::string(rm.resource.attributes[0].value.string_value == "api" ? "8080" : "9100"));
+    EXPECT_EQ(
+        rm.resource.attributes[1].value.string_value,
+        "host-0001:" +
+            std::string(rm.resource.attributes[0].value.string_value == "api" ? "8080" : "9100"));
     for (const auto& m : rm.scope_metrics.at(0).metrics) {
       if (m.name == "http_request_duration_seconds") {
         histogram = true;
@@ -104,7 +106,8 @@ TEST(OtlpMetricsBuilderTest, CumulativeTranslatesBackToTheModelSeriesAndValues) 
         for (const auto& h : m.histogram_points) {
           EXPECT_EQ(h.bucket_counts.size(), h.explicit_bounds.size() + 1);
           std::uint64_t total = 0;
-          for (auto c : h.bucket_counts) total += c;
+          for (auto c : h.bucket_counts)
+            total += c;
           EXPECT_EQ(total, h.count);
           EXPECT_LT(h.start_time_unix_nano, h.time_unix_nano);
         }
@@ -182,7 +185,8 @@ TEST(OtlpMetricsBuilderTest, ExponentialHistogramsKeepCountAndSum) {
         ++points;
         EXPECT_EQ(e.scale, 4);
         std::uint64_t total = e.zero_count;
-        for (auto c : e.positive.bucket_counts) total += c;
+        for (auto c : e.positive.bucket_counts)
+          total += c;
         EXPECT_EQ(total, e.count);
         EXPECT_GT(e.count, 0U);
         ASSERT_TRUE(e.sum.has_value());
@@ -259,8 +263,10 @@ TEST(OtlpMetricsRunTest, RetriesTheRetryableAndLedgersTheRest) {
   // Request 0: 503 then success; request 2: 400 (permanent); request 4:
   // partial success.
   LoopbackSink sink([](int i) {
-    if (i == 0) return SinkAnswer{.status = 503, .retry_after = "0"};
-    if (i == 3) return SinkAnswer{.status = 400, .body = "bad metric"};
+    if (i == 0)
+      return SinkAnswer{.status = 503, .retry_after = "0"};
+    if (i == 3)
+      return SinkAnswer{.status = 400, .body = "bad metric"};
     if (i == 5) {
       return SinkAnswer{.status = 200,
                         .body = otlp::EncodeExportResponse(otlp::Signal::kMetrics,

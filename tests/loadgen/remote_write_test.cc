@@ -123,9 +123,8 @@ TEST(RemoteWriteTest, BadRequestIsNeverRetriedAndCountedRejected) {
 }
 
 TEST(RemoteWriteTest, ExhaustedRetriesCountAsFailed) {
-  LoopbackSink sink([](int) {
-    return SinkAnswer{.status = 503, .body = "cannot write:\nstorage is read-only"};
-  });
+  LoopbackSink sink(
+      [](int) { return SinkAnswer{.status = 503, .body = "cannot write:\nstorage is read-only"}; });
   RemoteWriteOptions o = SmallLoad(sink.url());
   o.concurrency = 1;
   o.duration_seconds = 0.1;  // 40 samples: 2 requests.

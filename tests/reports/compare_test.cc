@@ -13,6 +13,7 @@
 
 #include "obs/reports/repeat.h"
 #include "obs/testing/status_matchers.h"
+
 #include "report_fixture.h"
 
 namespace obs::reports {
@@ -56,7 +57,8 @@ RunReport Repeated(const std::string& id, const std::vector<double>& p_ms,
 
 const FigureComparison& Find(const Comparison& c, const std::string& name) {
   for (const FigureComparison& f : c.figures) {
-    if (f.name == name) return f;
+    if (f.name == name)
+      return f;
   }
   ADD_FAILURE() << "no figure " << name;
   static const FigureComparison none;
@@ -64,7 +66,8 @@ const FigureComparison& Find(const Comparison& c, const std::string& name) {
 }
 
 TEST(CompareTest, TwentyPercentP99RegressionBeyondNoiseIsFlagged) {
-  const RunReport base = Repeated("base", {10, 10.2, 9.9, 10.1, 9.8}, {1000, 1005, 995, 1000, 1002});
+  const RunReport base =
+      Repeated("base", {10, 10.2, 9.9, 10.1, 9.8}, {1000, 1005, 995, 1000, 1002});
   const RunReport cur = Repeated("cur", {12, 12.2, 11.9, 12.1, 11.8}, {1001, 998, 1003, 999, 1000});
   ASSERT_OK_AND_ASSIGN(Comparison c, Compare(base, cur, {}));
   EXPECT_TRUE(c.regressed);
@@ -185,8 +188,10 @@ TEST(RepeatTest, MergedRunsKeepEveryRunsFiguresAndFailIfOneFailed) {
 }
 
 TEST(CompareGoldenTest, MarkdownAndJson) {
-  const RunReport base = Repeated("base", {10, 10.2, 9.9, 10.1, 9.8}, {1000, 1005, 995, 1000, 1002});
-  const RunReport cur = Repeated("cur", {12, 12.2, 11.9, 12.1, 11.8}, {1301, 1298, 1303, 1299, 1300});
+  const RunReport base =
+      Repeated("base", {10, 10.2, 9.9, 10.1, 9.8}, {1000, 1005, 995, 1000, 1002});
+  const RunReport cur =
+      Repeated("cur", {12, 12.2, 11.9, 12.1, 11.8}, {1301, 1298, 1303, 1299, 1300});
   ASSERT_OK_AND_ASSIGN(Comparison c, Compare(base, cur, {}));
   std::ostringstream md, js;
   WriteCompareMarkdown(c, md);

@@ -59,7 +59,8 @@ inline WorkloadRecord MakeWorkload(const std::string& name, std::int64_t base_ms
   w.samples_rejected = 500;
   w.samples_failed = 800;
   w.status_codes = {{0, 3}, {200, 2950}, {400, 5}, {503, 32}};
-  w.answers = {{0, "connection refused"}, {400, "out of order sample"}, {503, "storage is read-only"}};
+  w.answers = {
+      {0, "connection refused"}, {400, "out of order sample"}, {503, "storage is read-only"}};
   Fill(w.latency_corrected, base_ms * kMs, 40 * kMs, w.requests);
   Fill(w.latency_uncorrected, base_ms * kMs / 2, 20 * kMs, w.requests);
   return w;

@@ -8,17 +8,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "loopback_sink.h"
 #include "obs/scenarios/runner.h"
 #include "obs/scenarios/scenario.h"
+
+#include "loopback_sink.h"
 
 namespace obs::scenarios {
 namespace {
 
-using ::testing::Contains;
-using ::testing::HasSubstr;
 using loadgen::testing::LoopbackSink;
 using loadgen::testing::SinkAnswer;
+using ::testing::Contains;
+using ::testing::HasSubstr;
 
 std::string ScenarioFor(const std::string& url) {
   return "name: refused\nduration: 1s\ntarget:\n  kind: prometheus\n  write_url: " + url +

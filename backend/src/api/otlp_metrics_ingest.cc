@@ -61,7 +61,8 @@ OtlpMetricsAppend OtlpMetricsIngest::Append(const wire::otlp::MetricsData& data)
         continue;
       }
       std::erase_if(point.series, [&](const wire::otlp::PromSeries&) {
-        const bool drop = (fault_samples_seen_.fetch_add(1, std::memory_order_relaxed) + 1) % n == 0;
+        const bool drop =
+            (fault_samples_seen_.fetch_add(1, std::memory_order_relaxed) + 1) % n == 0;
         out.dropped += drop ? 1 : 0;
         return drop;
       });

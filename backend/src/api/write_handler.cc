@@ -1,10 +1,9 @@
 #include "api/write_handler.h"
 
-#include <chrono>
-#include <thread>
-
 #include <cctype>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 

@@ -96,7 +96,7 @@ Result<obs::CompletenessRecord> CheckCompleteness(QueryClient& client,
   OBS_RETURN_IF_ERROR(ValidateOptions(options));
   const std::uint64_t queries_before = client.queries();
   const Expectation e = internal::BuildExpectation(series, ledger, options.max_samples_per_query,
-                                                    options.skip_metric_names);
+                                                   options.skip_metric_names);
   if (e.series_expected == 0) {
     obs::CompletenessRecord skipped;
     skipped.skipped_reason = "no samples were acknowledged";
