@@ -17,7 +17,8 @@ step() {
 
 do_format() {
   step "format"
-  git ls-files '*.h' '*.cc' | xargs clang-format --dry-run -Werror
+  # Batches on every core: one clang-format over the whole tree took over 3 minutes.
+  git ls-files '*.h' '*.cc' | xargs -P "$jobs" -n 25 clang-format --dry-run -Werror
 }
 
 do_release() {
