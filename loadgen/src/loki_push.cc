@@ -24,11 +24,8 @@ using internal::HttpClient;
 using internal::HttpClientOptions;
 using internal::HttpResponse;
 
-constexpr auto kSleepSlice = std::chrono::milliseconds(20);
-
-SteadyClock::duration FromSeconds(double s) {
-  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
-}
+using internal::FromSeconds;
+using internal::SleepUntil;
 
 std::size_t StreamsOf(int shard, int shards, std::size_t streams) {
   const auto c = static_cast<std::size_t>(shard);
@@ -60,19 +57,6 @@ double TotalDuration(const LokiPushOptions& o) {
     d += st.duration_seconds;
   }
   return d;
-}
-
-bool SleepUntil(const Clock& clock, const std::atomic<bool>* stop, SteadyClock::time_point t) {
-  while (true) {
-    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
-      return false;
-    }
-    const SteadyClock::time_point now = clock.SteadyNow();
-    if (now >= t) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::min<SteadyClock::duration>(t - now, kSleepSlice));
-  }
 }
 
 struct ShardOut {

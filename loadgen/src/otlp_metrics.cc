@@ -363,11 +363,7 @@ namespace {
 using internal::HttpClient;
 using internal::HttpClientOptions;
 
-constexpr auto kSleepSlice = std::chrono::milliseconds(20);
-
-SteadyClock::duration FromSeconds(double s) {
-  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
-}
+using internal::FromSeconds;
 
 struct Env {
   const OtlpMetricsOptions* options = nullptr;
@@ -389,16 +385,7 @@ struct ShardOut {
 };
 
 bool SleepUntil(const Env& env, SteadyClock::time_point t) {
-  while (true) {
-    if (env.stop != nullptr && env.stop->load(std::memory_order_relaxed)) {
-      return false;
-    }
-    const SteadyClock::time_point now = env.clock->SteadyNow();
-    if (now >= t) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::min<SteadyClock::duration>(t - now, kSleepSlice));
-  }
+  return internal::SleepUntil(*env.clock, env.stop, t);
 }
 
 // Collection j (all instances interleaved, evenly staggered): instance

@@ -22,11 +22,7 @@ namespace otlp = wire::otlp;
 using internal::HttpClient;
 using internal::HttpClientOptions;
 
-constexpr auto kSleepSlice = std::chrono::milliseconds(20);
-
-SteadyClock::duration FromSeconds(double s) {
-  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
-}
+using internal::FromSeconds;
 
 ScheduleOptions ShardSchedule(const OtlpTracesOptions& o) {
   const double shards = o.concurrency;
@@ -69,21 +65,8 @@ struct ShardOut {
   SteadyClock::time_point effective_end;
 };
 
-bool Stopped(const Env& env) {
-  return env.stop != nullptr && env.stop->load(std::memory_order_relaxed);
-}
-
 bool SleepUntil(const Env& env, SteadyClock::time_point t) {
-  while (true) {
-    if (Stopped(env)) {
-      return false;
-    }
-    const SteadyClock::time_point now = env.clock->SteadyNow();
-    if (now >= t) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::min<SteadyClock::duration>(t - now, kSleepSlice));
-  }
+  return internal::SleepUntil(*env.clock, env.stop, t);
 }
 
 void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {

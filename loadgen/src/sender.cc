@@ -23,10 +23,6 @@ double Seconds(SteadyClock::duration d) {
   return duration<double>(d).count();
 }
 
-SteadyClock::duration FromSeconds(double s) {
-  return duration_cast<SteadyClock::duration>(duration<double>(s));
-}
-
 bool StopRequested(const ShardEnv& env) {
   return (env.user_stop != nullptr && env.user_stop->load(std::memory_order_relaxed)) ||
          env.monitor_stop->load(std::memory_order_relaxed);

@@ -49,6 +49,20 @@ void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said) {
   rec.answers.emplace(status, std::move(text));
 }
 
+bool SleepUntil(const Clock& clock, const std::atomic<bool>* stop, SteadyClock::time_point t) {
+  constexpr auto kSleepSlice = std::chrono::milliseconds(20);
+  while (true) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      return false;
+    }
+    const SteadyClock::time_point now = clock.SteadyNow();
+    if (now >= t) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::min<SteadyClock::duration>(t - now, kSleepSlice));
+  }
+}
+
 Status RunSenderThreads(int shards, const HttpClientOptions& http,
                         const std::function<void(int shard, HttpClient& client)>& sender,
                         std::string_view what) {

@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -28,6 +30,15 @@ void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said);
 inline void NoteAnswer(WorkloadRecord& rec, const HttpResponse& res) {
   NoteAnswer(rec, res.status, res.status == 0 ? std::string_view(res.error) : res.body);
 }
+
+// Seconds as the steady clock's duration.
+inline SteadyClock::duration FromSeconds(double seconds) {
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// Sleeps on `clock` until `t`, waking every 20 ms to look at `*stop` (may be
+// null). Returns false as soon as a stop is requested.
+bool SleepUntil(const Clock& clock, const std::atomic<bool>* stop, SteadyClock::time_point t);
 
 // Runs `shards` sender threads, each with its own HttpClient (connected
 // first, best effort: a failure shows on the first send), and joins them. An

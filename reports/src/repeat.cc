@@ -40,34 +40,6 @@ void AddWorkload(WorkloadRecord& into, const WorkloadRecord& w) {
   into.latency_uncorrected.Merge(w.latency_uncorrected);
 }
 
-void AddCompleteness(CompletenessRecord& into, const CompletenessRecord& c, bool first) {
-  if (first) {
-    into = c;
-    return;
-  }
-  into.checked = into.checked && c.checked;
-  if (into.skipped_reason.empty()) {
-    into.skipped_reason = c.skipped_reason;
-  }
-  into.series_expected += c.series_expected;
-  into.series_found += c.series_found;
-  into.series_missing += c.series_missing;
-  into.series_incomplete += c.series_incomplete;
-  into.series_unexpected += c.series_unexpected;
-  into.samples_expected += c.samples_expected;
-  into.samples_found += c.samples_found;
-  into.samples_missing += c.samples_missing;
-  into.samples_duplicated += c.samples_duplicated;
-  into.samples_unexpected += c.samples_unexpected;
-  into.queries += c.queries;
-  into.seconds_to_settle = std::max(into.seconds_to_settle, c.seconds_to_settle);
-  for (const MissingSeriesExample& e : c.examples) {
-    if (into.examples.size() < 5) {
-      into.examples.push_back(e);
-    }
-  }
-}
-
 void AddVisibility(VisibilityRecord& into, const VisibilityRecord& v, bool first) {
   if (first) {
     into = v;
@@ -81,6 +53,34 @@ void AddVisibility(VisibilityRecord& into, const VisibilityRecord& v, bool first
 }
 
 }  // namespace
+
+void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total, bool first) {
+  if (first) {
+    total = part;
+    return;
+  }
+  total.checked = total.checked && part.checked;
+  if (total.skipped_reason.empty()) {
+    total.skipped_reason = part.skipped_reason;
+  }
+  total.series_expected += part.series_expected;
+  total.series_found += part.series_found;
+  total.series_missing += part.series_missing;
+  total.series_incomplete += part.series_incomplete;
+  total.series_unexpected += part.series_unexpected;
+  total.samples_expected += part.samples_expected;
+  total.samples_found += part.samples_found;
+  total.samples_missing += part.samples_missing;
+  total.samples_duplicated += part.samples_duplicated;
+  total.samples_unexpected += part.samples_unexpected;
+  total.queries += part.queries;
+  total.seconds_to_settle = std::max(total.seconds_to_settle, part.seconds_to_settle);
+  for (const MissingSeriesExample& e : part.examples) {
+    if (total.examples.size() < 10) {
+      total.examples.push_back(e);
+    }
+  }
+}
 
 RunReport MergeRepeats(const std::vector<RunReport>& runs,
                        const std::vector<assertions::AssertionSpec>& specs) {
@@ -115,7 +115,7 @@ RunReport MergeRepeats(const std::vector<RunReport>& runs,
         AddWorkload(r.workloads[w], rec.workloads[w]);
       }
     }
-    AddCompleteness(r.completeness, rec.completeness, i == 0);
+    MergeCompleteness(rec.completeness, r.completeness, i == 0);
     AddVisibility(r.visibility, rec.visibility, i == 0);
     for (const std::string& warning : rec.warnings) {
       r.warnings.push_back("run " + std::to_string(i + 1) + ": " + warning);

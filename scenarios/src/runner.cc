@@ -22,6 +22,7 @@
 #include "obs/loadgen/alert_receiver.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal_workload.h"
+#include "obs/reports/repeat.h"
 
 #include "scenario_parse.h"
 #include "verify/completeness.h"
@@ -95,27 +96,6 @@ void MergeTraceCompleteness(const TraceCompletenessRecord& part, TraceCompletene
   total.seconds_to_settle = std::max(total.seconds_to_settle, part.seconds_to_settle);
   for (const SpanDifference& d : part.examples) {
     total.examples.push_back(d);
-  }
-}
-
-// Sums the per-workload completeness records into the run's one record.
-void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total, bool first) {
-  total.checked = first ? part.checked : (total.checked && part.checked);
-  total.series_expected += part.series_expected;
-  total.series_found += part.series_found;
-  total.series_missing += part.series_missing;
-  total.series_incomplete += part.series_incomplete;
-  total.series_unexpected += part.series_unexpected;
-  total.samples_expected += part.samples_expected;
-  total.samples_found += part.samples_found;
-  total.samples_missing += part.samples_missing;
-  total.samples_duplicated += part.samples_duplicated;
-  total.samples_unexpected += part.samples_unexpected;
-  total.queries += part.queries;
-  total.seconds_to_settle = std::max(total.seconds_to_settle, part.seconds_to_settle);
-  for (const MissingSeriesExample& e : part.examples) {
-    if (total.examples.size() < 10)
-      total.examples.push_back(e);
   }
 }
 
@@ -395,7 +375,7 @@ void Verify(const Scenario& scenario, const Endpoints& endpoints, const RunOptio
       report.infrastructure_error = "completeness check: " + part.status().ToString();
       return;
     }
-    MergeCompleteness(*part, total, first);
+    reports::MergeCompleteness(*part, total, first);
     first = false;
   }
   if (first) {

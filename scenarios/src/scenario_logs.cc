@@ -163,27 +163,12 @@ Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& r, const YAML::Node& nod
                            r.Duration(b["timeout"], JoinPath(bpath, "timeout"), kNonNegative));
     }
   }
-  if (Has(node, "encoding")) {
-    OBS_ASSIGN_OR_RETURN(const std::string e,
-                         r.String(node["encoding"], JoinPath(path, "encoding")));
-    if (e != "protobuf" && e != "json") {
-      return r.Error(node["encoding"], JoinPath(path, "encoding"),
-                     "unknown encoding \"" + e + "\" (known: protobuf, json)");
-    }
-    o.json = e == "json";
-  }
-  if (Has(node, "compression")) {
-    OBS_ASSIGN_OR_RETURN(const std::string c,
-                         r.String(node["compression"], JoinPath(path, "compression")));
-    if (c != "gzip" && c != "none") {
-      return r.Error(node["compression"], JoinPath(path, "compression"),
-                     "unknown compression \"" + c + "\" (known: gzip, none)");
-    }
-    o.gzip = c == "gzip";
-    if (o.gzip && !o.json) {
-      return r.Error(node["compression"], JoinPath(path, "compression"),
-                     "gzip applies to encoding json (protobuf pushes are always snappy)");
-    }
+  wire::otlp::Encoding encoding = wire::otlp::Encoding::kProtobuf;
+  OBS_RETURN_IF_ERROR(ReadOtlpEncoding(r, node, path, encoding, o.gzip));
+  o.json = encoding == wire::otlp::Encoding::kJson;
+  if (o.gzip && !o.json) {
+    return r.Error(node["compression"], JoinPath(path, "compression"),
+                   "gzip applies to encoding json (protobuf pushes are always snappy)");
   }
   OBS_RETURN_IF_ERROR(ReadSignalSending(r, node, path,
                                         {&o.lines_per_second, &o.stages, &o.concurrency, &o.retry,

@@ -50,7 +50,7 @@ Status ReadSignalSending(const YamlReader& r, const YAML::Node& node, const std:
                          SignalSending out);
 
 // `encoding` (protobuf | json) and `compression` (gzip | none) of an OTLP
-// workload, when present.
+// or Loki push workload, when present.
 Status ReadOtlpEncoding(const YamlReader& r, const YAML::Node& node, const std::string& path,
                         wire::otlp::Encoding& encoding, bool& gzip);
 

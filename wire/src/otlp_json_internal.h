@@ -109,6 +109,30 @@ void PutScope(Writer& w, const InstrumentationScope& s);
 // "trace_id" -> "traceId"; camelCase keys come back unchanged.
 std::string CamelKey(std::string_view key);
 
+// The scope list of a Resource{Spans,Metrics,Logs} and the item list of a
+// Scope{Spans,Metrics,Logs}: one decoder walks all three signals.
+template <typename ResourceT>
+auto& ScopesOf(ResourceT& res) {
+  if constexpr (requires { res.scope_spans; }) {
+    return res.scope_spans;
+  } else if constexpr (requires { res.scope_metrics; }) {
+    return res.scope_metrics;
+  } else {
+    return res.scope_logs;
+  }
+}
+
+template <typename ScopeT>
+auto& ItemsOf(ScopeT& scope) {
+  if constexpr (requires { scope.spans; }) {
+    return scope.spans;
+  } else if constexpr (requires { scope.metrics; }) {
+    return scope.metrics;
+  } else {
+    return scope.log_records;
+  }
+}
+
 class Decoder {
  public:
   explicit Decoder(std::string_view signal) : signal_(signal) {}
@@ -413,7 +437,8 @@ class Decoder {
   bool ExemplarsArray(const Json& j, const Path& p, std::vector<Exemplar>& out);
   bool OptionalDouble(const Json& j, const Path& p, std::optional<double>& out);
 
-  // The resource -> scope -> items skeleton both signals share.
+  // The resource -> scope -> items skeleton every signal shares, one level
+  // per function (deeply nested lambdas make clang-format 14 take minutes).
   template <typename Resources, typename ItemFn>
   bool Top(const Json& j, const char* resources_key, const char* scopes_key, const char* items_key,
            Resources& resources, ItemFn item_fn) {
@@ -426,55 +451,47 @@ class Decoder {
         return true;
       }
       return Elements(m, mp, [&](const Json& e, const Path& ep) {
-        auto& res = resources.emplace_back();
-        return Members(e, ep, [&](const std::string& k, const Json& v, const Path& vp) {
-          if (k == "resource") {
-            return ResourceObj(v, vp, res.resource);
-          }
-          if (k == "schemaUrl") {
-            return String(v, vp, res.schema_url);
-          }
-          if (k != scopes_key) {
-            return true;
-          }
-          auto& scopes = [&]() -> auto& {
-            if constexpr (requires { res.scope_spans; }) {
-              return res.scope_spans;
-            } else if constexpr (requires { res.scope_metrics; }) {
-              return res.scope_metrics;
-            } else {
-              return res.scope_logs;
-            }
-          }
-          ();
-          return Elements(v, vp, [&](const Json& se, const Path& sp) {
-            auto& scope = scopes.emplace_back();
-            return Members(se, sp, [&](const std::string& sk, const Json& sv, const Path& svp) {
-              if (sk == "scope") {
-                return ScopeObj(sv, svp, scope.scope);
-              }
-              if (sk == "schemaUrl") {
-                return String(sv, svp, scope.schema_url);
-              }
-              if (sk != items_key) {
-                return true;
-              }
-              auto& items = [&]() -> auto& {
-                if constexpr (requires { scope.spans; }) {
-                  return scope.spans;
-                } else if constexpr (requires { scope.metrics; }) {
-                  return scope.metrics;
-                } else {
-                  return scope.log_records;
-                }
-              }
-              ();
-              return Elements(sv, svp, [&](const Json& ie, const Path& ip) {
-                return item_fn(ie, ip, items.emplace_back());
-              });
-            });
-          });
-        });
+        return ResourceEntry(e, ep, resources.emplace_back(), scopes_key, items_key, item_fn);
+      });
+    });
+  }
+
+  template <typename ResourceT, typename ItemFn>
+  bool ResourceEntry(const Json& e, const Path& ep, ResourceT& res, const char* scopes_key,
+                     const char* items_key, ItemFn& item_fn) {
+    return Members(e, ep, [&](const std::string& k, const Json& v, const Path& vp) {
+      if (k == "resource") {
+        return ResourceObj(v, vp, res.resource);
+      }
+      if (k == "schemaUrl") {
+        return String(v, vp, res.schema_url);
+      }
+      if (k != scopes_key) {
+        return true;
+      }
+      auto& scopes = ScopesOf(res);
+      return Elements(v, vp, [&](const Json& se, const Path& sp) {
+        return ScopeEntry(se, sp, scopes.emplace_back(), items_key, item_fn);
+      });
+    });
+  }
+
+  template <typename ScopeT, typename ItemFn>
+  bool ScopeEntry(const Json& se, const Path& sp, ScopeT& scope, const char* items_key,
+                  ItemFn& item_fn) {
+    return Members(se, sp, [&](const std::string& sk, const Json& sv, const Path& svp) {
+      if (sk == "scope") {
+        return ScopeObj(sv, svp, scope.scope);
+      }
+      if (sk == "schemaUrl") {
+        return String(sv, svp, scope.schema_url);
+      }
+      if (sk != items_key) {
+        return true;
+      }
+      auto& items = ItemsOf(scope);
+      return Elements(sv, svp, [&](const Json& ie, const Path& ip) {
+        return item_fn(ie, ip, items.emplace_back());
       });
     });
   }

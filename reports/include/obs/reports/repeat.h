@@ -20,6 +20,11 @@
 
 namespace obs::reports {
 
+// Adds `part` to `total` (counts summed, examples kept up to 10); with
+// `first`, `total` starts from `part`. Used for the workloads of one run and
+// for the runs of a --repeat.
+void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total, bool first);
+
 // REQUIRES: !runs.empty(), all of one scenario. A run with an
 // infrastructure error makes the combined report carry it (exit code 3).
 RunReport MergeRepeats(const std::vector<RunReport>& runs,
