@@ -309,7 +309,10 @@ Result<Comparison> Compare(const RunReport& baseline, const RunReport& current,
       kinds.emplace(f.name, f);
     }
   }
-  for (const auto& [key, value] : options.thresholds) {
+  for (const auto& threshold : options.thresholds) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const std::string& key = threshold.first;
+    const double value = threshold.second;
     if (value < 0) {
       return InvalidArgumentError("threshold " + key + " must be >= 0");
     }
