@@ -3,7 +3,7 @@
 #   format   clang-format --dry-run -Werror on tracked sources
 #   release  gcc RelWithDebInfo, -Werror: unit + integration tests, then benchmark smoke runs
 #   asan     gcc -O0 AddressSanitizer + UndefinedBehaviorSanitizer: unit tests
-#   fuzz     clang libFuzzer targets, FUZZ_SECONDS (default 20) each on fixtures/fuzz-seeds
+#   fuzz     clang libFuzzer targets, FUZZ_SECONDS (default 10) each on fixtures/fuzz-seeds
 #   all      format, release, asan, fuzz (what CI runs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +51,7 @@ do_fuzz() {
   targets=$(ninja -C build/ci-fuzz -t targets all | sed -n 's/^\([a-z_]*_fuzzer\): .*/\1/p' | sort -u | tr '\n' ' ')
   [ -n "$targets" ] || { echo "no fuzz targets are defined"; exit 1; }
   BUILD_TARGETS="$targets" ci/build.sh build/ci-fuzz
-  local secs=${FUZZ_SECONDS:-20}
+  local secs=${FUZZ_SECONDS:-10}
   local found=0
   for f in build/ci-fuzz/tests/fuzz/*_fuzzer; do
     [ -x "$f" ] || continue

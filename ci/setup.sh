@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics curl ca-certificates locales
+  chromium  # tests/reports/html_browser_test renders report.html headless
 )
 
 missing=()

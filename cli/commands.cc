@@ -2,12 +2,14 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -18,6 +20,7 @@
 
 #include "obs/backend/rules.h"
 #include "obs/backend/server.h"
+#include "obs/base/process_stats.h"
 #include "obs/reports/repeat.h"
 #include "obs/reports/report.h"
 #include "obs/reports/writer.h"
@@ -25,6 +28,7 @@
 #include "obs/scenarios/scenario.h"
 
 #include "args.h"
+#include <sys/ioctl.h>
 
 namespace obs::cli {
 namespace {
@@ -41,7 +45,13 @@ on stdout and writes report.json, junit.xml and summary.md.
   --repeat N         run the scenario N times (default: its `repeat`, else 1),
                      pausing `cooldown` between runs; the report combines the
                      runs and keeps each run's figures for `obsbench compare`
-  --quiet            no progress lines on stderr
+  --baseline PATH    the run relative assertions compare with ("p99 <= baseline
+                     * 1.1"): a report.json or a directory holding one
+                     (default: the scenario's `baseline:`)
+  --watch NAME=PID   also sample this process's CPU and RSS during the load
+                     (repeatable; obsbench itself is always sampled), e.g.
+                     --watch victoria-metrics=$(pidof victoria-metrics-prod)
+  --quiet            no progress on stderr (the summary still prints)
 )";
 
 constexpr std::string_view kValidateHelp =
@@ -99,6 +109,33 @@ std::int64_t ParseFlagDuration(const std::string& text) {
   return -1;
 }
 
+// --watch NAME=PID values; nullopt (after saying why on stderr) for a
+// malformed one or a process that is not running.
+std::optional<std::vector<std::pair<std::string, std::int64_t>>> ParseWatch(
+    const std::vector<std::string>& values) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const std::string& v : values) {
+    const std::size_t eq = v.rfind('=');
+    std::int64_t pid = 0;
+    bool ok = eq != std::string::npos && eq > 0;
+    if (ok) {
+      const char* end = v.data() + v.size();
+      const auto [ptr, ec] = std::from_chars(v.data() + eq + 1, end, pid);
+      ok = ec == std::errc() && ptr == end && pid > 0;
+    }
+    if (!ok) {
+      std::cerr << "obsbench: --watch " << v << ": expected NAME=PID, e.g. vm=1234\n";
+      return std::nullopt;
+    }
+    if (Result<ProcessStats> s = ReadProcessStats(pid); !s.ok()) {
+      std::cerr << "obsbench: --watch " << v << ": " << s.status().message() << "\n";
+      return std::nullopt;
+    }
+    out.emplace_back(v.substr(0, eq), pid);
+  }
+  return out;
+}
+
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnSignal(int /*signal*/) {
@@ -108,7 +145,8 @@ extern "C" void OnSignal(int /*signal*/) {
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
-  const auto p = Parse(args, {"--out", "--set", "--run-id", "--repeat"}, {"--quiet"});
+  const auto p =
+      Parse(args, {"--out", "--set", "--run-id", "--repeat", "--baseline", "--watch"}, {"--quiet"});
   if (!p || p->help || p->positional.size() != 1) {
     (p && p->help ? std::cout : std::cerr) << kRunHelp;
     return p && p->help ? kExitPassed : kExitUsage;
@@ -132,9 +170,28 @@ int RunCommand(const std::vector<std::string>& args) {
                  "run them again instead\n";
     return kExitUsage;
   }
+  // Read once, for every run and for the combined report of a --repeat.
+  std::optional<reports::RunReport> baseline;
+  const std::string baseline_path = Last(*p, "--baseline", scenario->baseline);
+  if (!baseline_path.empty()) {
+    auto read = reports::ReadJsonReport(baseline_path);
+    if (!read.ok()) {
+      std::cerr << "obsbench: baseline: " << read.status().message() << "\n";
+      return kExitUsage;
+    }
+    baseline.emplace(std::move(read).value());
+  }
+  const RunRecord* baseline_record = baseline ? &baseline->record : nullptr;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   const bool quiet = p->flags.count("--quiet") != 0;
+  const auto watch = ParseWatch(All(*p, "--watch"));
+  if (!watch) {
+    return kExitUsage;
+  }
+  const bool tty = isatty(fileno(stderr)) != 0;
+  winsize size{};
+  const int columns = tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
   const std::string run_id = Last(*p, "--run-id", "");
   std::vector<reports::RunReport> runs;
   for (int i = 0; i < repeat && (i == 0 || !g_stop.load()); ++i) {
@@ -152,7 +209,12 @@ int RunCommand(const std::vector<std::string>& args) {
         *scenario,
         {.run_id = run_id.empty() || repeat == 1 ? run_id : run_id + "-" + std::to_string(i + 1),
          .progress = quiet ? nullptr : &std::cerr,
-         .stop = &g_stop});
+         .stop = &g_stop,
+         .baseline = baseline_record,
+         .progress_live = !quiet,
+         .progress_tty = tty,
+         .progress_columns = columns,
+         .watch_processes = *watch});
     if (!report.ok()) {
       std::cerr << "obsbench: " << report.status().ToString() << "\n";
       return kExitInfrastructure;
@@ -163,8 +225,9 @@ int RunCommand(const std::vector<std::string>& args) {
     }
   }
   std::optional<reports::RunReport> report;
-  report.emplace(runs.size() == 1 ? std::move(runs.front())
-                                  : reports::MergeRepeats(runs, scenario->assertions));
+  report.emplace(runs.size() == 1
+                     ? std::move(runs.front())
+                     : reports::MergeRepeats(runs, scenario->assertions, baseline_record));
   const std::string out = Last(*p, "--out", "out/" + scenario->name);
   Status written = reports::WriteReports(*report, out);
   (void)reports::NewMarkdownWriter()->Write(*report, std::cout);

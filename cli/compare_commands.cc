@@ -32,7 +32,8 @@ worse beyond its threshold and beyond noise, 2 usage, 3 unreadable input.
                          (metrics/write_latency.p99) or applies to every
                          workload (write_latency.p99). Repeatable.
                          Defaults: 10% relative, 1pp absolute.
-  --out DIR              also write DIR/compare.md and DIR/compare.json
+  --out DIR              also write DIR/compare.md, DIR/compare.json and
+                         DIR/compare.html
 )";
 
 constexpr std::string_view kBaselineHelp =
@@ -46,21 +47,6 @@ DIR/NAME/report.json (DIR defaults to baselines). Compare against it with
 std::filesystem::path ReportPath(const std::string& arg) {
   const std::filesystem::path p(arg);
   return std::filesystem::is_directory(p) ? p / "report.json" : p;
-}
-
-Result<reports::RunReport> ReadReport(const std::string& arg) {
-  const std::filesystem::path path = ReportPath(arg);
-  std::ifstream in(path);
-  if (!in) {
-    return NotFoundError(path.string() + ": cannot read");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto report = reports::ParseJsonReport(text.str());
-  if (!report.ok()) {
-    return InvalidArgumentError(path.string() + ": " + report.status().message());
-  }
-  return report;
 }
 
 }  // namespace
@@ -82,8 +68,8 @@ int CompareCommand(const std::vector<std::string>& args) {
     }
     options.thresholds[t.substr(0, eq)] = *value;
   }
-  auto baseline = ReadReport(p->positional[0]);
-  auto current = baseline.ok() ? ReadReport(p->positional[1]) : baseline;
+  auto baseline = reports::ReadJsonReport(p->positional[0]);
+  auto current = baseline.ok() ? reports::ReadJsonReport(p->positional[1]) : baseline;
   if (!baseline.ok() || !current.ok()) {
     std::cerr << "obsbench: " << (baseline.ok() ? current : baseline).status().message() << "\n";
     return kExitInfrastructure;
@@ -99,10 +85,13 @@ int CompareCommand(const std::vector<std::string>& args) {
     std::filesystem::create_directories(out, ec);
     std::ofstream md(std::filesystem::path(out) / "compare.md");
     std::ofstream js(std::filesystem::path(out) / "compare.json");
+    std::ofstream html(std::filesystem::path(out) / "compare.html", std::ios::binary);
     reports::WriteCompareMarkdown(*comparison, md);
     reports::WriteCompareJson(*comparison, js);
-    if (ec || !md || !js) {
-      std::cerr << "obsbench: cannot write " << out << "/compare.md or compare.json\n";
+    reports::WriteCompareHtml(*comparison, html);
+    if (ec || !md || !js || !html) {
+      std::cerr << "obsbench: cannot write " << out
+                << "/compare.md, compare.json or compare.html\n";
       return kExitInfrastructure;
     }
   }
@@ -121,7 +110,7 @@ int BaselineCommand(const std::vector<std::string>& args) {
     std::cerr << "obsbench: --name " << name << ": must be a plain name\n";
     return kExitUsage;
   }
-  auto report = ReadReport(p->positional[1]);
+  auto report = reports::ReadJsonReport(p->positional[1]);
   if (!report.ok()) {
     std::cerr << "obsbench: " << report.status().message() << "\n";
     return kExitInfrastructure;

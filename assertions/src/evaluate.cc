@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "obs/assertions/assertions.h"
+#include "obs/assertions/format.h"
 
 #include "figures.h"
 
@@ -58,6 +59,8 @@ struct Sample {
   std::string workload;
   Measurement m;
   bool held = false;
+  double threshold = 0;  // The spec's, or the factor times the baseline's figure.
+  std::string expected;  // E.g. "< 250 ms" or "<= 343.6 ms (1.1 x baseline 312.4 ms)".
 };
 
 std::string Describe(const Figure& figure, const Sample& s, bool name_workload) {
@@ -76,17 +79,61 @@ std::string JoinNames(const std::vector<WorkloadRecord>& workloads) {
   return out.empty() ? "none" : out;
 }
 
+Measurement MeasureWorkload(const Figure& figure, const AssertionSpec& spec,
+                            const WorkloadRecord& w) {
+  return spec.window_seconds > 0 ? figure.measure_window(w, spec.window_seconds)
+                                 : figure.measure_workload(w);
+}
+
+// Sets each sample's threshold and expected text: the spec's own, or the
+// factor times the same figure in the baseline run. A sample whose baseline
+// figure has no value loses its value (no data, saying why).
+void ResolveThresholds(const Figure& figure, const AssertionSpec& spec, const RunRecord* baseline,
+                       const std::string& expected, std::vector<Sample>& samples) {
+  const std::string op(ComparisonSymbol(spec.comparison));
+  for (Sample& s : samples) {
+    s.threshold = spec.threshold;
+    s.expected = expected;
+    if (spec.baseline_factor <= 0)
+      continue;
+    Measurement base;
+    if (baseline == nullptr) {
+      base.no_data =
+          "the assertion is relative to a baseline and the run has none (scenario "
+          "key baseline: or obsbench run --baseline)";
+    } else if (figure.scope == internal::Scope::kRun) {
+      base = figure.measure_run(*baseline);
+    } else {
+      const auto it = std::find_if(baseline->workloads.begin(), baseline->workloads.end(),
+                                   [&](const WorkloadRecord& w) { return w.name == s.workload; });
+      if (it == baseline->workloads.end())
+        base.no_data = "workload " + s.workload + " is not in the baseline run";
+      else
+        base = MeasureWorkload(figure, spec, *it);
+    }
+    if (!base.value) {
+      s.m.value.reset();
+      s.m.no_data = "baseline: " + base.no_data;
+      continue;
+    }
+    s.threshold = spec.baseline_factor * *base.value;
+    s.expected = op + " " + internal::FormatValue(figure.unit, s.threshold) + " (" +
+                 FormatNumber(spec.baseline_factor, 2) + " x baseline " +
+                 internal::FormatValue(figure.unit, *base.value) + ")";
+  }
+}
+
 // Measures the figure for the workloads `spec` selects; empty with a reason if none.
 std::vector<Sample> Measure(const Figure& figure, const AssertionSpec& spec,
                             const RunRecord& record, std::string& why_none) {
   std::vector<Sample> samples;
   if (figure.scope == internal::Scope::kRun) {
-    samples.push_back(Sample{"", figure.measure_run(record), false});
+    samples.push_back(Sample{"", figure.measure_run(record), false, 0, ""});
     return samples;
   }
   for (const WorkloadRecord& w : record.workloads) {
     if (spec.workload.empty() || spec.workload == w.name)
-      samples.push_back(Sample{w.name, figure.measure_workload(w), false});
+      samples.push_back(Sample{w.name, MeasureWorkload(figure, spec, w), false, 0, ""});
   }
   if (samples.empty() && spec.workload.empty())
     why_none = "the run has no workloads";
@@ -113,10 +160,18 @@ void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& sam
       empty.push_back(&s);
       continue;
     }
-    s.held = Holds(*s.m.value, spec.comparison, spec.threshold);
+    s.held = Holds(*s.m.value, spec.comparison, s.threshold);
     if (!s.held)
       failed.push_back(&s);
-    if (worst == nullptr || Worse(*s.m.value, *worst->m.value, spec.comparison, spec.threshold))
+    // Relative thresholds differ per workload: the worst is the furthest
+    // beyond (or least within) its own threshold, measured as a ratio.
+    const auto margin = [&](const Sample& x) {
+      return x.threshold == 0 ? *x.m.value : *x.m.value / x.threshold;
+    };
+    if (worst == nullptr ||
+        (spec.baseline_factor > 0
+             ? Worse(margin(s), margin(*worst), spec.comparison, 1)
+             : Worse(*s.m.value, *worst->m.value, spec.comparison, spec.threshold)))
       worst = &s;
   }
   std::string no_data;
@@ -130,7 +185,7 @@ void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& sam
       if (!s->workload.empty())
         r.explanation += "workload " + s->workload + ": ";
       r.explanation +=
-          spec.figure + " is " + Describe(figure, *s, false) + ", expected " + r.expected;
+          spec.figure + " is " + Describe(figure, *s, false) + ", expected " + s->expected;
       if (!s->m.context.empty())
         r.explanation += "; " + s->m.context;
     }
@@ -150,7 +205,8 @@ void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& sam
             : ": " + r.actual;
 }
 
-AssertionResult EvaluateOne(const RunRecord& record, const AssertionSpec& spec) {
+AssertionResult EvaluateOne(const RunRecord& record, const AssertionSpec& spec,
+                            const RunRecord* baseline) {
   AssertionResult r;
   r.spec = spec;
   if (r.spec.name.empty())
@@ -163,13 +219,15 @@ AssertionResult EvaluateOne(const RunRecord& record, const AssertionSpec& spec) 
     return r;
   }
   r.expected = std::string(ComparisonSymbol(spec.comparison)) + " " +
-               internal::FormatThreshold(figure->unit, spec.threshold);
+               (spec.baseline_factor > 0 ? "baseline x " + FormatNumber(spec.baseline_factor, 2)
+                                         : internal::FormatThreshold(figure->unit, spec.threshold));
   std::string why_none;
   std::vector<Sample> samples = Measure(*figure, spec, record, why_none);
   if (samples.empty()) {
     SetNoData(r, why_none);
     return r;
   }
+  ResolveThresholds(*figure, spec, baseline, r.expected, samples);
   Conclude(r, *figure, samples);
   return r;
 }
@@ -189,11 +247,12 @@ std::string_view OutcomeName(Outcome outcome) {
 }
 
 std::vector<AssertionResult> Evaluate(const RunRecord& record,
-                                      const std::vector<AssertionSpec>& specs) {
+                                      const std::vector<AssertionSpec>& specs,
+                                      const RunRecord* baseline) {
   std::vector<AssertionResult> out;
   out.reserve(specs.size());
   for (const AssertionSpec& spec : specs)
-    out.push_back(EvaluateOne(record, spec));
+    out.push_back(EvaluateOne(record, spec, baseline));
   return out;
 }
 

@@ -1,8 +1,10 @@
 #include "figures.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 
 #include "obs/assertions/format.h"
 
@@ -89,6 +91,67 @@ Measurement AchievedRate(const WorkloadRecord& w) {
   return Value(w.achieved_samples_per_second / w.target_samples_per_second,
                FormatNumber(w.achieved_samples_per_second, 1) + " of " +
                    FormatNumber(w.target_samples_per_second, 1) + " samples/s");
+}
+
+// The worst window of `window_seconds` over a workload's intervals: for
+// each run of consecutive intervals that long, `part` and `whole` are summed
+// and part/whole compared; windows with whole == 0 are skipped. `higher_worse`
+// picks the maximum ratio (error rate) or the minimum (achieved rate).
+template <typename Part, typename Whole>
+Measurement WorstWindow(const WorkloadRecord& w, double window_seconds, bool higher_worse,
+                        Part part, Whole whole, const std::string& what) {
+  if (w.intervals.empty() || w.interval_seconds <= 0)
+    return NoData("workload " + w.name + " recorded no per-interval figures");
+  const auto k =
+      static_cast<std::size_t>(std::max(1.0, std::round(window_seconds / w.interval_seconds)));
+  if (w.intervals.size() < k)
+    return NoData("workload " + w.name + " ran " +
+                  FormatNumber(static_cast<double>(w.intervals.size()) * w.interval_seconds, 0) +
+                  " s, shorter than one " + FormatDurationThreshold(window_seconds) + " window");
+  std::optional<double> worst;
+  std::size_t worst_at = 0;
+  std::uint64_t worst_part = 0;
+  std::uint64_t worst_whole = 0;
+  std::uint64_t p = 0;
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < w.intervals.size(); ++i) {
+    p += part(w.intervals[i]);
+    n += whole(w.intervals[i]);
+    if (i >= k) {
+      p -= part(w.intervals[i - k]);
+      n -= whole(w.intervals[i - k]);
+    }
+    if (i + 1 < k || n == 0)
+      continue;
+    const double ratio = static_cast<double>(p) / static_cast<double>(n);
+    if (!worst || (higher_worse ? ratio > *worst : ratio < *worst)) {
+      worst = ratio;
+      worst_at = i + 1 - k;
+      worst_part = p;
+      worst_whole = n;
+    }
+  }
+  if (!worst)
+    return NoData("workload " + w.name + " had nothing to measure in any window");
+  const double from = static_cast<double>(worst_at) * w.interval_seconds;
+  const double to = from + static_cast<double>(k) * w.interval_seconds;
+  return Value(*worst,
+               "worst " + FormatDurationThreshold(static_cast<double>(k) * w.interval_seconds) +
+                   " window, " + FormatNumber(from, 0) + "-" + FormatNumber(to, 0) + " s: " +
+                   FormatCount(worst_part) + " of " + FormatCount(worst_whole) + " " + what);
+}
+
+Measurement WindowedErrorRate(const WorkloadRecord& w, double window_seconds) {
+  return WorstWindow(
+      w, window_seconds, true, [](const IntervalRecord& r) { return r.requests_error; },
+      [](const IntervalRecord& r) { return r.requests_ok + r.requests_error; },
+      "settled requests not accepted");
+}
+
+Measurement WindowedAchievedRate(const WorkloadRecord& w, double window_seconds) {
+  return WorstWindow(
+      w, window_seconds, false, [](const IntervalRecord& r) { return r.items_sent; },
+      [](const IntervalRecord& r) { return r.items_due; }, "items due were sent");
 }
 
 Measurement Unsent(const WorkloadRecord& w) {
@@ -275,10 +338,12 @@ void AddWorkloadFigures(std::vector<Figure>& out) {
     }
   }
   out.push_back(WorkloadFigure("error_rate", Unit::kRatio, ErrorRate));
+  out.back().measure_window = WindowedErrorRate;
   out.push_back(WorkloadFigure("rejection_rate", Unit::kRatio, [](const WorkloadRecord& w) {
     return PerRequest(w, w.requests_rejected, "rejected");
   }));
   out.push_back(WorkloadFigure("achieved_rate", Unit::kRatio, AchievedRate));
+  out.back().measure_window = WindowedAchievedRate;
   out.push_back(WorkloadFigure("late_ratio", Unit::kRatio, [](const WorkloadRecord& w) {
     return PerRequest(w, w.requests_late,
                       "left more than " +

@@ -34,6 +34,9 @@ struct Figure {
   // Exactly one is set, matching `scope`.
   std::function<Measurement(const WorkloadRecord&)> measure_workload;
   std::function<Measurement(const RunRecord&)> measure_run;
+  // Set for workload figures that can be measured over their worst window
+  // of `window_seconds` (from WorkloadRecord::intervals).
+  std::function<Measurement(const WorkloadRecord&, double window_seconds)> measure_window;
 };
 
 // All figures in documentation order.

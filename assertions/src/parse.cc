@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "obs/assertions/assertions.h"
 
@@ -37,11 +38,15 @@ std::string Quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::string KnownList() {
+std::string Join(const std::vector<std::string>& names) {
   std::string out;
-  for (const std::string& name : KnownFigures())
+  for (const std::string& name : names)
     out += (out.empty() ? "" : ", ") + name;
   return out;
+}
+
+std::string KnownList() {
+  return Join(KnownFigures());
 }
 
 struct UnitSuffix {
@@ -118,6 +123,39 @@ Result<double> ParseValue(std::string_view text, const Figure& figure) {
   return InvalidArgumentError(subject + " has an unknown unit kind");
 }
 
+// A window: a duration with a unit, e.g. "60s" or "5m".
+Result<double> ParseWindow(std::string_view text) {
+  double number = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  const std::string_view unit = Trim(text.substr(static_cast<std::size_t>(ptr - text.data())));
+  if (ec == std::errc() && std::isfinite(number) && number > 0) {
+    for (const UnitSuffix& u : kDurationUnits) {
+      if (u.suffix == unit)
+        return number * u.seconds;
+    }
+  }
+  return InvalidArgumentError("window " + Quote(text) +
+                              " must be a positive duration with a unit, e.g. [60s]");
+}
+
+// "baseline", "baseline * 1.1" or "baseline*0.95": the factor.
+Result<double> ParseBaselineFactor(std::string_view value, std::string_view text) {
+  std::string_view rest = Trim(value.substr(std::string_view("baseline").size()));
+  if (rest.empty())
+    return 1.0;
+  const std::string error = "relative value " + Quote(value) + " in " + Quote(text) +
+                            " must read \"baseline\" or \"baseline * <positive factor>\"";
+  if (rest.front() != '*')
+    return InvalidArgumentError(error);
+  rest = Trim(rest.substr(1));
+  double factor = 0;
+  const auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), factor);
+  if (ec != std::errc() || ptr != rest.data() + rest.size() || !std::isfinite(factor) ||
+      factor <= 0)
+    return InvalidArgumentError(error);
+  return factor;
+}
+
 struct OperatorText {
   std::string_view text;
   Comparison comparison;
@@ -141,6 +179,15 @@ std::string_view ComparisonSymbol(Comparison comparison) {
   return "?";
 }
 
+std::vector<std::string> WindowedFigures() {
+  std::vector<std::string> out;
+  for (const Figure& f : internal::Figures()) {
+    if (f.measure_window)
+      out.push_back(f.name);
+  }
+  return out;
+}
+
 std::vector<std::string> KnownFigures() {
   std::vector<std::string> out;
   for (const Figure& f : internal::Figures())
@@ -161,6 +208,17 @@ Result<AssertionSpec> ParseAssertion(std::string_view expression) {
   const Figure* figure = internal::FindFigure(name);
   if (figure == nullptr)
     return InvalidArgumentError("unknown figure " + Quote(name) + " (known: " + KnownList() + ")");
+  double window_seconds = 0;
+  if (i < text.size() && text[i] == '[') {
+    const std::size_t close = text.find(']', i);
+    if (close == std::string_view::npos)
+      return InvalidArgumentError("missing ']' after the window in " + Quote(text));
+    if (!figure->measure_window)
+      return InvalidArgumentError(
+          Quote(name) + " takes no window (windowed figures: " + Join(WindowedFigures()) + ")");
+    OBS_ASSIGN_OR_RETURN(window_seconds, ParseWindow(Trim(text.substr(i + 1, close - i - 1))));
+    i = close + 1;
+  }
   const std::string_view rest = Trim(text.substr(i));
   const std::size_t op_len = rest.find_first_not_of("<>=!");
   const std::string_view op = rest.substr(0, op_len);
@@ -171,6 +229,7 @@ Result<AssertionSpec> ParseAssertion(std::string_view expression) {
   spec.name = std::string(text);
   spec.expression = std::string(text);
   spec.figure = std::string(name);
+  spec.window_seconds = window_seconds;
   bool known = false;
   for (const OperatorText& candidate : kOperators) {
     if (candidate.text == op) {
@@ -184,6 +243,10 @@ Result<AssertionSpec> ParseAssertion(std::string_view expression) {
   const std::string_view value = Trim(rest.substr(op.size()));
   if (value.empty())
     return InvalidArgumentError("missing value after " + Quote(op) + " in " + Quote(text));
+  if (value.starts_with("baseline")) {
+    OBS_ASSIGN_OR_RETURN(spec.baseline_factor, ParseBaselineFactor(value, text));
+    return spec;
+  }
   OBS_ASSIGN_OR_RETURN(spec.threshold, ParseValue(value, *figure));
   return spec;
 }

@@ -25,6 +25,7 @@ using internal::HttpClientOptions;
 using internal::HttpResponse;
 
 using internal::FromSeconds;
+using internal::IntervalRecorder;
 using internal::SleepUntil;
 
 std::size_t StreamsOf(int shard, int shards, std::size_t streams) {
@@ -212,6 +213,8 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     GeneratedLine gl;
     std::string body;
     std::string wire_body;
+    IntervalRecorder intervals(rec, start, std::chrono::duration<double>(end - start).count(),
+                               o.progress);
     std::uint64_t k = 0;
     while (k < total) {
       const SteadyClock::time_point first_due =
@@ -307,11 +310,11 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
       for (std::uint64_t i = k; i < k + count; ++i) {
         ledger.Set(ledger.LineOf(c, i), state);
       }
-      rec.latency_corrected.Record(std::max<std::int64_t>(0, ToNanos(answer - send_due)));
-      rec.latency_uncorrected.Record(std::max<std::int64_t>(0, ToNanos(answer - first_send)));
+      intervals.Request(send_due, first_send, answer, count, fate == Fate::kAcked);
       out.last_answer = std::max(out.last_answer, answer);
       k += count;
     }
+    intervals.Finish();
     const std::uint64_t due_by_end =
         std::min(sched.DueBy(SteadyClock::time_point{} + (out.effective_end - start) -
                              std::chrono::nanoseconds(1)),
@@ -344,14 +347,7 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     window_end = std::max(window_end, s.effective_end);
     last_answer = std::max(last_answer, s.last_answer);
   }
-  const double window = std::max(1e-9, std::chrono::duration<double>(window_end - start).count());
-  const double elapsed =
-      std::max(window, std::chrono::duration<double>(last_answer - start).count());
-  rec.duration_seconds = elapsed;
-  rec.target_samples_per_second = static_cast<double>(scheduled) / window;
-  rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;
-  rec.achieved_samples_per_second = static_cast<double>(rec.samples_sent) / elapsed;
-  rec.achieved_requests_per_second = static_cast<double>(rec.requests) / elapsed;
+  internal::FillRates(rec, scheduled, requests_scheduled, start, window_end, last_answer);
   return result;
 }
 

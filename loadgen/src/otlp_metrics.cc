@@ -412,6 +412,8 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
   std::vector<std::uint32_t> recorded;
   std::string body;
   std::string compressed;
+  internal::IntervalRecorder intervals(
+      rec, env.start, std::chrono::duration<double>(env.end - env.start).count(), o.load.progress);
   std::uint64_t j = 0;
   for (;; ++j) {
     if ((j % instances) % shards != static_cast<std::size_t>(shard)) {
@@ -487,11 +489,12 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
         }
         break;
     }
-    rec.latency_corrected.Record(std::max<std::int64_t>(0, ToNanos(settled.answer - due)));
-    rec.latency_uncorrected.Record(
-        std::max<std::int64_t>(0, ToNanos(settled.answer - settled.first_send)));
+    intervals.Request(
+        due, settled.first_send, settled.answer, points,
+        settled.fate == internal::OtlpFate::kAcked || settled.fate == internal::OtlpFate::kPartial);
     out.last_answer = std::max(out.last_answer, settled.answer);
   }
+  intervals.Finish();
   // Collections of this shard due before the (effective) end but not sent.
   for (;; ++j) {
     if ((j % instances) % shards != static_cast<std::size_t>(shard)) {

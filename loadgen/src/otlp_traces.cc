@@ -84,6 +84,8 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
   TraceBatch traces;
   std::string body;
   std::string compressed;
+  internal::IntervalRecorder intervals(
+      rec, env.start, std::chrono::duration<double>(env.end - env.start).count(), o.progress);
   std::uint64_t k = 0;
   while (k < total) {
     const SteadyClock::time_point first_due = schedule->DueTime(k);
@@ -166,11 +168,13 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
       env.ledger->Set(static_cast<std::uint64_t>(shard) + static_cast<std::uint64_t>(shards) * i,
                       state);
     }
-    rec.latency_corrected.Record(std::max<std::int64_t>(0, ToNanos(answer - send_due)));
-    rec.latency_uncorrected.Record(std::max<std::int64_t>(0, ToNanos(answer - first_send)));
+    intervals.Request(
+        send_due, first_send, answer, spans,
+        settled.fate == internal::OtlpFate::kAcked || settled.fate == internal::OtlpFate::kPartial);
     out.last_answer = std::max(out.last_answer, answer);
     k += count;
   }
+  intervals.Finish();
   // What the schedule asked for by the (effective) end, sent or not.
   const std::uint64_t due_by_end =
       std::min(schedule->DueBy(out.effective_end - std::chrono::nanoseconds(1)), total);

@@ -104,7 +104,8 @@ Settled SendWithRetries(const ShardEnv& env, HttpClient& client, std::string_vie
 }
 
 void RecordSettled(const ShardEnv& env, const Settled& s, SteadyClock::time_point due,
-                   const std::vector<BatchSample>& batch, WorkloadRecord& rec) {
+                   const std::vector<BatchSample>& batch, WorkloadRecord& rec,
+                   IntervalRecorder& intervals) {
   const std::uint64_t n = batch.size();
   switch (s.outcome) {
     case Outcome::kAcked:
@@ -130,8 +131,7 @@ void RecordSettled(const ShardEnv& env, const Settled& s, SteadyClock::time_poin
       break;
   }
   const std::int64_t corrected = ToNanos(s.answer - due);
-  rec.latency_corrected.Record(std::max<std::int64_t>(0, corrected));
-  rec.latency_uncorrected.Record(std::max<std::int64_t>(0, ToNanos(s.answer - s.first_send)));
+  intervals.Request(due, s.first_send, s.answer, n, s.outcome == Outcome::kAcked);
   if (env.monitor->enabled()) {
     env.monitor->Record(s.answer, corrected, s.outcome != Outcome::kAcked);
   }
@@ -165,6 +165,7 @@ ShardOutcome RunShard(const ShardEnv& env, std::size_t shard, HttpClient& client
   std::vector<BatchSample> batch;
   std::vector<std::int64_t> last_ts(plan.slots.size(), 0);
   const auto late_threshold = FromSeconds(env.options->late_threshold_seconds);
+  IntervalRecorder intervals(rec, env.start, Seconds(env.end - env.start), env.options->progress);
   std::uint64_t next = 0;
   while (next < schedule.total()) {
     const std::uint64_t last = std::min<std::uint64_t>(next + plan.batch, schedule.total()) - 1;
@@ -196,10 +197,11 @@ ShardOutcome RunShard(const ShardEnv& env, std::size_t shard, HttpClient& client
     if (settled.first_send - due > late_threshold) {
       ++rec.requests_late;
     }
-    RecordSettled(env, settled, due, batch, rec);
+    RecordSettled(env, settled, due, batch, rec, intervals);
     out.last_answer = std::max(out.last_answer, settled.answer);
     next = last + 1;
   }
+  intervals.Finish();
   const std::uint64_t requests_due = RequestsDueBy(schedule, plan.batch, out.effective_end);
   rec.requests_unsent = requests_due > rec.requests ? requests_due - rec.requests : 0;
   out.samples_scheduled = schedule.DueBy(out.effective_end);

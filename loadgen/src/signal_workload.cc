@@ -193,6 +193,8 @@ Result<SignalWorkloadResult> RunSignalWorkload(const SignalWorkloadOptions& o, c
   result.start_unix_ms = clock.UnixMillisNow();
   SteadyClock::time_point last_answer = result.start;
   SteadyClock::time_point last_sent = result.start;
+  internal::IntervalRecorder intervals(rec, result.start, o.duration_seconds * o.time_scale,
+                                       o.progress);
   for (std::uint64_t k = 0; k < ticks; ++k) {
     const double due_s = static_cast<double>(k) * real_interval;
     const auto due = result.start + std::chrono::duration_cast<SteadyClock::duration>(
@@ -247,11 +249,10 @@ Result<SignalWorkloadResult> RunSignalWorkload(const SignalWorkloadOptions& o, c
       ++rec.requests_failed;
       rec.samples_failed += series.size();
     }
-    rec.latency_corrected.Record(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(last_answer - due).count());
-    rec.latency_uncorrected.Record(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(last_answer - sent).count());
+    intervals.Request(due, sent, last_answer, series.size(), code >= 200 && code < 300);
   }
+  intervals.Finish();
+  internal::FinishIntervals(rec);
   rec.duration_seconds = std::chrono::duration<double>(last_answer - result.start).count();
   // Achieved rate over the span the ticks really covered: from the start to
   // the last send, plus the last tick's own interval.

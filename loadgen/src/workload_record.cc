@@ -2,12 +2,85 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <thread>
 #include <vector>
 
 namespace obs::loadgen::internal {
+namespace {
+
+// Adds sparse buckets `b` into `a` (both ascending by lower bound).
+void MergeBuckets(std::vector<Histogram::Bucket>& a, const std::vector<Histogram::Bucket>& b) {
+  if (b.empty()) {
+    return;
+  }
+  std::vector<Histogram::Bucket> out;
+  out.reserve(a.size() + b.size());
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].lower < b[j].lower)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].lower < a[i].lower) {
+      out.push_back(b[j++]);
+    } else {
+      out.push_back({a[i].lower, a[i].upper, a[i].count + b[j].count});
+      ++i;
+      ++j;
+    }
+  }
+  a = std::move(out);
+}
+
+void MergeLatency(LatencySummary& a, const LatencySummary& b) {
+  a.count += b.count;
+  a.max = std::max(a.max, b.max);
+}
+
+void MergeInterval(IntervalRecord& a, const IntervalRecord& b) {
+  a.items_due += b.items_due;
+  a.items_sent += b.items_sent;
+  a.requests_sent += b.requests_sent;
+  a.requests_ok += b.requests_ok;
+  a.requests_error += b.requests_error;
+  MergeLatency(a.latency_corrected, b.latency_corrected);
+  MergeLatency(a.latency_uncorrected, b.latency_uncorrected);
+  MergeBuckets(a.corrected_buckets, b.corrected_buckets);
+  MergeBuckets(a.uncorrected_buckets, b.uncorrected_buckets);
+}
+
+// Percentiles as obs::Histogram::ValueAtPercentile computes them: the middle
+// of the bucket holding the rank, never above the exact maximum.
+void FillPercentiles(const std::vector<Histogram::Bucket>& buckets, LatencySummary& s) {
+  std::uint64_t total = 0;
+  for (const Histogram::Bucket& b : buckets) {
+    total += b.count;
+  }
+  if (total == 0) {
+    return;
+  }
+  const auto at = [&](double p) {
+    const auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total))));
+    std::uint64_t seen = 0;
+    for (const Histogram::Bucket& b : buckets) {
+      seen += b.count;
+      if (seen >= rank) {
+        return std::min(b.lower + (b.upper - b.lower) / 2, s.max);
+      }
+    }
+    return s.max;
+  };
+  s.p50 = at(50);
+  s.p90 = at(90);
+  s.p99 = at(99);
+  s.p999 = at(99.9);
+}
+
+}  // namespace
 
 void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
   into.requests += r.requests;
@@ -28,6 +101,102 @@ void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
   into.answers.insert(r.answers.begin(), r.answers.end());
   into.latency_corrected.Merge(r.latency_corrected);
   into.latency_uncorrected.Merge(r.latency_uncorrected);
+  into.interval_seconds = std::max(into.interval_seconds, r.interval_seconds);
+  if (into.intervals.size() < r.intervals.size()) {
+    into.intervals.resize(r.intervals.size());
+  }
+  for (std::size_t i = 0; i < r.intervals.size(); ++i) {
+    MergeInterval(into.intervals[i], r.intervals[i]);
+  }
+}
+
+double IntervalWidthSeconds(double planned_seconds) {
+  constexpr double kWidths[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
+  for (const double w : kWidths) {
+    if (planned_seconds / w <= 1000) {
+      return w;
+    }
+  }
+  return kWidths[std::size(kWidths) - 1];
+}
+
+IntervalRecorder::IntervalRecorder(WorkloadRecord& rec, SteadyClock::time_point start,
+                                   double planned_seconds, LiveProgress* progress)
+    : rec_(rec),
+      start_(start),
+      width_seconds_(IntervalWidthSeconds(planned_seconds)),
+      progress_(progress) {}
+
+std::size_t IntervalRecorder::IndexOf(SteadyClock::time_point t) const {
+  const double s = std::chrono::duration<double>(t - start_).count();
+  return s <= 0 ? 0 : static_cast<std::size_t>(s / width_seconds_);
+}
+
+IntervalRecord& IntervalRecorder::At(std::size_t index) {
+  if (intervals_.size() <= index) {
+    intervals_.resize(index + 1);
+  }
+  return intervals_[index];
+}
+
+void IntervalRecorder::Flush() {
+  if (corrected_.count() == 0) {
+    return;
+  }
+  IntervalRecord& in = At(open_);
+  IntervalRecord closed;
+  closed.latency_corrected.count = corrected_.count();
+  closed.latency_corrected.max = corrected_.max();
+  closed.latency_uncorrected.count = uncorrected_.count();
+  closed.latency_uncorrected.max = uncorrected_.max();
+  closed.corrected_buckets = corrected_.NonEmptyBuckets();
+  closed.uncorrected_buckets = uncorrected_.NonEmptyBuckets();
+  MergeInterval(in, closed);
+  corrected_.Reset();
+  uncorrected_.Reset();
+}
+
+void IntervalRecorder::Request(SteadyClock::time_point due, SteadyClock::time_point first_send,
+                               SteadyClock::time_point answer, std::uint64_t items, bool ok) {
+  At(IndexOf(due)).items_due += items;
+  IntervalRecord& sent = At(IndexOf(first_send));
+  sent.items_sent += items;
+  ++sent.requests_sent;
+  const std::size_t answered = IndexOf(answer);
+  ++(ok ? At(answered).requests_ok : At(answered).requests_error);
+  if (answered != open_) {
+    Flush();
+    open_ = answered;
+  }
+  const std::int64_t corrected = std::max<std::int64_t>(0, ToNanos(answer - due));
+  const std::int64_t uncorrected = std::max<std::int64_t>(0, ToNanos(answer - first_send));
+  rec_.latency_corrected.Record(corrected);
+  rec_.latency_uncorrected.Record(uncorrected);
+  corrected_.Record(corrected);
+  uncorrected_.Record(uncorrected);
+  if (progress_ != nullptr) {
+    progress_->Sent(items);
+    progress_->Settled(ok, corrected);
+  }
+}
+
+void IntervalRecorder::Finish() {
+  Flush();
+  rec_.interval_seconds = std::max(rec_.interval_seconds, width_seconds_);
+  if (rec_.intervals.size() < intervals_.size()) {
+    rec_.intervals.resize(intervals_.size());
+  }
+  for (std::size_t i = 0; i < intervals_.size(); ++i) {
+    MergeInterval(rec_.intervals[i], intervals_[i]);
+  }
+  intervals_.clear();
+}
+
+void FinishIntervals(WorkloadRecord& rec) {
+  for (IntervalRecord& in : rec.intervals) {
+    FillPercentiles(in.corrected_buckets, in.latency_corrected);
+    FillPercentiles(in.uncorrected_buckets, in.latency_uncorrected);
+  }
 }
 
 void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said) {
@@ -107,6 +276,7 @@ void FillRates(WorkloadRecord& rec, std::uint64_t items_scheduled, std::uint64_t
   rec.target_requests_per_second = static_cast<double>(requests_scheduled) / window;
   rec.achieved_samples_per_second = static_cast<double>(rec.samples_sent) / elapsed;
   rec.achieved_requests_per_second = static_cast<double>(rec.requests) / elapsed;
+  FinishIntervals(rec);
 }
 
 }  // namespace obs::loadgen::internal

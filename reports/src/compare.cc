@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compare_format.h"
+
 namespace obs::reports {
 namespace {
 
@@ -107,6 +109,12 @@ double MannWhitneyP(const std::vector<double>& a, const std::vector<double>& b) 
   return std::erfc(z / std::sqrt(2.0));
 }
 
+}  // namespace
+
+// Shared with compare_html.cc (compare_format.h).
+namespace internal {
+namespace {
+
 std::string Percent(double fraction, bool sign) {
   std::array<char, 32> buf{};
   std::snprintf(buf.data(), buf.size(), sign ? "%+.1f%%" : "%.1f%%", fraction * 100);
@@ -119,6 +127,8 @@ std::string Points(double diff) {
   return buf.data();
 }
 
+}  // namespace
+
 std::string FormatValue(double v, const std::string& unit) {
   std::array<char, 48> buf{};
   if (unit == "s") {
@@ -129,6 +139,10 @@ std::string FormatValue(double v, const std::string& unit) {
     }
   } else if (unit == "/s") {
     std::snprintf(buf.data(), buf.size(), "%.1f/s", v);
+  } else if (unit == "cores") {
+    std::snprintf(buf.data(), buf.size(), "%.2f cores", v);
+  } else if (unit == "bytes") {
+    std::snprintf(buf.data(), buf.size(), "%.1f MiB", v / (1024.0 * 1024.0));
   } else {
     std::snprintf(buf.data(), buf.size(), "%.2f%%", v * 100);
   }
@@ -143,15 +157,41 @@ std::string FormatThreshold(double t, bool absolute) {
   return absolute ? Points(t).substr(1) : Percent(t, false);
 }
 
-double ThresholdFor(const std::string& name, bool absolute, const CompareOptions& o) {
-  if (auto it = o.thresholds.find(name); it != o.thresholds.end()) {
-    return it->second;
+}  // namespace internal
+
+namespace {
+
+using internal::FormatChange;
+using internal::FormatThreshold;
+using internal::FormatValue;
+
+// Process CPU and memory vary more from run to run than latencies of a
+// steady load: resources/* figures default to at least this threshold.
+constexpr double kResourceThreshold = 0.25;
+
+// The threshold keys that name figure `name`, most specific first: the full
+// name, the part after the workload ("write_latency.p99"), and for
+// resources/<process>/<figure> the figure alone ("cpu_cores_mean").
+std::vector<std::string> ThresholdKeys(const std::string& name) {
+  std::vector<std::string> keys = {name};
+  const std::size_t first = name.find('/');
+  if (first != std::string::npos) {
+    keys.push_back(name.substr(first + 1));
   }
-  const std::size_t slash = name.find('/');
-  if (slash != std::string::npos) {
-    if (auto it = o.thresholds.find(name.substr(slash + 1)); it != o.thresholds.end()) {
+  if (name.starts_with("resources/")) {
+    keys.push_back(name.substr(name.rfind('/') + 1));
+  }
+  return keys;
+}
+
+double ThresholdFor(const std::string& name, bool absolute, const CompareOptions& o) {
+  for (const std::string& key : ThresholdKeys(name)) {
+    if (auto it = o.thresholds.find(key); it != o.thresholds.end()) {
       return it->second;
     }
+  }
+  if (name.starts_with("resources/")) {
+    return std::max(kResourceThreshold, o.default_relative_threshold);
   }
   return absolute ? o.default_absolute_threshold : o.default_relative_threshold;
 }
@@ -275,6 +315,15 @@ std::vector<Figure> ExtractFigures(const RunRecord& record) {
     out.push_back({"visibility_lag.p99", "s",
                    static_cast<double>(v.lag.ValueAtPercentile(99)) / 1e9, Better::kLower, false});
   }
+  for (const ProcessResources& p : record.resources) {
+    if (p.samples.empty()) {
+      continue;  // Too short a run to measure.
+    }
+    const std::string prefix = "resources/" + p.name + "/";
+    out.push_back({prefix + "cpu_cores_mean", "cores", p.cpu_cores_mean, Better::kLower, false});
+    out.push_back({prefix + "rss_max_bytes", "bytes", static_cast<double>(p.rss_max_bytes),
+                   Better::kLower, false});
+  }
   return out;
 }
 
@@ -317,9 +366,8 @@ Result<Comparison> Compare(const RunReport& baseline, const RunReport& current,
       return InvalidArgumentError("threshold " + key + " must be >= 0");
     }
     const bool known = std::any_of(kinds.begin(), kinds.end(), [&](const auto& kv) {
-      const std::string& name = kv.first;
-      const std::size_t slash = name.find('/');
-      return name == key || (slash != std::string::npos && name.substr(slash + 1) == key);
+      const std::vector<std::string> keys = ThresholdKeys(kv.first);
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
     });
     if (!known) {
       std::string names;

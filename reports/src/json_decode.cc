@@ -3,6 +3,9 @@
 // path; ParseJsonReport catches it (and nlohmann's own exceptions) and turns
 // it into kInvalidArgument, so no exception leaves the module.
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -87,6 +90,64 @@ Histogram DecodeHistogram(const Field& f) {
   return std::move(h).value();
 }
 
+// One column of per-interval figures; every column has as many elements as
+// the first one read (`n`, set by the first call).
+template <typename T, typename Get>
+void DecodeColumn(const Field& f, std::vector<IntervalRecord>& out, T IntervalRecord::*member,
+                  Get get) {
+  const std::size_t n = f.ArraySize();
+  if (out.empty()) {
+    out.resize(n);
+  } else if (n != out.size()) {
+    throw DecodeError(f.path() + ": " + std::to_string(n) + " elements, expected " +
+                      std::to_string(out.size()));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i].*member = get(f.At(i));
+  }
+}
+
+void DecodeLatencyColumns(const Field& f, std::vector<IntervalRecord>& out,
+                          LatencySummary IntervalRecord::*which) {
+  const auto column = [&](const char* name, auto LatencySummary::*field, auto get) {
+    const Field c = f[name];
+    if (c.ArraySize() != out.size()) {
+      throw DecodeError(c.path() + ": " + std::to_string(c.ArraySize()) + " elements, expected " +
+                        std::to_string(out.size()));
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      (out[i].*which).*field = get(c.At(i));
+    }
+  };
+  const auto u64 = [](const Field& v) {
+    return v.U64();
+  };
+  const auto i64 = [](const Field& v) {
+    return v.I64();
+  };
+  column("count", &LatencySummary::count, u64);
+  column("p50", &LatencySummary::p50, i64);
+  column("p90", &LatencySummary::p90, i64);
+  column("p99", &LatencySummary::p99, i64);
+  column("p999", &LatencySummary::p999, i64);
+  column("max", &LatencySummary::max, i64);
+}
+
+void DecodeIntervals(const Field& f, WorkloadRecord& w) {
+  w.interval_seconds = f["seconds"].Double();
+  const auto u64 = [](const Field& v) {
+    return v.U64();
+  };
+  DecodeColumn(f["items_due"], w.intervals, &IntervalRecord::items_due, u64);
+  DecodeColumn(f["items_sent"], w.intervals, &IntervalRecord::items_sent, u64);
+  DecodeColumn(f["requests_sent"], w.intervals, &IntervalRecord::requests_sent, u64);
+  DecodeColumn(f["requests_ok"], w.intervals, &IntervalRecord::requests_ok, u64);
+  DecodeColumn(f["requests_error"], w.intervals, &IntervalRecord::requests_error, u64);
+  DecodeLatencyColumns(f["latency_corrected_ns"], w.intervals, &IntervalRecord::latency_corrected);
+  DecodeLatencyColumns(f["latency_uncorrected_ns"], w.intervals,
+                       &IntervalRecord::latency_uncorrected);
+}
+
 WorkloadRecord DecodeWorkload(const Field& f) {
   WorkloadRecord w;
   w.name = f["name"].Str();
@@ -125,6 +186,9 @@ WorkloadRecord DecodeWorkload(const Field& f) {
   }
   w.latency_corrected = DecodeHistogram(f["latency_corrected"]);
   w.latency_uncorrected = DecodeHistogram(f["latency_uncorrected"]);
+  if (f.raw().contains("intervals")) {  // Optional: reports before 2026-12 have none.
+    DecodeIntervals(f["intervals"], w);
+  }
   return w;
 }
 
@@ -322,6 +386,37 @@ AlertsRecord DecodeAlerts(const Field& f) {
   return a;
 }
 
+std::vector<ProcessResources> DecodeResources(const Field& f) {
+  std::vector<ProcessResources> out;
+  for (std::size_t i = 0; i < f.ArraySize(); ++i) {
+    const Field p = f.At(i);
+    ProcessResources r;
+    r.name = p["name"].Str();
+    r.pid = p["pid"].I64();
+    r.cpu_seconds = p["cpu_seconds"].Double();
+    r.cpu_cores_mean = p["cpu_cores_mean"].Double();
+    r.rss_max_bytes = p["rss_max_bytes"].U64();
+    const Field samples = p["samples"];
+    const Field t = samples["t_seconds"];
+    const Field cores = samples["cpu_cores"];
+    const Field rss = samples["rss_bytes"];
+    const std::size_t n = t.ArraySize();
+    for (const Field* column : {&cores, &rss}) {
+      if (column->ArraySize() != n) {
+        throw DecodeError(column->path() + ": " + std::to_string(column->ArraySize()) +
+                          " elements, expected " + std::to_string(n));
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      r.samples.push_back({.t_seconds = t.At(k).Double(),
+                           .cpu_cores = cores.At(k).Double(),
+                           .rss_bytes = rss.At(k).U64()});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 void DecodeRun(const Field& doc, RunReport& report) {
   RunRecord& r = report.record;
   const Field scenario = doc["scenario"];
@@ -385,6 +480,9 @@ RunReport DecodeOrThrow(const Field& doc) {
       report.record.repeats.push_back(std::move(rep));
     }
   }
+  if (doc.raw().contains("resources")) {  // Optional: omitted when no process was sampled.
+    report.record.resources = DecodeResources(doc["resources"]);
+  }
   return report;
 }
 
@@ -411,6 +509,24 @@ Result<RunReport> ParseJsonReport(std::string_view json_text) {
     return InvalidArgumentError("report.json: not valid JSON (" + error + ")");
   }
   return internal::DecodeReport(*doc);
+}
+
+Result<RunReport> ReadJsonReport(const std::string& path) {
+  std::filesystem::path file(path);
+  if (std::filesystem::is_directory(file)) {
+    file /= "report.json";
+  }
+  std::ifstream in(file);
+  if (!in) {
+    return NotFoundError(file.string() + ": cannot read");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto report = ParseJsonReport(text.str());
+  if (!report.ok()) {
+    return InvalidArgumentError(file.string() + ": " + report.status().message());
+  }
+  return report;
 }
 
 }  // namespace obs::reports

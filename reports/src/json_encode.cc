@@ -49,6 +49,43 @@ json EncodeHistogram(const Histogram& h) {
           {"max_value_ns", h.max_value()}};
 }
 
+// Column per figure, one element per interval: compact, and each column is
+// one line of report.json.
+json EncodeLatencyColumns(const std::vector<IntervalRecord>& in, bool corrected) {
+  json count = json::array(), p50 = json::array(), p90 = json::array(), p99 = json::array(),
+       p999 = json::array(), max = json::array();
+  for (const IntervalRecord& r : in) {
+    const LatencySummary& l = corrected ? r.latency_corrected : r.latency_uncorrected;
+    count.push_back(l.count);
+    p50.push_back(l.p50);
+    p90.push_back(l.p90);
+    p99.push_back(l.p99);
+    p999.push_back(l.p999);
+    max.push_back(l.max);
+  }
+  return {{"count", count}, {"p50", p50}, {"p90", p90}, {"p99", p99}, {"p999", p999}, {"max", max}};
+}
+
+json EncodeIntervals(const WorkloadRecord& w) {
+  json due = json::array(), sent = json::array(), requests = json::array(), ok = json::array(),
+       error = json::array();
+  for (const IntervalRecord& r : w.intervals) {
+    due.push_back(r.items_due);
+    sent.push_back(r.items_sent);
+    requests.push_back(r.requests_sent);
+    ok.push_back(r.requests_ok);
+    error.push_back(r.requests_error);
+  }
+  return {{"seconds", w.interval_seconds},
+          {"items_due", due},
+          {"items_sent", sent},
+          {"requests_sent", requests},
+          {"requests_ok", ok},
+          {"requests_error", error},
+          {"latency_corrected_ns", EncodeLatencyColumns(w.intervals, true)},
+          {"latency_uncorrected_ns", EncodeLatencyColumns(w.intervals, false)}};
+}
+
 json EncodeWorkload(const WorkloadRecord& w) {
   json codes = json::object();
   for (const auto& [code, count] : w.status_codes)
@@ -56,34 +93,38 @@ json EncodeWorkload(const WorkloadRecord& w) {
   json answers = json::object();
   for (const auto& [code, text] : w.answers)
     answers[std::to_string(code)] = text;
-  return {{"name", w.name},
-          {"kind", w.kind},
-          {"duration_seconds", w.duration_seconds},
-          {"series", w.series},
-          {"target_samples_per_second", w.target_samples_per_second},
-          {"achieved_samples_per_second", w.achieved_samples_per_second},
-          {"target_requests_per_second", w.target_requests_per_second},
-          {"achieved_requests_per_second", w.achieved_requests_per_second},
-          {"requests", w.requests},
-          {"attempts", w.attempts},
-          {"requests_succeeded", w.requests_succeeded},
-          {"requests_rejected", w.requests_rejected},
-          {"requests_failed", w.requests_failed},
-          {"retries", w.retries},
-          {"requests_late", w.requests_late},
-          {"late_threshold_ns", w.late_threshold_ns},
-          {"requests_unsent", w.requests_unsent},
-          {"samples_sent", w.samples_sent},
-          {"samples_acked", w.samples_acked},
-          {"samples_rejected", w.samples_rejected},
-          {"samples_failed", w.samples_failed},
-          {"stopped_early", w.stopped_early},
-          {"stop_reason", w.stop_reason},
-          {"knee_samples_per_second", w.knee_samples_per_second},
-          {"status_codes", codes},
-          {"answers", answers},
-          {"latency_corrected", EncodeHistogram(w.latency_corrected)},
-          {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)}};
+  json out = {{"name", w.name},
+              {"kind", w.kind},
+              {"duration_seconds", w.duration_seconds},
+              {"series", w.series},
+              {"target_samples_per_second", w.target_samples_per_second},
+              {"achieved_samples_per_second", w.achieved_samples_per_second},
+              {"target_requests_per_second", w.target_requests_per_second},
+              {"achieved_requests_per_second", w.achieved_requests_per_second},
+              {"requests", w.requests},
+              {"attempts", w.attempts},
+              {"requests_succeeded", w.requests_succeeded},
+              {"requests_rejected", w.requests_rejected},
+              {"requests_failed", w.requests_failed},
+              {"retries", w.retries},
+              {"requests_late", w.requests_late},
+              {"late_threshold_ns", w.late_threshold_ns},
+              {"requests_unsent", w.requests_unsent},
+              {"samples_sent", w.samples_sent},
+              {"samples_acked", w.samples_acked},
+              {"samples_rejected", w.samples_rejected},
+              {"samples_failed", w.samples_failed},
+              {"stopped_early", w.stopped_early},
+              {"stop_reason", w.stop_reason},
+              {"knee_samples_per_second", w.knee_samples_per_second},
+              {"status_codes", codes},
+              {"answers", answers},
+              {"latency_corrected", EncodeHistogram(w.latency_corrected)},
+              {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)}};
+  if (!w.intervals.empty()) {  // Optional: reports before 2026-12 have none.
+    out["intervals"] = EncodeIntervals(w);
+  }
+  return out;
 }
 
 json EncodeCompleteness(const CompletenessRecord& c) {
@@ -220,6 +261,26 @@ json EncodeAlerts(const AlertsRecord& a) {
           {"checks", checks},           {"notifications", notifications}};
 }
 
+// Samples as columns, like workload intervals: one line of report.json each.
+json EncodeResources(const std::vector<ProcessResources>& processes) {
+  json out = json::array();
+  for (const ProcessResources& p : processes) {
+    json t = json::array(), cores = json::array(), rss = json::array();
+    for (const ResourceSample& s : p.samples) {
+      t.push_back(s.t_seconds);
+      cores.push_back(s.cpu_cores);
+      rss.push_back(s.rss_bytes);
+    }
+    out.push_back({{"name", p.name},
+                   {"pid", p.pid},
+                   {"cpu_seconds", p.cpu_seconds},
+                   {"cpu_cores_mean", p.cpu_cores_mean},
+                   {"rss_max_bytes", p.rss_max_bytes},
+                   {"samples", {{"t_seconds", t}, {"cpu_cores", cores}, {"rss_bytes", rss}}}});
+  }
+  return out;
+}
+
 json EncodeAssertions(const std::vector<assertions::AssertionResult>& results) {
   json out = json::array();
   for (const assertions::AssertionResult& r : results) {
@@ -351,6 +412,9 @@ json EncodeReport(const RunReport& report) {
                          {"figures", rep.figures}});
     }
     doc["repeats"] = repeats;
+  }
+  if (!r.resources.empty()) {  // Optional: runs that sampled no process keep their shape.
+    doc["resources"] = EncodeResources(r.resources);
   }
   return doc;
 }

@@ -19,6 +19,10 @@ std::string Ns(std::int64_t ns) {
   return assertions::FormatDurationNs(static_cast<double>(ns));
 }
 
+std::string Mebibytes(double bytes) {
+  return FormatNumber(bytes / (1024.0 * 1024.0), 1) + " MiB";
+}
+
 template <typename Cells>
 std::string RowOf(const Cells& cells) {
   std::string out = "|";
@@ -246,6 +250,21 @@ std::string MarkdownWarnings(const RunRecord& record) {
   return out;
 }
 
+std::string MarkdownResources(const RunRecord& record) {
+  if (record.resources.empty())
+    return "";
+  std::string out =
+      "## Resources\n\nCPU and resident memory during the load (`obsbench` hosts the "
+      "embedded backend).\n\n" +
+      Row({"Process", "PID", "CPU seconds", "Mean cores", "Max RSS"}) + "|---|--:|--:|--:|--:|\n";
+  for (const ProcessResources& p : record.resources) {
+    out +=
+        Row({MarkdownCode(p.name), std::to_string(p.pid), FormatNumber(p.cpu_seconds, 1),
+             FormatNumber(p.cpu_cores_mean, 2), Mebibytes(static_cast<double>(p.rss_max_bytes))});
+  }
+  return out;
+}
+
 // Per-run figures of a --repeat report with their median and spread
 // ((max - min) / median): the noise to choose compare thresholds from.
 std::string MarkdownRepeats(const RunRecord& record) {
@@ -271,9 +290,13 @@ std::string MarkdownRepeats(const RunRecord& record) {
   for (const std::string& name : names) {
     const bool seconds = name.find("latency") != std::string::npos;
     const bool rate = name.ends_with("/throughput");
+    const bool cores = name.ends_with("/cpu_cores_mean");
+    const bool bytes = name.ends_with("/rss_max_bytes");
     const auto show = [&](double v) {
       return seconds ? Ns(static_cast<std::int64_t>(v * 1e9))
              : rate  ? FormatNumber(v, 1) + "/s"
+             : cores ? FormatNumber(v, 2) + " cores"
+             : bytes ? Mebibytes(v)
                      : FormatPercent(v);
     };
     std::vector<std::string> row = {MarkdownCode(name)};

@@ -20,6 +20,7 @@ std::string MarkdownLogs(const LogCompletenessRecord& logs);        // "" when n
 std::string MarkdownVisibility(const VisibilityRecord& visibility);
 std::string MarkdownWarnings(const RunRecord& record);
 std::string MarkdownRepeats(const RunRecord& record);  // "" for a single run.
+std::string MarkdownResources(const RunRecord& record);  // "" when no process was sampled.
 // Empty unless the run had alerting (markdown_alerts.cc).
 std::string MarkdownAlerts(const AlertsRecord& alerts);
 

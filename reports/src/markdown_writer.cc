@@ -51,8 +51,8 @@ class MarkdownWriter final : public ReportWriter {
          {MarkdownAssertions(report), MarkdownAlerts(report.record.alerts),
           MarkdownLoad(report.record), MarkdownCompleteness(report.record.completeness),
           MarkdownTraces(report.record.traces), MarkdownLogs(report.record.logs),
-          MarkdownVisibility(report.record.visibility), MarkdownRepeats(report.record),
-          MarkdownWarnings(report.record)}) {
+          MarkdownVisibility(report.record.visibility), MarkdownResources(report.record),
+          MarkdownRepeats(report.record), MarkdownWarnings(report.record)}) {
       if (!section.empty())
         md += "\n" + section;
     }

@@ -38,6 +38,12 @@ void AddWorkload(WorkloadRecord& into, const WorkloadRecord& w) {
   into.answers.insert(w.answers.begin(), w.answers.end());
   into.latency_corrected.Merge(w.latency_corrected);
   into.latency_uncorrected.Merge(w.latency_uncorrected);
+  // The runs one after another: over-time charts show them back to back and
+  // windowed assertions see every run (runs of one scenario share a width).
+  if (into.intervals.empty() || into.interval_seconds == w.interval_seconds) {
+    into.interval_seconds = w.interval_seconds;
+    into.intervals.insert(into.intervals.end(), w.intervals.begin(), w.intervals.end());
+  }
 }
 
 void AddVisibility(VisibilityRecord& into, const VisibilityRecord& v, bool first) {
@@ -83,7 +89,8 @@ void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total
 }
 
 RunReport MergeRepeats(const std::vector<RunReport>& runs,
-                       const std::vector<assertions::AssertionSpec>& specs) {
+                       const std::vector<assertions::AssertionSpec>& specs,
+                       const RunRecord* baseline) {
   RunReport out = runs.back();  // Scenario, environment, traces, logs, alerts.
   RunRecord& r = out.record;
   r.run_id = runs.front().record.run_id + " .. " + runs.back().record.run_id;
@@ -140,7 +147,7 @@ RunReport MergeRepeats(const std::vector<RunReport>& runs,
     w.target_requests_per_second /= n;
     w.achieved_requests_per_second /= n;
   }
-  out.assertions = assertions::Evaluate(r, specs);
+  out.assertions = assertions::Evaluate(r, specs, baseline);
   if (!all_passed) {
     std::string failed;
     for (std::size_t i = 0; i < r.repeats.size(); ++i) {

@@ -42,7 +42,8 @@ Status WriteReports(const RunReport& report, const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return UnavailableError("cannot create report directory " + dir + ": " + ec.message());
-  for (const auto& writer : {NewJsonWriter(), NewJUnitWriter(), NewMarkdownWriter()}) {
+  for (const auto& writer :
+       {NewJsonWriter(), NewJUnitWriter(), NewMarkdownWriter(), NewHtmlWriter()}) {
     const std::filesystem::path path = std::filesystem::path(dir) / writer->file_name();
     // Render fully first so a failing writer never leaves a half-written file.
     std::ostringstream text;

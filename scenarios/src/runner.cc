@@ -23,7 +23,10 @@
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/signal_workload.h"
 #include "obs/reports/repeat.h"
+#include "obs/reports/writer.h"
 
+#include "progress_display.h"
+#include "resource_sampler.h"
 #include "scenario_parse.h"
 #include "verify/completeness.h"
 #include "verify/log_check.h"
@@ -295,6 +298,13 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
   results.traces.resize(scenario.workloads.size());
   results.logs.resize(scenario.workloads.size());
   results.unchecked_metric_names.resize(scenario.workloads.size());
+  // One live progress per workload, shown while the load runs.
+  ProgressDisplay display(scenario,
+                          {.out = options.progress_live ? options.progress : nullptr,
+                           .tty = options.progress_tty,
+                           .columns = options.progress_columns,
+                           .planned_seconds = scenario.duration_seconds * scenario.time_scale,
+                           .clock = &clock});
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -305,6 +315,7 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
           o.url = endpoints.write_url;
         }
         o.labels.emplace("obsbench_run", run_id);
+        o.progress = display.live(i);
         results.signal[i] = loadgen::RunSignalWorkload(o, clock, options.stop);
         return;
       }
@@ -312,6 +323,7 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         loadgen::OtlpTracesOptions o = w.traces;
         o.url = endpoints.otlp_url + "/v1/traces";
         o.run_id = run_id;
+        o.progress = display.live(i);
         results.traces[i] = loadgen::RunOtlpTraces(o, clock, options.stop);
         return;
       }
@@ -319,12 +331,14 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         loadgen::LokiPushOptions o = w.logs;
         o.url = endpoints.loki_url + "/loki/api/v1/push";
         o.run_id = run_id;
+        o.progress = display.live(i);
         results.logs[i] = loadgen::RunLokiPush(o, clock, options.stop);
         return;
       }
       if (w.kind == "otlp_metrics") {
         loadgen::OtlpMetricsOptions o = w.otlp_metrics;
         o.load = WorkloadOptions(scenario, w, endpoints, run_id);
+        o.load.progress = display.live(i);
         if (w.remote_write.url.empty()) {
           o.load.url = endpoints.otlp_url + "/v1/metrics";  // Embedded.
         }
@@ -337,12 +351,14 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         results.remote_write[i] = std::move(r->load);
         return;
       }
-      results.remote_write[i] = loadgen::RunRemoteWrite(
-          WorkloadOptions(scenario, w, endpoints, run_id), clock, options.stop);
+      loadgen::RemoteWriteOptions o = WorkloadOptions(scenario, w, endpoints, run_id);
+      o.progress = display.live(i);
+      results.remote_write[i] = loadgen::RunRemoteWrite(o, clock, options.stop);
     });
   }
   for (std::thread& t : threads)
     t.join();
+  display.Stop();
   return results;
 }
 
@@ -701,6 +717,16 @@ class AlertHarness {
 
 Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOptions& options) {
   const Clock& clock = options.clock != nullptr ? *options.clock : RealClock();
+  std::optional<reports::RunReport> own_baseline;
+  const RunRecord* baseline = options.baseline;
+  if (baseline == nullptr && !scenario.baseline.empty()) {
+    Result<reports::RunReport> read = reports::ReadJsonReport(scenario.baseline);
+    if (!read.ok()) {
+      return InvalidArgumentError(scenario.file + ": baseline: " + read.status().message());
+    }
+    own_baseline.emplace(std::move(read).value());
+    baseline = &own_baseline->record;
+  }
   reports::RunReport report;
   RunRecord& rec = report.record;
   rec.scenario_name = scenario.name;
@@ -773,7 +799,17 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   SignalProbe trace_probe(scenario, ProbeSignal::kTraces, endpoints, rec.run_id, clock,
                           options.stop);
   SignalProbe log_probe(scenario, ProbeSignal::kLogs, endpoints, rec.run_id, clock, options.stop);
+  std::vector<WatchedProcess> watched = {
+      {.name = "obsbench", .pid = getpid(), .include_peak = true}};
+  for (const auto& [name, pid] : options.watch_processes) {
+    watched.push_back({.name = name, .pid = pid, .include_peak = false});
+  }
+  std::unique_ptr<ResourceSampler> sampler =
+      ResourceSampler::Start({.processes = std::move(watched), .clock = &clock});
   LoadResults loads = RunWorkloads(scenario, endpoints, rec.run_id, options, clock);
+  ResourceUsage usage = sampler->Stop();
+  rec.resources = std::move(usage.processes);
+  rec.warnings.insert(rec.warnings.end(), usage.warnings.begin(), usage.warnings.end());
   std::optional<Result<VisibilityRecord>> visibility = probe.Finish();
   std::optional<Result<VisibilityRecord>> trace_visibility = trace_probe.Finish();
   std::optional<Result<VisibilityRecord>> log_visibility = log_probe.Finish();
@@ -833,7 +869,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
     }
   }
   rec.duration_seconds = std::chrono::duration<double>(clock.SteadyNow() - start).count();
-  report.assertions = assertions::Evaluate(rec, scenario.assertions);
+  report.assertions = assertions::Evaluate(rec, scenario.assertions, baseline);
   for (assertions::AssertionResult& r : assertions::EvaluateAlerts(rec, alert_specs)) {
     report.assertions.push_back(std::move(r));
   }

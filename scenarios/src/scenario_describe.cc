@@ -272,6 +272,9 @@ std::string DescribeScenario(const Scenario& scenario) {
   out += DescribeVerify(scenario.verify);
   out += DescribeAlerting(scenario);
   out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
+  if (!scenario.baseline.empty()) {
+    out += "  relative ones compare with the baseline " + scenario.baseline + "\n";
+  }
   for (const assertions::AssertionSpec& a : scenario.assertions) {
     out += "  " + (a.name == a.expression ? a.expression : a.name + ": " + a.expression);
     if (!a.workload.empty()) {

@@ -26,7 +26,7 @@ using internal::YamlReader;
 
 const std::vector<std::string_view> kTopKeys = {
     "name",      "description", "seed",   "duration",   "cooldown", "time_scale", "target",
-    "workloads", "repeat",      "verify", "assertions", "alerting", "alerts"};
+    "workloads", "repeat",      "verify", "assertions", "alerting", "alerts",     "baseline"};
 const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "write_url",
                                                    "query_url",
@@ -73,6 +73,20 @@ Status ReadHeader(const YamlReader& r, const YAML::Node& root, Scenario& s) {
   }
   if (Has(root, "repeat")) {
     OBS_ASSIGN_OR_RETURN(s.repeat, r.Int(root["repeat"], "repeat", {.min = 1, .max = 100}));
+  }
+  if (Has(root, "baseline")) {
+    OBS_ASSIGN_OR_RETURN(std::string file, r.String(root["baseline"], "baseline"));
+    std::filesystem::path path(file);
+    if (path.is_relative()) {
+      path = std::filesystem::path(r.file_name()).parent_path() / path;
+    }
+    if (!std::filesystem::exists(path)) {
+      return r.Error(root["baseline"], "baseline",
+                     "\"" + path.string() +
+                         "\" does not exist (a report.json or a directory "
+                         "holding one, e.g. baselines/<name>)");
+    }
+    s.baseline = path.string();
   }
   if (Has(root, "time_scale")) {
     OBS_ASSIGN_OR_RETURN(s.time_scale, r.Number(root["time_scale"], "time_scale",

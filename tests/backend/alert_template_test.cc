@@ -83,6 +83,12 @@ TEST(TemplateTest, StringFunctions) {
   EXPECT_EQ(X("{{ printf \"%.2f|%d|%s|%5.1f%%|%q\" 3.14159 42 \"s\" 9.25 \"q\" }}"),
             "3.14|42|s|  9.2%|\"q\"");
   EXPECT_EQ(X("{{ printf \"%s\" 1.5 }}"), "%!s(float64=1.5)");
+  EXPECT_EQ(X("{{ printf \"[%5s|%-5s|%.2s]\" \"ab\" \"ab\" \"abc\" }}"), "[   ab|ab   |ab]");
+  // A long value is never cut short; an absurd width or precision is refused
+  // instead of allocating gigabytes (found by alert_template_fuzzer).
+  EXPECT_EQ(X("{{ printf \"%s\" \"" + std::string(2000, 'x') + "\" }}").size(), 2000U);
+  EXPECT_EQ(X("{{ printf \"%.435065582f|%d\" 3.1 4 }}"), "%!(BADPREC)|4");
+  EXPECT_EQ(X("{{ printf \"%999999999d\" 4 }}"), "%!(BADWIDTH)");
   EXPECT_EQ(X("{{ urlquery \"a b&c\" }} {{ html \"<b>\" }}"), "a+b%26c &lt;b&gt;");
   EXPECT_EQ(X("{{ len \"abc\" }} {{ len $labels }}"), "3 3");
 }

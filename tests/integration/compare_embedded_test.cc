@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -75,6 +76,55 @@ TEST(CompareEmbeddedTest, ASlowerBackendIsARegressionNamingTheLatencyFigure) {
   const ProcessResult same = RunObsbench({"compare", base_out.path(), base_out.path()});
   EXPECT_EQ(same.exit_code, 0) << same.out;
   EXPECT_THAT(same.out, HasSubstr("NO REGRESSION"));
+
+  // Relative assertions: the same gates pass against the normal backend and
+  // fail against the slowed one, naming the baseline value.
+  const std::string relative =
+      R"(assertions=["write_latency.p99 <= baseline * 1.5", "error_rate[1s] <= baseline"])";
+  for (const bool slowed : {false, true}) {
+    TempDir out;
+    std::vector<std::string> args = {"run",        SourcePath("scenarios/library/quickstart.yaml"),
+                                     "--out",      out.path(),
+                                     "--set",      "duration=2s",
+                                     "--set",      "verify.visibility_probes=0",
+                                     "--set",      relative,
+                                     "--baseline", baselines.path() + "/main",
+                                     "--quiet"};
+    if (slowed) {
+      args.insert(args.end(), {"--set", "target.write_delay=40ms"});
+    }
+    const ProcessResult run = RunObsbench(args);
+    EXPECT_EQ(run.exit_code, slowed ? 1 : 0) << run.out << run.err;
+    if (slowed) {
+      EXPECT_THAT(run.out, HasSubstr("1.50 x baseline"));
+    }
+  }
+}
+
+TEST(CompareEmbeddedTest, ReportKeepsPerIntervalFigures) {
+  TempDir out;
+  const ProcessResult run = RunObsbench({"run", SourcePath("scenarios/library/quickstart.yaml"),
+                                         "--out", out.path(), "--set", "duration=3s", "--quiet"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const nlohmann::json report = ReadReport(out.path());
+  const nlohmann::json& w = report["workloads"][0];
+  const nlohmann::json& in = w["intervals"];
+  EXPECT_EQ(in["seconds"], 1);
+  ASSERT_GE(in["items_sent"].size(), 3u);
+  std::uint64_t sent = 0;
+  std::uint64_t ok = 0;
+  std::uint64_t settled = 0;
+  for (std::size_t i = 0; i < in["items_sent"].size(); ++i) {
+    sent += in["items_sent"][i].get<std::uint64_t>();
+    ok += in["requests_ok"][i].get<std::uint64_t>();
+    settled += in["latency_corrected_ns"]["count"][i].get<std::uint64_t>();
+  }
+  EXPECT_EQ(sent, w["samples_sent"].get<std::uint64_t>());
+  EXPECT_EQ(ok, w["requests_succeeded"].get<std::uint64_t>());
+  EXPECT_EQ(settled, w["requests"].get<std::uint64_t>());
+  // Every full second of a steady load carries traffic and a p99.
+  EXPECT_GT(in["items_sent"][1].get<std::uint64_t>(), 0u);
+  EXPECT_GT(in["latency_corrected_ns"]["p99"][1].get<std::int64_t>(), 0);
 }
 
 TEST(CompareEmbeddedTest, BadInputIsAUsageOrInputError) {

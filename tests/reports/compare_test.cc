@@ -6,6 +6,7 @@
 
 #include "obs/reports/compare.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -157,6 +158,80 @@ TEST(CompareTest, ParsesThresholds) {
   EXPECT_FALSE(ParseThreshold("-1%").ok());
   EXPECT_FALSE(ParseThreshold("ten").ok());
   EXPECT_FALSE(ParseThreshold("").ok());
+}
+
+// OneRun plus sampled resources for obsbench and a peer.
+RunReport WithResources(const std::string& id, double cores, std::uint64_t rss_mib) {
+  RunReport r = OneRun(id, 10, 1000);
+  const std::uint64_t rss = rss_mib * 1024 * 1024;
+  r.record.resources = {{.name = "obsbench",
+                         .pid = 10,
+                         .cpu_seconds = cores * 20,
+                         .cpu_cores_mean = cores,
+                         .rss_max_bytes = rss,
+                         .samples = {{.t_seconds = 1, .cpu_cores = cores, .rss_bytes = rss}}},
+                        {.name = "vm",
+                         .pid = 11,
+                         .cpu_seconds = 0,
+                         .cpu_cores_mean = 0,
+                         .rss_max_bytes = 0,
+                         .samples = {}}};  // No samples: no figures.
+  return r;
+}
+
+TEST(CompareTest, ResourceFiguresAreLowerIsBetter) {
+  const std::vector<Figure> figures = ExtractFigures(WithResources("a", 1.5, 300).record);
+  const auto find = [&](const std::string& name) {
+    const auto it = std::find_if(figures.begin(), figures.end(),
+                                 [&](const Figure& f) { return f.name == name; });
+    return it == figures.end() ? nullptr : &*it;
+  };
+  const Figure* cores = find("resources/obsbench/cpu_cores_mean");
+  ASSERT_NE(cores, nullptr);
+  EXPECT_EQ(cores->unit, "cores");
+  EXPECT_EQ(cores->value, 1.5);
+  EXPECT_EQ(cores->better, Better::kLower);
+  EXPECT_FALSE(cores->absolute);
+  const Figure* rss = find("resources/obsbench/rss_max_bytes");
+  ASSERT_NE(rss, nullptr);
+  EXPECT_EQ(rss->unit, "bytes");
+  EXPECT_EQ(rss->value, 300.0 * 1024 * 1024);
+  EXPECT_EQ(rss->better, Better::kLower);
+  EXPECT_EQ(find("resources/vm/cpu_cores_mean"), nullptr);
+}
+
+TEST(CompareTest, ResourceFiguresDefaultToAWiderThreshold) {
+  // +20% CPU is within the 25% default for resources; +60% RSS is not.
+  ASSERT_OK_AND_ASSIGN(
+      Comparison c, Compare(WithResources("base", 1.0, 100), WithResources("cur", 1.2, 160), {}));
+  const FigureComparison& cores = Find(c, "resources/obsbench/cpu_cores_mean");
+  EXPECT_EQ(cores.verdict, Verdict::kUnchanged);
+  EXPECT_DOUBLE_EQ(cores.threshold, 0.25);
+  EXPECT_THAT(cores.explanation, HasSubstr("1.00 cores -> 1.20 cores"));
+  const FigureComparison& rss = Find(c, "resources/obsbench/rss_max_bytes");
+  EXPECT_EQ(rss.verdict, Verdict::kRegressed);
+  EXPECT_THAT(rss.explanation, HasSubstr("100.0 MiB -> 160.0 MiB"));
+  EXPECT_TRUE(c.regressed);
+  std::ostringstream md;
+  WriteCompareMarkdown(c, md);
+  EXPECT_THAT(md.str(),
+              HasSubstr("| `resources/obsbench/rss_max_bytes` | 100.0 MiB | 160.0 MiB |"));
+}
+
+TEST(CompareTest, ResourceThresholdsByFigureOrFullName) {
+  const RunReport base = WithResources("base", 1.0, 100);
+  const RunReport cur = WithResources("cur", 1.2, 160);
+  CompareOptions o;
+  o.thresholds = {{"cpu_cores_mean", 0.1}, {"resources/obsbench/rss_max_bytes", 1.0}};
+  ASSERT_OK_AND_ASSIGN(Comparison c, Compare(base, cur, o));
+  EXPECT_EQ(Find(c, "resources/obsbench/cpu_cores_mean").verdict, Verdict::kRegressed);
+  EXPECT_EQ(Find(c, "resources/obsbench/rss_max_bytes").verdict, Verdict::kUnchanged);
+  o.thresholds = {{"obsbench/cpu_cores_mean", 0.5}};
+  ASSERT_OK_AND_ASSIGN(Comparison d, Compare(base, cur, o));
+  EXPECT_DOUBLE_EQ(Find(d, "resources/obsbench/cpu_cores_mean").threshold, 0.5);
+  o.thresholds = {{"rss_max_bytes_typo", 0.5}};
+  EXPECT_THAT(Compare(base, cur, o),
+              ::obs::testing::StatusIs(StatusCode::kInvalidArgument, HasSubstr("names no figure")));
 }
 
 TEST(RepeatTest, MergedRunsKeepEveryRunsFiguresAndFailIfOneFailed) {

@@ -84,6 +84,30 @@ TEST(MarkdownWriterTest, AlertTimelineOrdersSignalEvaluatorAndNotifications) {
   EXPECT_NE(alerts.find("&lt;script>alert(1)&lt;/script>"), std::string::npos);
 }
 
+TEST(MarkdownWriterTest, ResourcesTableWhenSampled) {
+  RunReport report = testing::PassingReport();
+  EXPECT_THAT(Render(*NewMarkdownWriter(), report), Not(HasSubstr("## Resources")));
+  report.record.resources = {{.name = "obsbench",
+                              .pid = 4242,
+                              .cpu_seconds = 12.34,
+                              .cpu_cores_mean = 0.617,
+                              .rss_max_bytes = 734003200,
+                              .samples = {}},
+                             {.name = "vm|x",
+                              .pid = 7,
+                              .cpu_seconds = 1234.5,
+                              .cpu_cores_mean = 2,
+                              .rss_max_bytes = 1536ULL * 1024 * 1024 * 1024,
+                              .samples = {}}};
+  const std::string md = Render(*NewMarkdownWriter(), report);
+  EXPECT_THAT(md, HasSubstr("## Resources\n\nCPU and resident memory during the load"));
+  EXPECT_THAT(md, HasSubstr("| Process | PID | CPU seconds | Mean cores | Max RSS |\n"
+                            "|---|--:|--:|--:|--:|\n"
+                            "| `obsbench` | 4242 | 12.3 | 0.62 | 700.0 MiB |\n"
+                            "| `vm\\|x` | 7 | 1,234.5 | 2.00 | 1,572,864.0 MiB |\n"));
+  EXPECT_LT(md.find("## Visibility lag"), md.find("## Resources"));
+}
+
 TEST(MarkdownWriterTest, FileName) {
   EXPECT_EQ(NewMarkdownWriter()->file_name(), "summary.md");
 }

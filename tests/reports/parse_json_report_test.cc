@@ -13,6 +13,7 @@ namespace {
 
 using ::obs::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::Render;
 
 void ExpectSameHistogram(const Histogram& a, const Histogram& b) {
@@ -33,6 +34,64 @@ TEST(ParseJsonReportTest, RoundTripReproducesTheSameJson) {
     ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
     EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);
   }
+}
+
+RunReport ResourcesReport() {
+  RunReport report = testing::PassingReport();
+  report.record.resources = {
+      {.name = "obsbench",
+       .pid = 4242,
+       .cpu_seconds = 12.34,
+       .cpu_cores_mean = 1.0 / 3,
+       .rss_max_bytes = 734003200,
+       .samples = {{.t_seconds = 1.0001, .cpu_cores = 0.1, .rss_bytes = 524288000},
+                   {.t_seconds = 2, .cpu_cores = 0, .rss_bytes = 734003200},
+                   {.t_seconds = 3.5, .cpu_cores = 1.9999999999999998, .rss_bytes = 1}}},
+      {.name = "victoria-metrics \"q\"",
+       .pid = 7,
+       .cpu_seconds = 0,
+       .cpu_cores_mean = 0,
+       .rss_max_bytes = 0,
+       .samples = {}}};
+  return report;
+}
+
+TEST(ParseJsonReportTest, ResourcesRoundTrip) {
+  const RunReport report = ResourcesReport();
+  const std::string json = Render(*NewJsonWriter(), report);
+  EXPECT_THAT(json, HasSubstr("\"resources\": [\n"));
+  EXPECT_THAT(json, HasSubstr("\"rss_bytes\": [524288000, 734003200, 1]"));
+  ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
+  EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);
+  ASSERT_EQ(parsed.record.resources.size(), 2u);
+  const ProcessResources& p = parsed.record.resources[0];
+  EXPECT_EQ(p.name, "obsbench");
+  EXPECT_EQ(p.pid, 4242);
+  EXPECT_EQ(p.cpu_seconds, 12.34);
+  EXPECT_EQ(p.cpu_cores_mean, 1.0 / 3);
+  EXPECT_EQ(p.rss_max_bytes, 734003200u);
+  ASSERT_EQ(p.samples.size(), 3u);
+  EXPECT_EQ(p.samples[0].t_seconds, 1.0001);
+  EXPECT_EQ(p.samples[2].cpu_cores, 1.9999999999999998);
+  EXPECT_EQ(p.samples[2].rss_bytes, 1u);
+  EXPECT_EQ(parsed.record.resources[1].name, "victoria-metrics \"q\"");
+  EXPECT_TRUE(parsed.record.resources[1].samples.empty());
+}
+
+TEST(ParseJsonReportTest, ResourcesAreOmittedWhenNoneWereSampled) {
+  const std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  EXPECT_THAT(json, Not(HasSubstr("\"resources\"")));
+  ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
+  EXPECT_TRUE(parsed.record.resources.empty());
+}
+
+TEST(ParseJsonReportTest, ResourceColumnsMustHaveOneLength) {
+  std::string json = Render(*NewJsonWriter(), ResourcesReport());
+  const std::string column = "\"rss_bytes\": [524288000, 734003200, 1]";
+  json.replace(json.find(column), column.size(), "\"rss_bytes\": [1, 2]");
+  EXPECT_THAT(ParseJsonReport(json),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("resources[0].samples.rss_bytes: 2 elements, expected 3")));
 }
 
 TEST(ParseJsonReportTest, RebuildsHistogramsAndFields) {

@@ -370,6 +370,10 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
+// printf fields wider or more precise than this are refused; GoSprintf's
+// buffer holds the widest field (a %e at this precision) with room to spare.
+constexpr std::size_t kMaxPrintfField = 400;
+
 #pragma GCC diagnostic push
 // The C formats below are built from a parsed Go verb (flags, width,
 // precision, then a fixed conversion), so the argument types always match.
@@ -389,9 +393,23 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
            std::string_view("+-# 0").find(format[j]) != std::string_view::npos) {
       ++j;
     }
-    while (j < format.size() &&
-           (std::isdigit(static_cast<unsigned char>(format[j])) != 0 || format[j] == '.')) {
+    // Width, then an optional precision. Both are bounded so that a template
+    // cannot make one field megabytes long (Go itself refuses above 1e6).
+    const auto digits = [&](std::size_t& at) {
+      std::size_t value = 0;
+      while (at < format.size() && std::isdigit(static_cast<unsigned char>(format[at])) != 0) {
+        value = std::min<std::size_t>(value * 10 + static_cast<std::size_t>(format[at] - '0'),
+                                      kMaxPrintfField + 1);
+        ++at;
+      }
+      return value;
+    };
+    const std::size_t width = digits(j);
+    std::size_t precision = 0;
+    const bool has_precision = j < format.size() && format[j] == '.';
+    if (has_precision) {
       ++j;
+      precision = digits(j);
     }
     if (j >= format.size()) {
       out += "%!(NOVERB)";
@@ -402,6 +420,13 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
     i = j;
     if (verb == '%') {
       out.push_back('%');
+      continue;
+    }
+    if (width > kMaxPrintfField || precision > kMaxPrintfField) {
+      out += width > kMaxPrintfField ? "%!(BADWIDTH)" : "%!(BADPREC)";
+      if (arg < args.size()) {
+        ++arg;  // The verb's argument is used up.
+      }
       continue;
     }
     if (arg >= args.size()) {
@@ -454,8 +479,14 @@ std::string GoSprintf(const std::string& format, const std::vector<Value>& args)
           out += "%!s(float64=" + Printed(a) + ")";
           break;
         }
-        std::snprintf(buf, sizeof(buf), (spec + "s").c_str(), Printed(a).c_str());
-        out += buf;
+        // Padded by hand: the value may be longer than any fixed buffer.
+        std::string text = Printed(a);
+        if (has_precision && text.size() > precision) {
+          text.resize(precision);
+        }
+        const std::string pad(width > text.size() ? width - text.size() : 0, ' ');
+        const bool left = spec.find('-') != std::string::npos;
+        out += left ? text + pad : pad + text;
         break;
       }
       default:

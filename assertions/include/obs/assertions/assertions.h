@@ -35,15 +35,23 @@ struct AssertionSpec {
   // Canonical unit: seconds for durations, a ratio 0..1 for percentages, a
   // plain count otherwise.
   double threshold = 0;
+  // > 0: the threshold is this factor times the same figure measured in a
+  // baseline run ("write_latency.p99 <= baseline * 1.10"); `threshold` is
+  // then unused.
+  double baseline_factor = 0;
+  // > 0: the figure over its worst window of this many seconds
+  // ("error_rate[60s] < 5%"), from the run's per-interval figures. Only
+  // figures WindowedFigures() names accept a window.
+  double window_seconds = 0;
   std::string location;  // "file.yaml:12:5", prefixed to messages by callers.
 };
 
-// Parses "<figure> <op> <value>" with op one of < <= > >= == and a value such
-// as 250ms, 1.5s, 2m, 99.9%, 0.999 or 100000. Duration figures need a unit
-// (ns, us, µs, ms, s, m, h); ratio figures take a percentage or a plain ratio
-// in 0..1; count figures take a plain non-negative number.
-// Returns the spec with `name` = `expression` = the trimmed input and an
-// empty `workload` and `location` (the caller fills those), or
+// Parses "<figure>[window] <op> <value>" with op one of < <= > >= == and a
+// value such as 250ms, 1.5s, 2m, 99.9%, 0.999, 100000 or "baseline * 1.10"
+// (a factor of the baseline run's figure; "baseline" alone is factor 1). Duration figures need a
+// unit (ns, us, µs, ms, s, m, h); ratio figures take a percentage or a plain ratio in 0..1; count
+// figures take a plain non-negative number. Returns the spec with `name` = `expression` = the
+// trimmed input and an empty `workload` and `location` (the caller fills those), or
 // kInvalidArgument naming the problem, e.g. `unknown figure "latency.p77"
 // (known: ...)`, `"250" needs a duration unit for write_latency.p99 ...` or
 // `missing comparison operator in "..."`.
@@ -51,6 +59,9 @@ Result<AssertionSpec> ParseAssertion(std::string_view expression);
 
 // Every figure name ParseAssertion accepts, in documentation order.
 std::vector<std::string> KnownFigures();
+
+// The figures that accept a window, "<figure>[<duration>]".
+std::vector<std::string> WindowedFigures();
 
 enum class Outcome { kPassed, kFailed, kNoData };
 
@@ -70,7 +81,12 @@ struct AssertionResult {
 // workload and fails if any fails (the explanation names the workloads);
 // run-level figures (completeness, visibility) ignore `spec.workload`.
 // An unknown figure or workload gives kNoData saying so.
+//
+// `baseline` is the run that relative specs (baseline_factor > 0) compare
+// with: the same figure of the same-named workload. Without one, a relative
+// spec is kNoData saying so.
 std::vector<AssertionResult> Evaluate(const RunRecord& record,
-                                      const std::vector<AssertionSpec>& specs);
+                                      const std::vector<AssertionSpec>& specs,
+                                      const RunRecord* baseline = nullptr);
 
 }  // namespace obs::assertions

@@ -21,6 +21,36 @@
 
 namespace obs {
 
+// Percentiles of the latencies recorded in one interval, in nanoseconds.
+struct LatencySummary {
+  std::uint64_t count = 0;
+  std::int64_t p50 = 0;
+  std::int64_t p90 = 0;
+  std::int64_t p99 = 0;
+  std::int64_t p999 = 0;
+  std::int64_t max = 0;
+};
+
+// One fixed-width slice of a workload's run, for over-time charts and
+// windowed assertions. Each figure is attributed by the time that defines it:
+// `items_due` by intended send time (the target), `items_sent` and
+// `requests_sent` by the first attempt (what was achieved), outcomes and
+// latencies by the time the request settled.
+struct IntervalRecord {
+  std::uint64_t items_due = 0;  // Samples, spans or lines the schedule had due.
+  std::uint64_t items_sent = 0;
+  std::uint64_t requests_sent = 0;
+  std::uint64_t requests_ok = 0;     // Settled 2xx (possibly after retries).
+  std::uint64_t requests_error = 0;  // Settled rejected or failed.
+  LatencySummary latency_corrected;  // From the intended send time.
+  LatencySummary latency_uncorrected;
+  // In-process only (not serialized): the latencies as sparse buckets, so
+  // intervals of several senders merge exactly. Summaries are computed from
+  // them by internal::FinishIntervals.
+  std::vector<Histogram::Bucket> corrected_buckets;
+  std::vector<Histogram::Bucket> uncorrected_buckets;
+};
+
 // Counters and histograms of one workload (e.g. one remote-write load).
 struct WorkloadRecord {
   std::string name;             // Scenario workload name, e.g. "remote_write".
@@ -71,6 +101,11 @@ struct WorkloadRecord {
   // (coordinated-omission corrected) and from its actual first send.
   Histogram latency_corrected;
   Histogram latency_uncorrected;
+  // The run in slices of `interval_seconds` from the first due send (empty
+  // when the workload does not record intervals). The width grows with the
+  // planned duration so that there are at most about 1000 slices.
+  double interval_seconds = 0;
+  std::vector<IntervalRecord> intervals;
 };
 
 // One example of a series that did not come back whole.
@@ -227,6 +262,24 @@ struct AlertsRecord {
 
 // One run of a report made with --repeat: its verdict and figures
 // (obs/reports/compare.h ExtractFigures names them).
+// One reading of a process's resource use.
+struct ResourceSample {
+  double t_seconds = 0;  // Since the load started.
+  double cpu_cores = 0;  // CPU time used since the previous sample / wall time.
+  std::uint64_t rss_bytes = 0;
+};
+
+// Resource use of one process during the run: obsbench itself (which hosts the
+// embedded backend) or a peer it started, sampled once per second.
+struct ProcessResources {
+  std::string name;  // "obsbench" or the peer, e.g. "victoria-metrics".
+  std::int64_t pid = 0;
+  double cpu_seconds = 0;  // User + system CPU time over the run.
+  double cpu_cores_mean = 0;
+  std::uint64_t rss_max_bytes = 0;
+  std::vector<ResourceSample> samples;
+};
+
 struct RepeatRecord {
   std::string run_id;
   bool passed = false;
@@ -258,6 +311,7 @@ struct RunRecord {
   // --repeat N: every run in order (empty for a single run). The fields
   // above then describe all runs together (docs/baselines.md).
   std::vector<RepeatRecord> repeats;
+  std::vector<ProcessResources> resources;  // Empty when not sampled.
 };
 
 }  // namespace obs

@@ -26,6 +26,7 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/log_generator.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/schedule.h"
@@ -51,6 +52,7 @@ struct LokiPushOptions {
   RetryOptions retry;
   double request_timeout_seconds = 10;
   double late_threshold_seconds = 0.01;
+  LiveProgress* progress = nullptr;  // Updated per settled request when set.
 };
 
 // Line numbers -> fate, and the timestamp each line was sent with.

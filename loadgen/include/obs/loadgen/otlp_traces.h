@@ -26,6 +26,7 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/schedule.h"
 #include "obs/loadgen/trace_model.h"
@@ -52,6 +53,7 @@ struct OtlpTracesOptions {
   RetryOptions retry;
   double request_timeout_seconds = 10;
   double late_threshold_seconds = 0.01;
+  LiveProgress* progress = nullptr;  // Updated per settled request when set.
 };
 
 // The fate of every trace number of a run and when each was due, so the

@@ -26,6 +26,7 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/ledger.h"
 #include "obs/loadgen/schedule.h"
 #include "obs/loadgen/series_set.h"
@@ -63,6 +64,7 @@ struct RemoteWriteOptions {
   double late_threshold_seconds =
       0.01;  // a request sent later than this after its due time is "late"
   StopCondition stop_when{};
+  LiveProgress* progress = nullptr;  // Updated per settled request when set.
 };
 
 struct RemoteWriteResult {

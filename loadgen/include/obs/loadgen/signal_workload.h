@@ -39,6 +39,7 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/signal.h"
 
 namespace obs::loadgen {
@@ -70,6 +71,7 @@ struct SignalWorkloadOptions {
   double time_scale = 1;         // Real seconds per scenario second, in (0, 1].
   double request_timeout_seconds = 5;
   double late_threshold_seconds = 0.05;
+  LiveProgress* progress = nullptr;  // Updated per settled request when set.
 };
 
 // The expanded series of a workload: what is written, in order.

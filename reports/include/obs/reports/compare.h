@@ -110,6 +110,11 @@ int CompareExitCode(const Comparison& comparison);
 // compare.md (a pull-request comment / CI job summary) and compare.json.
 void WriteCompareMarkdown(const Comparison& comparison, std::ostream& out);
 void WriteCompareJson(const Comparison& comparison, std::ostream& out);
+// compare.html: the compare.md table as one self-contained page (no script,
+// no external reference), verdicts coloured, with a small SVG per figure of
+// the baseline and current runs, their medians and the change's interval.
+// Deterministic and locale-independent; every name is HTML-escaped.
+void WriteCompareHtml(const Comparison& comparison, std::ostream& out);
 
 // Parses "15%", "0.15" (a fraction) or "2.5pp" (percentage points, absolute
 // figures) into the value CompareOptions::thresholds holds.

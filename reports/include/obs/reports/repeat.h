@@ -27,7 +27,10 @@ void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total
 
 // REQUIRES: !runs.empty(), all of one scenario. A run with an
 // infrastructure error makes the combined report carry it (exit code 3).
+// `baseline` is what relative assertions compare with (may be null).
+// Workload intervals are concatenated in run order.
 RunReport MergeRepeats(const std::vector<RunReport>& runs,
-                       const std::vector<assertions::AssertionSpec>& specs);
+                       const std::vector<assertions::AssertionSpec>& specs,
+                       const RunRecord* baseline = nullptr);
 
 }  // namespace obs::reports

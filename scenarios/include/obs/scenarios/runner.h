@@ -17,8 +17,11 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "obs/base/clock.h"
 #include "obs/base/status.h"
@@ -38,6 +41,20 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
   // Clocks for everything the run measures. Null = obs::RealClock().
   const Clock* clock = nullptr;
+  // The run relative assertions compare with; null = the scenario's
+  // `baseline:` file, if any (read before the load starts).
+  const RunRecord* baseline = nullptr;
+  // While the load runs, one live line of figures per second on `progress`
+  // (rewritten in place when `progress_tty`, cut to `progress_columns` when
+  // > 0), or a plain line every 10 s when not a TTY. No effect without
+  // `progress`.
+  bool progress_live = true;
+  bool progress_tty = false;
+  int progress_columns = 0;
+  // Processes whose CPU and RSS are sampled during the load besides obsbench
+  // itself (which hosts the embedded backend): {name, pid}, e.g. a
+  // VictoriaMetrics under test. Reported in RunRecord::resources.
+  std::vector<std::pair<std::string, std::int64_t>> watch_processes;
 };
 
 // REQUIRES: `scenario` came from LoadScenarioFile/ParseScenario (validated).

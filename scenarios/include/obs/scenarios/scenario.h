@@ -145,6 +145,10 @@ struct Scenario {
   // Runs of the scenario `obsbench run` makes (--repeat overrides), each
   // after a pause of `cooldown_seconds` (obs/reports/repeat.h).
   int repeat = 1;
+  // The run that relative assertions ("p99 <= baseline * 1.1") compare with:
+  // a report.json or a directory holding one, resolved against the
+  // scenario's directory; empty = none (RunOptions may still give one).
+  std::string baseline;
   // Real seconds per scenario second, in (0, 1]: durations, signal shapes,
   // rule `for`s and intervals all shrink together (docs/alerting.md).
   double time_scale = 1;
