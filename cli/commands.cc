@@ -36,7 +36,8 @@ namespace {
 constexpr std::string_view kRunHelp = R"(usage: obsbench run SCENARIO [flags]
 
 Runs SCENARIO (YAML; see docs/scenario-format.md), prints the Markdown summary
-on stdout and writes report.json, junit.xml and summary.md.
+on stdout and writes report.json, junit.xml, summary.md and report.html (a
+self-contained page with charts; docs/report-format.md).
 
   --out DIR          report directory (default out/<scenario name>)
   --set path=value   override a scenario key, e.g. --set duration=10s

@@ -10,9 +10,8 @@
 
 #include "obs/assertions/format.h"
 
-#include <nlohmann/json.hpp>
-
 #include "compare_format.h"
+#include <nlohmann/json.hpp>
 
 namespace obs::reports {
 namespace {

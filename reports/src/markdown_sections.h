@@ -19,7 +19,7 @@ std::string MarkdownTraces(const TraceCompletenessRecord& traces);  // "" when n
 std::string MarkdownLogs(const LogCompletenessRecord& logs);        // "" when not checked.
 std::string MarkdownVisibility(const VisibilityRecord& visibility);
 std::string MarkdownWarnings(const RunRecord& record);
-std::string MarkdownRepeats(const RunRecord& record);  // "" for a single run.
+std::string MarkdownRepeats(const RunRecord& record);    // "" for a single run.
 std::string MarkdownResources(const RunRecord& record);  // "" when no process was sampled.
 // Empty unless the run had alerting (markdown_alerts.cc).
 std::string MarkdownAlerts(const AlertsRecord& alerts);

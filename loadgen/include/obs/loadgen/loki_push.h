@@ -26,8 +26,8 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
-#include "obs/loadgen/progress.h"
 #include "obs/loadgen/log_generator.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/remote_write.h"
 #include "obs/loadgen/schedule.h"
 

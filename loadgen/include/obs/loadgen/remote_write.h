@@ -26,8 +26,8 @@
 #include "obs/base/clock.h"
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
-#include "obs/loadgen/progress.h"
 #include "obs/loadgen/ledger.h"
+#include "obs/loadgen/progress.h"
 #include "obs/loadgen/schedule.h"
 #include "obs/loadgen/series_set.h"
 
