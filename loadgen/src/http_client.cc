@@ -63,11 +63,12 @@ struct HttpClient::Impl {
     return result;
   }
 
-  error_code Exchange(http::response_parser<http::string_body>& parser) {
+  error_code Exchange(const http::request<http::string_body>& req,
+                      http::response_parser<http::string_body>& parser) {
     error_code result;
     buffer.clear();
     stream.expires_after(timeout);
-    http::async_write(stream, request, [&](error_code ec, std::size_t) {
+    http::async_write(stream, req, [&](error_code ec, std::size_t) {
       if (ec) {
         result = ec;
         return;
@@ -78,13 +79,18 @@ struct HttpClient::Impl {
     return result;
   }
 
+  // Sends `req` (connecting first if needed; once more on a reused
+  // connection the peer closed before answering) and reads the answer.
+  HttpResponse Send(const http::request<http::string_body>& req);
+
   HttpClientOptions options;
   std::chrono::steady_clock::duration timeout;
   asio::io_context ioc;
   tcp::resolver resolver{ioc};
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
-  http::request<http::string_body> request;
+  http::request<http::string_body> request;  // Post()'s, headers set once.
+  http::request<http::string_body> general;  // Request()'s, rebuilt per call.
   bool connected = false;
   bool reused = false;
 };
@@ -121,54 +127,96 @@ Status HttpClient::Connect() {
   return ec == beast::error::timeout ? DeadlineExceededError(what) : UnavailableError(what);
 }
 
-HttpResponse HttpClient::Post(std::string_view body) noexcept {
+HttpResponse HttpClient::Impl::Send(const http::request<http::string_body>& req) {
   HttpResponse out;
+  for (int round = 0; round < 2; ++round) {
+    if (!connected) {
+      const error_code ec = DoConnect();
+      if (ec) {
+        out.error = "connect: " + ec.message();
+        out.timed_out = ec == beast::error::timeout;
+        return out;
+      }
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxResponseBody);
+    const error_code ec = Exchange(req, parser);
+    if (ec) {
+      const bool retry_stale = reused && PeerClosed(ec) && round == 0;
+      stream.close();
+      connected = false;
+      if (retry_stale) {
+        continue;  // The peer closed an idle keep-alive connection: resend once.
+      }
+      out.error = ec.message();
+      out.timed_out = ec == beast::error::timeout;
+      return out;
+    }
+    const http::response<http::string_body>& res = parser.get();
+    out.status = static_cast<int>(res.result_int());
+    if (auto it = res.find(http::field::retry_after); it != res.end()) {
+      out.retry_after = std::string(it->value());
+    }
+    out.body = res.body();
+    reused = true;
+    if (!res.keep_alive()) {
+      stream.close();
+      connected = false;
+    }
+    return out;
+  }
+  return out;
+}
+
+HttpResponse HttpClient::Post(std::string_view body) noexcept {
   try {
     Impl& im = *impl_;
     im.request.body().assign(body.data(), body.size());
     im.request.prepare_payload();
-    for (int round = 0; round < 2; ++round) {
-      if (!im.connected) {
-        const error_code ec = im.DoConnect();
-        if (ec) {
-          out.error = "connect: " + ec.message();
-          out.timed_out = ec == beast::error::timeout;
-          return out;
-        }
-      }
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(kMaxResponseBody);
-      const error_code ec = im.Exchange(parser);
-      if (ec) {
-        const bool retry_stale = im.reused && PeerClosed(ec) && round == 0;
-        im.stream.close();
-        im.connected = false;
-        if (retry_stale) {
-          continue;  // The peer closed an idle keep-alive connection: resend once.
-        }
-        out.error = ec.message();
-        out.timed_out = ec == beast::error::timeout;
-        return out;
-      }
-      const http::response<http::string_body>& res = parser.get();
-      out.status = static_cast<int>(res.result_int());
-      if (auto it = res.find(http::field::retry_after); it != res.end()) {
-        out.retry_after = std::string(it->value());
-      }
-      out.body = res.body();
-      im.reused = true;
-      if (!res.keep_alive()) {
-        im.stream.close();
-        im.connected = false;
-      }
-      return out;
-    }
+    return im.Send(im.request);
   } catch (const std::exception& e) {
     impl_->connected = false;
-    out.status = 0;
+    HttpResponse out;
     out.error = e.what();
+    return out;
   }
-  return out;
+}
+
+HttpResponse HttpClient::Request(std::string_view method, std::string_view target,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 std::string_view body) noexcept {
+  try {
+    Impl& im = *impl_;
+    http::request<http::string_body>& req = im.general;
+    req = {};
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) {
+      req.method_string(method);
+    } else {
+      req.method(verb);
+    }
+    req.target(target);
+    req.version(11);
+    req.set(http::field::host, im.options.url.host_header);
+    for (const auto& [name, value] : im.options.headers) {
+      req.insert(name, value);
+    }
+    for (const auto& header : headers) {
+      req.erase(header.first);
+    }
+    for (const auto& [name, value] : headers) {
+      req.insert(name, value);
+    }
+    req.keep_alive(true);
+    req.body().assign(body.data(), body.size());
+    req.prepare_payload();
+    return im.Send(req);
+  } catch (const std::exception& e) {
+    impl_->connected = false;
+    HttpResponse out;
+    out.error = e.what();
+    return out;
+  }
 }
 
 }  // namespace obs::loadgen::internal

@@ -52,6 +52,16 @@ class HttpClient {
   // the peer before any answer, reconnects and sends once more. Never throws.
   HttpResponse Post(std::string_view body) noexcept;
 
+  // Sends one request with `method` (any token: "GET", "PATCH", ...) to
+  // `target` (origin form, "/path?query"), the configured headers minus any
+  // that `headers` names again (case-insensitively; Host included), then
+  // `headers` in order, and `body` (Content-Length set when the method
+  // carries one). Same connection, reconnect and timeout rules as Post().
+  // Never throws.
+  HttpResponse Request(std::string_view method, std::string_view target,
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       std::string_view body) noexcept;
+
   bool connected() const;
 
  private:

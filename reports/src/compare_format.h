@@ -10,7 +10,7 @@
 
 namespace obs::reports::internal {
 
-// `v` in the figure's `unit` ("s", "/s" or "ratio").
+// `v` in the figure's `unit` ("s", "/s", "ratio", "cores" or "bytes").
 std::string FormatValue(double v, const std::string& unit);
 
 // A change with its sign: a percentage, or percentage points when `absolute`.

@@ -1,12 +1,14 @@
 // The CLI's contract: commands, --help, and the exit codes 0/2 for valid and
 // invalid scenarios with file:line:col in the message.
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -125,6 +127,34 @@ TEST(CliTest, UnreachableTargetIsInfrastructureError) {
   const nlohmann::json report = ReadReport(out.path());
   EXPECT_EQ(report["exit_code"], 3);
   EXPECT_THAT(report["infrastructure_error"].get<std::string>(), ::testing::HasSubstr("127.0.0.1"));
+}
+
+// --quiet silences stderr; --watch adds a process to the resources section
+// (this test's own process); bad --watch and --baseline values are usage errors.
+TEST(CliTest, QuietWatchAndBaselineFlags) {
+  TempDir out;
+  const std::string quickstart = SourcePath("scenarios/library/quickstart.yaml");
+  const ProcessResult r =
+      RunObsbench({"run", quickstart, "--out", out.path(), "--set", "duration=2s", "--quiet",
+                   "--watch", "tester=" + std::to_string(getpid())});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  const nlohmann::json report = ReadReport(out.path());
+  std::vector<std::string> names;
+  for (const auto& p : report["resources"]) {
+    names.push_back(p["name"].get<std::string>());
+    EXPECT_GT(p["rss_max_bytes"].get<std::uint64_t>(), 0u);
+  }
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("obsbench", "tester"));
+  EXPECT_THAT(r.out, HasSubstr("## Resources"));
+  EXPECT_TRUE(std::filesystem::exists(out.path() + "/report.html"));
+
+  EXPECT_EQ(RunObsbench({"run", quickstart, "--watch", "x=999999999"}).exit_code, 2);
+  EXPECT_EQ(RunObsbench({"run", quickstart, "--watch", "nonsense"}).exit_code, 2);
+  const ProcessResult bad_baseline =
+      RunObsbench({"run", quickstart, "--baseline", out.path() + "/nowhere"});
+  EXPECT_EQ(bad_baseline.exit_code, 2);
+  EXPECT_THAT(bad_baseline.err, HasSubstr("baseline"));
 }
 
 }  // namespace

@@ -78,9 +78,11 @@ TEST(CompareEmbeddedTest, ASlowerBackendIsARegressionNamingTheLatencyFigure) {
   EXPECT_THAT(same.out, HasSubstr("NO REGRESSION"));
 
   // Relative assertions: the same gates pass against the normal backend and
-  // fail against the slowed one, naming the baseline value.
+  // fail against the slowed one, naming the baseline value. The median with a
+  // wide factor: the 40 ms delay multiplies it many times over, while a busy
+  // machine does not triple it.
   const std::string relative =
-      R"(assertions=["write_latency.p99 <= baseline * 1.5", "error_rate[1s] <= baseline"])";
+      R"(assertions=["write_latency.p50 <= baseline * 3", "error_rate[1s] <= baseline"])";
   for (const bool slowed : {false, true}) {
     TempDir out;
     std::vector<std::string> args = {"run",        SourcePath("scenarios/library/quickstart.yaml"),
@@ -96,7 +98,7 @@ TEST(CompareEmbeddedTest, ASlowerBackendIsARegressionNamingTheLatencyFigure) {
     const ProcessResult run = RunObsbench(args);
     EXPECT_EQ(run.exit_code, slowed ? 1 : 0) << run.out << run.err;
     if (slowed) {
-      EXPECT_THAT(run.out, HasSubstr("1.50 x baseline"));
+      EXPECT_THAT(run.out, HasSubstr("3.00 x baseline"));
     }
   }
 }

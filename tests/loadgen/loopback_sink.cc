@@ -116,6 +116,8 @@ class LoopbackSink::Server {
       const boost::beast::http::request<boost::beast::http::string_body>& req) {
     SinkRequest r;
     r.arrival = std::chrono::steady_clock::now();
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
     for (const auto& field : req) {
       std::string name(field.name_string());
       for (char& c : name) {

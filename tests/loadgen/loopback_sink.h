@@ -34,6 +34,8 @@ struct SinkAnswer {
 struct SinkRequest {
   std::chrono::steady_clock::time_point arrival;
   int answered = 0;
+  std::string method;  // "POST", "GET", ...
+  std::string target;  // The request target: "/api/v1/write", "/items?id=7".
   std::map<std::string, std::string> headers;  // Lower-case names.
   // Per series (Prometheus text of the label set), its samples' timestamps.
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> series;

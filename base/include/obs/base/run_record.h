@@ -260,8 +260,6 @@ struct AlertsRecord {
   std::vector<AlertCheckRecord> checks;
 };
 
-// One run of a report made with --repeat: its verdict and figures
-// (obs/reports/compare.h ExtractFigures names them).
 // One reading of a process's resource use.
 struct ResourceSample {
   double t_seconds = 0;  // Since the load started.
@@ -270,7 +268,8 @@ struct ResourceSample {
 };
 
 // Resource use of one process during the run: obsbench itself (which hosts the
-// embedded backend) or a peer it started, sampled once per second.
+// embedded backend) or a process named with --watch, sampled once per second
+// during the load.
 struct ProcessResources {
   std::string name;  // "obsbench" or the peer, e.g. "victoria-metrics".
   std::int64_t pid = 0;
@@ -280,6 +279,8 @@ struct ProcessResources {
   std::vector<ResourceSample> samples;
 };
 
+// One run of a report made with --repeat: its verdict and figures
+// (obs/reports/compare.h ExtractFigures names them).
 struct RepeatRecord {
   std::string run_id;
   bool passed = false;

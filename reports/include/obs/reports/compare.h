@@ -42,7 +42,7 @@ enum class Better : std::uint8_t { kLower, kHigher };
 
 struct Figure {
   std::string name;  // "metrics/write_latency.p99", "completeness", ...
-  std::string unit;  // "s", "/s" or "ratio".
+  std::string unit;  // "s", "/s", "ratio", "cores" or "bytes".
   double value = 0;  // Seconds for latencies, items/s for rates, a ratio otherwise.
   Better better = Better::kLower;
   bool absolute = false;  // Changes are differences (ratios in [0, 1]) rather than ratios.
