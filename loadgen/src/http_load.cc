@@ -21,25 +21,8 @@ using internal::HttpResponse;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 ScheduleOptions ShardSchedule(const HttpLoadOptions& o) {
-  const double shards = o.concurrency;
-  ScheduleOptions s;
-  s.rate = o.requests_per_second / shards;
-  s.duration_seconds = o.stages.empty() ? o.duration_seconds : 0;
-  for (const Stage& st : o.stages) {
-    s.stages.push_back({st.duration_seconds, st.target_samples_per_second / shards});
-  }
-  return s;
-}
-
-double TotalDuration(const HttpLoadOptions& o) {
-  if (o.stages.empty()) {
-    return o.duration_seconds;
-  }
-  double d = 0;
-  for (const Stage& st : o.stages) {
-    d += st.duration_seconds;
-  }
-  return d;
+  return internal::ShareOfSchedule(o.requests_per_second, o.stages, o.duration_seconds,
+                                   1.0 / o.concurrency);
 }
 
 // RFC 9110 tchar: the characters of a method or a header name.
@@ -259,7 +242,8 @@ Result<HttpLoadResult> RunHttpLoad(const HttpLoadOptions& options, const Clock& 
     env.cumulative.push_back(sum);
   }
   env.start = clock.SteadyNow();
-  env.end = env.start + FromSeconds(TotalDuration(options));
+  env.end =
+      env.start + FromSeconds(internal::PlannedSeconds(options.stages, options.duration_seconds));
   std::vector<ShardOut> outs(static_cast<std::size_t>(options.concurrency));
   OBS_RETURN_IF_ERROR(internal::RunSenderThreads(
       static_cast<int>(outs.size()), http,

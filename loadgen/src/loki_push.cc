@@ -34,30 +34,8 @@ std::size_t StreamsOf(int shard, int shards, std::size_t streams) {
   return streams / n + (c < streams % n ? 1 : 0);
 }
 
-ScheduleOptions ShardSchedule(double rate, const std::vector<Stage>& stages, double duration,
-                              double share) {
-  ScheduleOptions s;
-  s.rate = rate * share;
-  s.duration_seconds = stages.empty() ? duration : 0;
-  for (const Stage& st : stages) {
-    s.stages.push_back({st.duration_seconds, st.target_samples_per_second * share});
-  }
-  return s;
-}
-
 int Shards(const LokiPushOptions& o, std::size_t streams) {
   return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(o.concurrency), streams));
-}
-
-double TotalDuration(const LokiPushOptions& o) {
-  if (o.stages.empty()) {
-    return o.duration_seconds;
-  }
-  double d = 0;
-  for (const Stage& st : o.stages) {
-    d += st.duration_seconds;
-  }
-  return d;
 }
 
 struct ShardOut {
@@ -76,9 +54,9 @@ LogLedger::LogLedger(std::uint64_t lines, std::size_t streams, int shards,
   for (int c = 0; c < shards; ++c) {
     const double share =
         static_cast<double>(StreamsOf(c, shards, streams)) / static_cast<double>(streams);
-    auto s =
-        OpenLoopSchedule::Create(ShardSchedule(lines_per_second, stages, duration_seconds, share),
-                                 SteadyClock::time_point{});
+    auto s = OpenLoopSchedule::Create(
+        internal::ShareOfSchedule(lines_per_second, stages, duration_seconds, share),
+        SteadyClock::time_point{});
     schedules_.emplace_back();
     if (s.ok()) {
       schedules_.back().emplace(std::move(*s));
@@ -138,9 +116,9 @@ Status ValidateLokiPushOptions(const LokiPushOptions& o) {
   if (o.gzip && !o.json) {
     return InvalidArgumentError("compression gzip applies to encoding json (protobuf is snappy)");
   }
-  auto s =
-      OpenLoopSchedule::Create(ShardSchedule(o.lines_per_second, o.stages, o.duration_seconds, 1),
-                               SteadyClock::time_point{});
+  auto s = OpenLoopSchedule::Create(
+      internal::ShareOfSchedule(o.lines_per_second, o.stages, o.duration_seconds, 1),
+      SteadyClock::time_point{});
   OBS_RETURN_IF_ERROR(s.status());
   if (s->total() == OpenLoopSchedule::kEndless || s->total() > (std::uint64_t{1} << 32)) {
     return InvalidArgumentError("the schedule must end and offer at most 2^32 lines");
@@ -176,7 +154,8 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
   const int shards = Shards(o, streams);
   const std::int64_t wall_start_ns = clock.UnixMillisNow() * 1000000;
   const SteadyClock::time_point start = clock.SteadyNow();
-  const SteadyClock::time_point end = start + FromSeconds(TotalDuration(o));
+  const SteadyClock::time_point end =
+      start + FromSeconds(internal::PlannedSeconds(o.stages, o.duration_seconds));
   // Size the ledger to the highest line number any shard can produce.
   LogLedger sizing(0, streams, shards, wall_start_ns, o.lines_per_second, o.stages,
                    o.duration_seconds);

@@ -25,25 +25,8 @@ using internal::HttpClientOptions;
 using internal::FromSeconds;
 
 ScheduleOptions ShardSchedule(const OtlpTracesOptions& o) {
-  const double shards = o.concurrency;
-  ScheduleOptions s;
-  s.rate = o.traces_per_second / shards;
-  s.duration_seconds = o.stages.empty() ? o.duration_seconds : 0;
-  for (const Stage& st : o.stages) {
-    s.stages.push_back({st.duration_seconds, st.target_samples_per_second / shards});
-  }
-  return s;
-}
-
-double TotalDuration(const OtlpTracesOptions& o) {
-  if (o.stages.empty()) {
-    return o.duration_seconds;
-  }
-  double d = 0;
-  for (const Stage& st : o.stages) {
-    d += st.duration_seconds;
-  }
-  return d;
+  return internal::ShareOfSchedule(o.traces_per_second, o.stages, o.duration_seconds,
+                                   1.0 / o.concurrency);
 }
 
 struct Env {
@@ -271,7 +254,8 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
           .clock = &clock,
           .stop = stop,
           .start = start,
-          .end = start + FromSeconds(TotalDuration(options)),
+          .end = start +
+                 FromSeconds(internal::PlannedSeconds(options.stages, options.duration_seconds)),
           .ledger = &result.ledger};
   std::vector<ShardOut> outs(static_cast<std::size_t>(options.concurrency));
   OBS_RETURN_IF_ERROR(internal::RunSenderThreads(

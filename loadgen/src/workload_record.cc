@@ -218,6 +218,28 @@ void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said) {
   rec.answers.emplace(status, std::move(text));
 }
 
+ScheduleOptions ShareOfSchedule(double rate, const std::vector<Stage>& stages,
+                                double duration_seconds, double share) {
+  ScheduleOptions s;
+  s.rate = rate * share;
+  s.duration_seconds = stages.empty() ? duration_seconds : 0;
+  for (const Stage& st : stages) {
+    s.stages.push_back({st.duration_seconds, st.target_samples_per_second * share});
+  }
+  return s;
+}
+
+double PlannedSeconds(const std::vector<Stage>& stages, double duration_seconds) {
+  if (stages.empty()) {
+    return duration_seconds;
+  }
+  double d = 0;
+  for (const Stage& st : stages) {
+    d += st.duration_seconds;
+  }
+  return d;
+}
+
 bool SleepUntil(const Clock& clock, const std::atomic<bool>* stop, SteadyClock::time_point t) {
   constexpr auto kSleepSlice = std::chrono::milliseconds(20);
   while (true) {

@@ -16,6 +16,7 @@
 #include "obs/base/run_record.h"
 #include "obs/base/status.h"
 #include "obs/loadgen/progress.h"
+#include "obs/loadgen/schedule.h"
 
 #include "http_client.h"
 
@@ -77,6 +78,15 @@ void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said);
 inline void NoteAnswer(WorkloadRecord& rec, const HttpResponse& res) {
   NoteAnswer(rec, res.status, res.status == 0 ? std::string_view(res.error) : res.body);
 }
+
+// The schedule of a `share` (0..1] of a load at `rate` items/s (with
+// `stages`, the rate the first stage ramps from) for `duration_seconds`, or
+// for the stages when there are any: what one of several senders offers.
+ScheduleOptions ShareOfSchedule(double rate, const std::vector<Stage>& stages,
+                                double duration_seconds, double share);
+
+// `duration_seconds`, or the sum of the stages when there are any.
+double PlannedSeconds(const std::vector<Stage>& stages, double duration_seconds);
 
 // Seconds as the steady clock's duration.
 inline SteadyClock::duration FromSeconds(double seconds) {

@@ -11,6 +11,8 @@
 
 #include "obs/testing/status_matchers.h"
 
+#include <sys/mman.h>
+
 namespace obs {
 namespace {
 
@@ -64,13 +66,17 @@ TEST(ReadProcessStatsTest, RssGrowsWhenMemoryIsTouched) {
 
 TEST(ReadProcessStatsTest, PeakRssCanBeReset) {
   {
+    // Straight from the kernel and back, so that no allocator (ASan's
+    // quarantine keeps freed blocks resident) holds on to the pages.
     const std::size_t size = 64 * kMiB;
-    std::unique_ptr<char[]> block(new char[size]);
-    volatile char* p = block.get();
+    void* block = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(block, MAP_FAILED);
+    volatile char* p = static_cast<char*>(block);
     for (std::size_t i = 0; i < size; i += 4096) {
       p[i] = 1;
     }
-  }  // Freed: a block this large goes back to the kernel.
+    ASSERT_EQ(munmap(block, size), 0);
+  }
   auto before = ReadProcessStats(getpid());
   ASSERT_TRUE(before.ok()) << before.status();
   ASSERT_GE(before->rss_peak_bytes, before->rss_bytes + 48 * kMiB);
