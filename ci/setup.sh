@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus prometheus-alertmanager victoria-metrics curl ca-certificates locales
   chromium  # tests/reports/html_browser_test renders report.html headless
+  wrk  # tests/benchmarks/http_vs_wrk: the http workload side by side with wrk
 )
 
 missing=()

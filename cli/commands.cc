@@ -45,7 +45,8 @@ self-contained page with charts; docs/report-format.md).
   --run-id ID        label value for obsbench_run (default: name + start time)
   --repeat N         run the scenario N times (default: its `repeat`, else 1),
                      pausing `cooldown` between runs; the report combines the
-                     runs and keeps each run's figures for `obsbench compare`
+                     runs and keeps each run's figures for `obsbench compare`;
+                     for an experiment, the number of interleaved rounds
   --baseline PATH    the run relative assertions compare with ("p99 <= baseline
                      * 1.1"): a report.json or a directory holding one
                      (default: the scenario's `baseline:`)
@@ -165,6 +166,12 @@ int RunCommand(const std::vector<std::string>& args) {
       std::cerr << "obsbench: --repeat " << text << ": must be an integer in [1, 100]\n";
       return kExitUsage;
     }
+  }
+  if (scenario->experiment.has_value()) {
+    // An experiment repeats inside one run: `repeat` rounds of its variants,
+    // interleaved (docs/overhead.md).
+    scenario->repeat = repeat;
+    repeat = 1;
   }
   if (repeat > 1 && (!scenario->alerts.empty() || !scenario->alerting.rule_files.empty())) {
     std::cerr << "obsbench: --repeat: alert scenarios judge each run's alert timing on its own; "

@@ -22,7 +22,8 @@ int ValidateCommand(const std::vector<std::string>& args);
 int BackendCommand(const std::vector<std::string>& args);
 int RulesCommand(const std::vector<std::string>& args);
 int VersionCommand(const std::vector<std::string>& args);
-int CompareCommand(const std::vector<std::string>& args);   // compare_commands.cc
-int BaselineCommand(const std::vector<std::string>& args);  // compare_commands.cc
+int CompareCommand(const std::vector<std::string>& args);    // compare_commands.cc
+int BaselineCommand(const std::vector<std::string>& args);   // compare_commands.cc
+int SampleAppCommand(const std::vector<std::string>& args);  // sample_app_command.cc
 
 }  // namespace obs::cli

@@ -25,6 +25,8 @@ Commands:
                        compare two runs: improved / unchanged (noise) / regressed
   baseline save RUN --name NAME [--dir DIR]
                        store a run's report as a named baseline
+  sample-app [--listen ADDR] [--otlp-endpoint URL]... [--work-us N] [--export-cost-us N]
+                       run the instrumented sample service for overhead experiments
   version              print the version
 
 Run `obsbench <command> --help` for the command's flags.
@@ -57,6 +59,8 @@ int main(int argc, char** argv) {
     return obs::cli::CompareCommand(args);
   if (command == "baseline")
     return obs::cli::BaselineCommand(args);
+  if (command == "sample-app")
+    return obs::cli::SampleAppCommand(args);
   if (command == "version" || command == "--version")
     return obs::cli::VersionCommand(args);
   std::cerr << "obsbench: unknown command \"" << command << "\"\n\n" << kUsage;

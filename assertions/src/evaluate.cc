@@ -67,6 +67,8 @@ std::string Describe(const Figure& figure, const Sample& s, bool name_workload) 
   std::string out = internal::FormatValue(figure.unit, *s.m.value);
   if (name_workload)
     out += " in " + s.workload;
+  else if (figure.scope == internal::Scope::kVariant && !s.workload.empty())
+    out += " (" + s.workload + ")";
   if (!s.m.detail.empty())
     out += " (" + s.m.detail + ")";
   return out;
@@ -101,6 +103,10 @@ void ResolveThresholds(const Figure& figure, const AssertionSpec& spec, const Ru
       base.no_data =
           "the assertion is relative to a baseline and the run has none (scenario "
           "key baseline: or obsbench run --baseline)";
+    } else if (figure.scope == internal::Scope::kVariant) {
+      base.no_data =
+          "experiment figures compare with the experiment's own baseline variant, not with a "
+          "baseline run";
     } else if (figure.scope == internal::Scope::kRun) {
       base = figure.measure_run(*baseline);
     } else {
@@ -129,6 +135,24 @@ std::vector<Sample> Measure(const Figure& figure, const AssertionSpec& spec,
   std::vector<Sample> samples;
   if (figure.scope == internal::Scope::kRun) {
     samples.push_back(Sample{"", figure.measure_run(record), false, 0, ""});
+    return samples;
+  }
+  if (figure.scope == internal::Scope::kVariant) {
+    if (!record.experiment.has_value()) {
+      why_none = spec.figure + " is measured by experiments (scenario key experiment:) only";
+      return samples;
+    }
+    std::string names;
+    for (const std::string& v : figure.select_variants(*record.experiment)) {
+      names += (names.empty() ? "" : ", ") + v;
+      if (spec.workload.empty() || spec.workload == v)
+        samples.push_back(Sample{v, figure.measure_variant(*record.experiment, v), false, 0, ""});
+    }
+    if (samples.empty())
+      why_none = spec.workload.empty()
+                     ? "no variant of the experiment applies (" + spec.figure + ")"
+                     : "variant \"" + spec.workload + "\" is not one " + spec.figure +
+                           " applies to (" + (names.empty() ? "none" : names) + ")";
     return samples;
   }
   for (const WorkloadRecord& w : record.workloads) {
@@ -183,7 +207,8 @@ void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& sam
     for (const Sample* s : failed) {
       r.explanation += r.explanation.empty() ? "" : "; ";
       if (!s->workload.empty())
-        r.explanation += "workload " + s->workload + ": ";
+        r.explanation += (figure.scope == internal::Scope::kVariant ? "variant " : "workload ") +
+                         s->workload + ": ";
       r.explanation +=
           spec.figure + " is " + Describe(figure, *s, false) + ", expected " + s->expected;
       if (!s->m.context.empty())
@@ -201,7 +226,9 @@ void Conclude(AssertionResult& r, const Figure& figure, std::vector<Sample>& sam
   r.actual = Describe(figure, *worst, multi);
   r.explanation = spec.figure + " " + r.expected + " held";
   r.explanation +=
-      multi ? " in all " + std::to_string(samples.size()) + " workloads; worst: " + r.actual
+      multi ? " in all " + std::to_string(samples.size()) +
+                  (figure.scope == internal::Scope::kVariant ? " variants" : " workloads") +
+                  "; worst: " + r.actual
             : ": " + r.actual;
 }
 

@@ -16,8 +16,11 @@
 
 namespace obs::assertions::internal {
 
-enum class Unit { kDuration, kRatio, kCount };
-enum class Scope { kWorkload, kRun };
+// kChange: a relative change (0.1 = +10%), unbounded and signed, written as
+// a percentage; kBytes: a size or size difference in bytes.
+enum class Unit { kDuration, kRatio, kCount, kChange, kBytes };
+// kVariant: measured per variant of an experiment (RunRecord::experiment).
+enum class Scope { kWorkload, kRun, kVariant };
 
 // One measured value, or why there is none.
 struct Measurement {
@@ -34,6 +37,10 @@ struct Figure {
   // Exactly one is set, matching `scope`.
   std::function<Measurement(const WorkloadRecord&)> measure_workload;
   std::function<Measurement(const RunRecord&)> measure_run;
+  // Variant figures: the variants the figure applies to (the ones compared
+  // with the baseline, or the ones that export) and the measurement of one.
+  std::function<std::vector<std::string>(const ExperimentRecord&)> select_variants;
+  std::function<Measurement(const ExperimentRecord&, const std::string& variant)> measure_variant;
   // Set for workload figures that can be measured over their worst window
   // of `window_seconds` (from WorkloadRecord::intervals).
   std::function<Measurement(const WorkloadRecord&, double window_seconds)> measure_window;

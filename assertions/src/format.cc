@@ -161,4 +161,18 @@ std::string FormatUnixMillis(std::int64_t unix_ms) {
   return out;
 }
 
+std::string FormatBytes(double bytes, bool sign) {
+  if (!std::isfinite(bytes))
+    return NonFinite(bytes) + " B";
+  const std::string prefix = bytes < 0 ? "-" : (sign && bytes > 0 ? "+" : "");
+  const double b = std::abs(bytes);
+  if (b < 1024)
+    return prefix + FormatFixed(b, 0) + " B";
+  if (b < 1024.0 * 1024)
+    return prefix + FormatFixed(b / 1024, 1) + " KiB";
+  if (b < 1024.0 * 1024 * 1024)
+    return prefix + FormatNumber(b / (1024.0 * 1024), 1) + " MiB";
+  return prefix + FormatNumber(b / (1024.0 * 1024 * 1024), 2) + " GiB";
+}
+
 }  // namespace obs::assertions

@@ -64,6 +64,23 @@ constexpr std::array<UnitSuffix, 7> kDurationUnits = {{
     {"h", 3600},
 }};
 
+struct ByteSuffix {
+  std::string_view suffix;
+  double bytes;
+};
+
+constexpr std::array<ByteSuffix, 9> kByteUnits = {{
+    {"B", 1},
+    {"kB", 1e3},
+    {"KB", 1e3},
+    {"KiB", 1024},
+    {"MB", 1e6},
+    {"MiB", 1024.0 * 1024},
+    {"GB", 1e9},
+    {"GiB", 1024.0 * 1024 * 1024},
+    {"bytes", 1},
+}};
+
 // "99.9" -> 0.999 by moving the decimal point, so the ratio is the double
 // nearest the written value (99.9 / 100 would give 0.9990000000000001).
 double PercentToRatio(std::string_view digits, double number) {
@@ -119,6 +136,20 @@ Result<double> ParseValue(std::string_view text, const Figure& figure) {
       if (!unit.empty())
         return InvalidArgumentError(subject + " is a count and takes no unit");
       return number;
+    case Unit::kChange:
+      if (unit == "%")
+        return PercentToRatio(text.substr(0, static_cast<std::size_t>(ptr - text.data())), number);
+      if (!unit.empty())
+        return InvalidArgumentError(subject + " is a relative change; write a percentage (10%)");
+      return number;
+    case Unit::kBytes:
+      for (const ByteSuffix& u : kByteUnits) {
+        if (u.suffix == unit)
+          return number * u.bytes;
+      }
+      return InvalidArgumentError(
+          subject + (unit.empty() ? " needs a size unit" : " has unit " + Quote(unit)) +
+          " (B, kB, KiB, MB, MiB, GB, GiB)");
   }
   return InvalidArgumentError(subject + " has an unknown unit kind");
 }

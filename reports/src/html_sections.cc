@@ -84,7 +84,8 @@ std::vector<ChartPoint> HistogramSpectrum(const Histogram& h) {
 }
 
 std::string ItemUnit(const std::string& kind) {
-  return kind == "otlp_traces"    ? "spans"
+  return kind == "http"           ? "requests"
+         : kind == "otlp_traces"  ? "spans"
          : kind == "loki_push"    ? "lines"
          : kind == "otlp_metrics" ? "points"
                                   : "samples";
@@ -119,12 +120,13 @@ std::string WorkloadCharts(const WorkloadRecord& w, std::size_t index) {
                              return static_cast<double>(r.items_due) / s;
                            })});
     out += RenderLineChart(rate);
-    LineChartSpec lat{.id = id + "-latency",
-                      .title = w.name + ": write latency over time",
-                      .y_axis = YAxis::kLog,
-                      .y_unit = AxisUnit::kDurationNs,
-                      .y_label = "latency",
-                      .x_max = extent};
+    LineChartSpec lat{
+        .id = id + "-latency",
+        .title = w.name + (w.kind == "http" ? ": latency over time" : ": write latency over time"),
+        .y_axis = YAxis::kLog,
+        .y_unit = AxisUnit::kDurationNs,
+        .y_label = "latency",
+        .x_max = extent};
     lat.series = {
         {"p50", Color::kGreen, SeriesStyle::kLine, LatencyPoints(w, true, &LatencySummary::p50)},
         {"p90", Color::kBlue, SeriesStyle::kLine, LatencyPoints(w, true, &LatencySummary::p90)},

@@ -37,6 +37,12 @@ std::string HtmlAlerts(const AlertsRecord& alerts);
 // (metrics, traces, logs); "" when none was checked.
 std::string HtmlVisibility(const RunRecord& record);
 
+// "Experiment": the variants side by side, the overhead of each against
+// the baseline with its confidence interval, a bar chart of CPU per
+// request, every round, export completeness; "" unless an experiment
+// (html_experiment.cc).
+std::string HtmlExperiment(const RunRecord& record);
+
 // "Resources": per process CPU and RSS over time; "" when not sampled.
 std::string HtmlResources(const std::vector<ProcessResources>& resources);
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -52,6 +53,16 @@ class Field {
     return Checked<std::int64_t>(value_.is_number_integer(), "an integer");
   }
   double Double() const { return Checked<double>(value_.is_number(), "a number"); }
+  // A number, or null for NaN (nlohmann writes non-finite doubles as null).
+  double DoubleOrNaN() const {
+    return value_.is_null() ? std::numeric_limits<double>::quiet_NaN() : Double();
+  }
+  int Int() const {
+    const std::int64_t v = I64();
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      throw DecodeError(path_ + " is out of range");
+    return static_cast<int>(v);
+  }
   bool Bool() const { return Checked<bool>(value_.is_boolean(), "a boolean"); }
   std::string Str() const { return Checked<std::string>(value_.is_string(), "a string"); }
   const json& raw() const { return value_; }
@@ -417,6 +428,88 @@ std::vector<ProcessResources> DecodeResources(const Field& f) {
   return out;
 }
 
+VariantRunRecord DecodeVariantRun(const Field& f) {
+  VariantRunRecord r;
+  r.variant = f["variant"].Str();
+  r.round = f["round"].Int();
+  r.load_seconds = f["load_seconds"].DoubleOrNaN();
+  r.requests = f["requests"].U64();
+  r.requests_answered = f["requests_answered"].U64();
+  r.requests_ok = f["requests_ok"].U64();
+  r.warmup_requests_answered = f["warmup_requests_answered"].U64();
+  r.target_rps = f["target_rps"].DoubleOrNaN();
+  r.achieved_rps = f["achieved_rps"].DoubleOrNaN();
+  r.saturation_rps = f["saturation_rps"].DoubleOrNaN();
+  r.p50 = f["p50"].DoubleOrNaN();
+  r.p95 = f["p95"].DoubleOrNaN();
+  r.p99 = f["p99"].DoubleOrNaN();
+  r.p50_uncorrected = f["p50_uncorrected"].DoubleOrNaN();
+  r.p95_uncorrected = f["p95_uncorrected"].DoubleOrNaN();
+  r.p99_uncorrected = f["p99_uncorrected"].DoubleOrNaN();
+  r.app_cpu_seconds = f["app_cpu_seconds"].DoubleOrNaN();
+  r.app_cpu_per_request_seconds = f["app_cpu_per_request_seconds"].DoubleOrNaN();
+  r.app_rss_mean_bytes = f["app_rss_mean_bytes"].DoubleOrNaN();
+  r.app_rss_max_bytes = f["app_rss_max_bytes"].U64();
+  r.app_threads_max = f["app_threads_max"].Int();
+  r.app_processes_max = f["app_processes_max"].Int();
+  r.app_voluntary_ctxt_switches = f["app_voluntary_ctxt_switches"].U64();
+  r.app_nonvoluntary_ctxt_switches = f["app_nonvoluntary_ctxt_switches"].U64();
+  r.app_exit_code = f["app_exit_code"].Int();
+  r.harness_cpu_seconds = f["harness_cpu_seconds"].DoubleOrNaN();
+  const Field destinations = f["destinations"];
+  for (std::size_t i = 0; i < destinations.ArraySize(); ++i) {
+    const Field d = destinations.At(i);
+    r.destinations.push_back({.name = d["name"].Str(),
+                              .url = d["url"].Str(),
+                              .requests = d["requests"].U64(),
+                              .spans = d["spans"].U64(),
+                              .server_spans = d["server_spans"].U64(),
+                              .log_records = d["log_records"].U64(),
+                              .data_points = d["data_points"].U64(),
+                              .decode_errors = d["decode_errors"].U64()});
+  }
+  return r;
+}
+
+ExperimentRecord DecodeExperiment(const Field& f) {
+  ExperimentRecord e;
+  e.baseline = f["baseline"].Str();
+  e.rounds = f["rounds"].Int();
+  const Field variants = f["variants"];
+  for (std::size_t i = 0; i < variants.ArraySize(); ++i)
+    e.variants.push_back(variants.At(i).Str());
+  const Field runs = f["runs"];
+  for (std::size_t i = 0; i < runs.ArraySize(); ++i)
+    e.runs.push_back(DecodeVariantRun(runs.At(i)));
+  const Field overhead = f["overhead"];
+  for (std::size_t i = 0; i < overhead.ArraySize(); ++i) {
+    const Field o = overhead.At(i);
+    e.overhead.push_back({.variant = o["variant"].Str(),
+                          .figure = o["figure"].Str(),
+                          .unit = o["unit"].Str(),
+                          .pairs = o["pairs"].Int(),
+                          .baseline_mean = o["baseline_mean"].DoubleOrNaN(),
+                          .variant_mean = o["variant_mean"].DoubleOrNaN(),
+                          .delta_mean = o["delta_mean"].DoubleOrNaN(),
+                          .delta_ci_low = o["delta_ci_low"].DoubleOrNaN(),
+                          .delta_ci_high = o["delta_ci_high"].DoubleOrNaN(),
+                          .relative = o["relative"].DoubleOrNaN(),
+                          .relative_ci_low = o["relative_ci_low"].DoubleOrNaN(),
+                          .relative_ci_high = o["relative_ci_high"].DoubleOrNaN()});
+  }
+  const Field exports = f["exports"];
+  for (std::size_t i = 0; i < exports.ArraySize(); ++i) {
+    const Field x = exports.At(i);
+    e.exports.push_back({.variant = x["variant"].Str(),
+                         .destination = x["destination"].Str(),
+                         .requests_answered = x["requests_answered"].U64(),
+                         .server_spans = x["server_spans"].U64(),
+                         .spans = x["spans"].U64(),
+                         .completeness = x["completeness"].DoubleOrNaN()});
+  }
+  return e;
+}
+
 void DecodeRun(const Field& doc, RunReport& report) {
   RunRecord& r = report.record;
   const Field scenario = doc["scenario"];
@@ -482,6 +575,9 @@ RunReport DecodeOrThrow(const Field& doc) {
   }
   if (doc.raw().contains("resources")) {  // Optional: omitted when no process was sampled.
     report.record.resources = DecodeResources(doc["resources"]);
+  }
+  if (doc.raw().contains("experiment")) {  // Optional: experiments only.
+    report.record.experiment = DecodeExperiment(doc["experiment"]);
   }
   return report;
 }

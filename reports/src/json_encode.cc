@@ -281,6 +281,84 @@ json EncodeResources(const std::vector<ProcessResources>& processes) {
   return out;
 }
 
+// Doubles that may be NaN (a CI with one round, a relative change against
+// a zero baseline) are written as null by nlohmann; DecodeExperiment reads
+// null back as NaN.
+json EncodeVariantRun(const VariantRunRecord& r) {
+  json destinations = json::array();
+  for (const ExportDestinationRecord& d : r.destinations) {
+    destinations.push_back({{"name", d.name},
+                            {"url", d.url},
+                            {"requests", d.requests},
+                            {"spans", d.spans},
+                            {"server_spans", d.server_spans},
+                            {"log_records", d.log_records},
+                            {"data_points", d.data_points},
+                            {"decode_errors", d.decode_errors}});
+  }
+  return {{"variant", r.variant},
+          {"round", r.round},
+          {"load_seconds", r.load_seconds},
+          {"requests", r.requests},
+          {"requests_answered", r.requests_answered},
+          {"requests_ok", r.requests_ok},
+          {"warmup_requests_answered", r.warmup_requests_answered},
+          {"target_rps", r.target_rps},
+          {"achieved_rps", r.achieved_rps},
+          {"saturation_rps", r.saturation_rps},
+          {"p50", r.p50},
+          {"p95", r.p95},
+          {"p99", r.p99},
+          {"p50_uncorrected", r.p50_uncorrected},
+          {"p95_uncorrected", r.p95_uncorrected},
+          {"p99_uncorrected", r.p99_uncorrected},
+          {"app_cpu_seconds", r.app_cpu_seconds},
+          {"app_cpu_per_request_seconds", r.app_cpu_per_request_seconds},
+          {"app_rss_mean_bytes", r.app_rss_mean_bytes},
+          {"app_rss_max_bytes", r.app_rss_max_bytes},
+          {"app_threads_max", r.app_threads_max},
+          {"app_processes_max", r.app_processes_max},
+          {"app_voluntary_ctxt_switches", r.app_voluntary_ctxt_switches},
+          {"app_nonvoluntary_ctxt_switches", r.app_nonvoluntary_ctxt_switches},
+          {"app_exit_code", r.app_exit_code},
+          {"harness_cpu_seconds", r.harness_cpu_seconds},
+          {"destinations", destinations}};
+}
+
+// Present only for experiments (kind: experiment), so other reports keep their shape.
+json EncodeExperiment(const ExperimentRecord& e) {
+  json runs = json::array();
+  for (const VariantRunRecord& r : e.runs) {
+    runs.push_back(EncodeVariantRun(r));
+  }
+  json overhead = json::array();
+  for (const OverheadRecord& o : e.overhead) {
+    overhead.push_back({{"variant", o.variant},
+                        {"figure", o.figure},
+                        {"unit", o.unit},
+                        {"pairs", o.pairs},
+                        {"baseline_mean", o.baseline_mean},
+                        {"variant_mean", o.variant_mean},
+                        {"delta_mean", o.delta_mean},
+                        {"delta_ci_low", o.delta_ci_low},
+                        {"delta_ci_high", o.delta_ci_high},
+                        {"relative", o.relative},
+                        {"relative_ci_low", o.relative_ci_low},
+                        {"relative_ci_high", o.relative_ci_high}});
+  }
+  json exports = json::array();
+  for (const ExportCompletenessRecord& x : e.exports) {
+    exports.push_back({{"variant", x.variant},
+                       {"destination", x.destination},
+                       {"requests_answered", x.requests_answered},
+                       {"server_spans", x.server_spans},
+                       {"spans", x.spans},
+                       {"completeness", x.completeness}});
+  }
+  return {{"baseline", e.baseline}, {"rounds", e.rounds},   {"variants", e.variants},
+          {"runs", runs},           {"overhead", overhead}, {"exports", exports}};
+}
+
 json EncodeAssertions(const std::vector<assertions::AssertionResult>& results) {
   json out = json::array();
   for (const assertions::AssertionResult& r : results) {
@@ -415,6 +493,9 @@ json EncodeReport(const RunReport& report) {
   }
   if (!r.resources.empty()) {  // Optional: runs that sampled no process keep their shape.
     doc["resources"] = EncodeResources(r.resources);
+  }
+  if (r.experiment.has_value()) {  // Optional: only experiments have one.
+    doc["experiment"] = EncodeExperiment(*r.experiment);
   }
   return doc;
 }

@@ -1,8 +1,12 @@
-// junit.xml: one <testsuite> for the scenario, one <testcase> per assertion.
+// junit.xml: one <testsuite> for the scenario, one <testcase> per assertion,
+// run facts (and an experiment's overhead figures) as <properties>.
 // A failed or no-data assertion is a <failure> (the gate did not pass); an
 // infrastructure error is an extra test case with an <error>, which CI
 // systems show differently from a failed gate.
 
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -18,6 +22,14 @@ std::string Attr(std::string_view text) {
   return "\"" + XmlEscape(text, /*attribute=*/true) + "\"";
 }
 
+std::string Number(double v) {
+  if (!std::isfinite(v))
+    return std::isnan(v) ? "nan" : (v < 0 ? "-inf" : "inf");
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  return ec == std::errc() ? std::string(buf.data(), end) : "nan";
+}
+
 void WriteProperties(const RunRecord& r, std::ostream& out) {
   out << "    <properties>\n";
   auto property = [&out](std::string_view name, std::string_view value) {
@@ -29,6 +41,12 @@ void WriteProperties(const RunRecord& r, std::ostream& out) {
   property("target_write_url", r.target_write_url);
   for (const auto& [key, value] : r.environment)
     property("env." + key, value);
+  if (r.experiment.has_value()) {
+    // The mean paired difference in the figure's unit (seconds, bytes, ...);
+    // "nan" without a pair. Shortest round-trip form: for machines.
+    for (const OverheadRecord& o : r.experiment->overhead)
+      property("overhead." + o.variant + "." + o.figure, Number(o.delta_mean));
+  }
   out << "    </properties>\n";
 }
 

@@ -96,7 +96,8 @@ std::string MarkdownLoad(const RunRecord& record) {
     const std::string name = MarkdownCode(w.name);
     // Items are samples for remote write, data points for OTLP metrics
     // (a histogram point is one), spans for traces, lines for logs.
-    const char* unit = w.kind == "otlp_traces"    ? " spans"
+    const char* unit = w.kind == "http"           ? " requests"
+                       : w.kind == "otlp_traces"  ? " spans"
                        : w.kind == "loki_push"    ? " lines"
                        : w.kind == "otlp_metrics" ? " points"
                                                   : " samples";

@@ -21,6 +21,8 @@ std::string MarkdownVisibility(const VisibilityRecord& visibility);
 std::string MarkdownWarnings(const RunRecord& record);
 std::string MarkdownRepeats(const RunRecord& record);    // "" for a single run.
 std::string MarkdownResources(const RunRecord& record);  // "" when no process was sampled.
+// Empty unless the run was an experiment (markdown_experiment.cc).
+std::string MarkdownExperiment(const RunRecord& record);
 // Empty unless the run had alerting (markdown_alerts.cc).
 std::string MarkdownAlerts(const AlertsRecord& alerts);
 

@@ -48,11 +48,12 @@ class MarkdownWriter final : public ReportWriter {
   Status Write(const RunReport& report, std::ostream& out) const override {
     std::string md = VerdictLine(report) + "\n" + RunLine(report.record);
     for (const std::string& section :
-         {MarkdownAssertions(report), MarkdownAlerts(report.record.alerts),
-          MarkdownLoad(report.record), MarkdownCompleteness(report.record.completeness),
-          MarkdownTraces(report.record.traces), MarkdownLogs(report.record.logs),
-          MarkdownVisibility(report.record.visibility), MarkdownResources(report.record),
-          MarkdownRepeats(report.record), MarkdownWarnings(report.record)}) {
+         {MarkdownAssertions(report), MarkdownExperiment(report.record),
+          MarkdownAlerts(report.record.alerts), MarkdownLoad(report.record),
+          MarkdownCompleteness(report.record.completeness), MarkdownTraces(report.record.traces),
+          MarkdownLogs(report.record.logs), MarkdownVisibility(report.record.visibility),
+          MarkdownResources(report.record), MarkdownRepeats(report.record),
+          MarkdownWarnings(report.record)}) {
       if (!section.empty())
         md += "\n" + section;
     }

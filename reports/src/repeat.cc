@@ -60,6 +60,31 @@ void AddVisibility(VisibilityRecord& into, const VisibilityRecord& v, bool first
 
 }  // namespace
 
+WorkloadRecord MergeWorkloadRuns(const std::vector<const WorkloadRecord*>& runs) {
+  WorkloadRecord sum;
+  if (runs.empty()) {
+    return sum;
+  }
+  // Same histogram layout as the runs', empty.
+  const WorkloadRecord& first = *runs.front();
+  sum.name = first.name;
+  sum.kind = first.kind;
+  sum.late_threshold_ns = first.late_threshold_ns;
+  sum.latency_corrected = first.latency_corrected;
+  sum.latency_uncorrected = first.latency_uncorrected;
+  sum.latency_corrected.Reset();
+  sum.latency_uncorrected.Reset();
+  for (const WorkloadRecord* w : runs) {
+    AddWorkload(sum, *w);
+  }
+  const double n = static_cast<double>(runs.size());
+  sum.target_samples_per_second /= n;
+  sum.achieved_samples_per_second /= n;
+  sum.target_requests_per_second /= n;
+  sum.achieved_requests_per_second /= n;
+  return sum;
+}
+
 void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total, bool first) {
   if (first) {
     total = part;
@@ -104,24 +129,6 @@ RunReport MergeRepeats(const std::vector<RunReport>& runs,
     const RunReport& run = runs[i];
     const RunRecord& rec = run.record;
     r.duration_seconds += rec.duration_seconds;
-    for (std::size_t w = 0; w < rec.workloads.size(); ++w) {
-      if (i == 0) {
-        // Same histogram layout as the runs', empty.
-        const WorkloadRecord& first = rec.workloads[w];
-        WorkloadRecord sum;
-        sum.name = first.name;
-        sum.kind = first.kind;
-        sum.late_threshold_ns = first.late_threshold_ns;
-        sum.latency_corrected = first.latency_corrected;
-        sum.latency_uncorrected = first.latency_uncorrected;
-        sum.latency_corrected.Reset();
-        sum.latency_uncorrected.Reset();
-        r.workloads.push_back(std::move(sum));
-      }
-      if (w < r.workloads.size()) {
-        AddWorkload(r.workloads[w], rec.workloads[w]);
-      }
-    }
     MergeCompleteness(rec.completeness, r.completeness, i == 0);
     AddVisibility(r.visibility, rec.visibility, i == 0);
     for (const std::string& warning : rec.warnings) {
@@ -140,12 +147,14 @@ RunReport MergeRepeats(const std::vector<RunReport>& runs,
     all_passed = all_passed && rep.passed;
     r.repeats.push_back(std::move(rep));
   }
-  const double n = static_cast<double>(runs.size());
-  for (WorkloadRecord& w : r.workloads) {
-    w.target_samples_per_second /= n;
-    w.achieved_samples_per_second /= n;
-    w.target_requests_per_second /= n;
-    w.achieved_requests_per_second /= n;
+  for (std::size_t w = 0; w < runs.front().record.workloads.size(); ++w) {
+    std::vector<const WorkloadRecord*> parts;
+    for (const RunReport& run : runs) {
+      if (w < run.record.workloads.size()) {
+        parts.push_back(&run.record.workloads[w]);
+      }
+    }
+    r.workloads.push_back(MergeWorkloadRuns(parts));
   }
   out.assertions = assertions::Evaluate(r, specs, baseline);
   if (!all_passed) {

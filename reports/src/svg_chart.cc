@@ -581,4 +581,86 @@ std::string RenderRangeChart(const RangeChartSpec& spec) {
   return OpenSvg(spec.id, kW, kH, spec.title) + body + "</svg>";
 }
 
+std::string RenderBarChart(const BarChartSpec& spec) {
+  double top = 0;
+  const auto see = [&top](double v) {
+    if (std::isfinite(v)) {
+      top = std::max(top, v);
+    }
+  };
+  for (const Bar& b : spec.bars) {
+    see(b.value);
+    if (b.has_interval) {
+      see(b.interval_low);
+      see(b.interval_high);
+    }
+  }
+  Plot p;
+  p.top = 28;
+  p.y_hi = top > 0 ? top * 1.12 : 1;  // Headroom for the value labels.
+  const std::vector<Tick> y_ticks = LinearTicks(p.y_hi, spec.unit);
+  p.y_hi = std::max(p.y_hi, y_ticks.back().value);
+  std::string body;
+  for (const Tick& t : y_ticks) {
+    const double y = p.Y(t.value);
+    body += Line(p.left, y, p.right, y, "grid") + Text(p.left - 6, y + 4, "end", t.label, "tick");
+  }
+  body += Line(p.left, p.bottom, p.right, p.bottom, "axis") +
+          Line(p.left, p.top, p.left, p.bottom, "axis");
+  if (!spec.y_label.empty()) {
+    body += "<text transform=\"translate(12 " + Px((p.top + p.bottom) / 2) +
+            ") rotate(-90)\" text-anchor=\"middle\" class=\"axis-title\">" +
+            HtmlEscape(spec.y_label) + "</text>";
+  }
+  const double slot =
+      (p.right - p.left) / static_cast<double>(std::max<std::size_t>(1, spec.bars.size()));
+  const double width = std::min(72.0, slot * 0.55);
+  const auto max_chars = static_cast<std::size_t>(std::max(4.0, slot / kCharWidth));
+  for (std::size_t i = 0; i < spec.bars.size(); ++i) {
+    const Bar& b = spec.bars[i];
+    const double cx = p.left + slot * (static_cast<double>(i) + 0.5);
+    body += Text(cx, p.bottom + 16, "middle", HtmlEscape(Clip(b.label, max_chars)), "tick");
+    if (!std::isfinite(b.value)) {
+      body += Text(cx, p.bottom - 8, "middle", "no data", "nodata");
+      continue;
+    }
+    const std::string color(ColorHex(b.color));
+    const bool whisker =
+        b.has_interval && std::isfinite(b.interval_low) && std::isfinite(b.interval_high);
+    std::string tip = b.label + ": " + FormatAxisValue(b.value, spec.unit);
+    if (whisker) {
+      tip += "; 95% CI " + FormatAxisValue(b.interval_low, spec.unit) + " … " +
+             FormatAxisValue(b.interval_high, spec.unit);
+    }
+    if (!b.note.empty()) {
+      tip += "; " + b.note;
+    }
+    const double y = p.Y(b.value);
+    std::string bar = "<g><title>" + HtmlEscape(tip) + "</title><rect x=\"" + Px(cx - width / 2) +
+                      "\" y=\"" + Px(y) + "\" width=\"" + Px(width) + "\" height=\"" +
+                      Px(std::max(0.0, p.bottom - y)) + "\" fill=\"" + color +
+                      "\" fill-opacity=\"0.75\"/>";
+    double label_y = y;
+    if (whisker) {
+      const double lo = p.Y(std::min(b.interval_low, b.interval_high));
+      const double hi = p.Y(std::max(b.interval_low, b.interval_high));
+      const std::string stroke = "\" stroke=\"#1f2328\" stroke-width=\"1.5\"/>";
+      bar += "<line x1=\"" + Px(cx) + "\" y1=\"" + Px(lo) + "\" x2=\"" + Px(cx) + "\" y2=\"" +
+             Px(hi) + stroke;
+      for (const double cap : {lo, hi}) {
+        bar += "<line x1=\"" + Px(cx - 8) + "\" y1=\"" + Px(cap) + "\" x2=\"" + Px(cx + 8) +
+               "\" y2=\"" + Px(cap) + stroke;
+      }
+      label_y = std::min(label_y, hi);
+    }
+    bar += Text(cx, label_y - 6, "middle", HtmlEscape(FormatAxisValue(b.value, spec.unit)), "tick");
+    body += bar + "</g>";
+  }
+  if (spec.bars.empty()) {
+    body += Text((p.left + p.right) / 2, (p.top + p.bottom) / 2, "middle", "no data", "nodata");
+  }
+  return "<figure class=\"chart\"><figcaption>" + HtmlEscape(spec.title) + "</figcaption>" +
+         OpenSvg(spec.id, kWidth, kHeight, spec.title) + body + "</svg></figure>\n";
+}
+
 }  // namespace obs::reports::internal

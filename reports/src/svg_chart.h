@@ -152,6 +152,30 @@ struct RangeChartSpec {
 
 std::string RenderRangeChart(const RangeChartSpec& spec);
 
+// One bar of a bar chart, with an optional interval drawn as a whisker.
+struct Bar {
+  std::string label{};  // Under the bar (escaped here).
+  double value = 0;     // NaN: no bar ("no data").
+  Color color = Color::kBlue;
+  bool has_interval = false;
+  double interval_low = 0;  // In the value's units (not as a change).
+  double interval_high = 0;
+  std::string note{};  // Appended to the bar's tooltip (escaped here).
+};
+
+struct BarChartSpec {
+  std::string id{};     // Element id, [a-z0-9-] only.
+  std::string title{};  // Caption and SVG <title> (escaped here).
+  AxisUnit unit = AxisUnit::kNumber;
+  std::string y_label{};  // (escaped here)
+  std::vector<Bar> bars{};
+};
+
+// A <figure class="chart"> with vertical bars from zero in the order given,
+// each labelled below and with its value above, intervals as whiskers with
+// caps, and a tooltip per bar. Without bars it says "no data".
+std::string RenderBarChart(const BarChartSpec& spec);
+
 // Tick-style label of `value` in `unit`: "2 ms", "1.5k/s", "50%".
 std::string FormatAxisValue(double value, AxisUnit unit);
 

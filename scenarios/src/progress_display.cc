@@ -105,12 +105,19 @@ std::string ProgressUnit(const std::string& kind) {
   if (kind == "loki_push") {
     return "lines";
   }
+  if (kind == "http") {
+    return "requests";
+  }
   return "samples";
 }
 
 std::optional<loadgen::OpenLoopSchedule> TargetSchedule(const WorkloadSpec& w) {
   loadgen::ScheduleOptions s;
-  if (w.kind == "loki_push") {
+  if (w.kind == "http") {
+    s = {.rate = w.http.requests_per_second,
+         .stages = w.http.stages,
+         .duration_seconds = w.http.stages.empty() ? w.http.duration_seconds : 0};
+  } else if (w.kind == "loki_push") {
     s = {.rate = w.logs.lines_per_second,
          .stages = w.logs.stages,
          .duration_seconds = w.logs.stages.empty() ? w.logs.duration_seconds : 0};

@@ -25,6 +25,7 @@
 #include "obs/reports/repeat.h"
 #include "obs/reports/writer.h"
 
+#include "experiment.h"
 #include "progress_display.h"
 #include "resource_sampler.h"
 #include "scenario_parse.h"
@@ -285,6 +286,7 @@ struct LoadResults {
   std::vector<std::optional<Result<loadgen::SignalWorkloadResult>>> signal;
   std::vector<std::optional<Result<loadgen::OtlpTracesResult>>> traces;
   std::vector<std::optional<Result<loadgen::LokiPushResult>>> logs;
+  std::vector<std::optional<Result<loadgen::HttpLoadResult>>> http;
   // otlp_metrics workloads (their result is in remote_write): metric names
   // the completeness check leaves out (exponential histograms' buckets).
   std::vector<std::vector<std::string>> unchecked_metric_names;
@@ -297,6 +299,7 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
   results.signal.resize(scenario.workloads.size());
   results.traces.resize(scenario.workloads.size());
   results.logs.resize(scenario.workloads.size());
+  results.http.resize(scenario.workloads.size());
   results.unchecked_metric_names.resize(scenario.workloads.size());
   // One live progress per workload, shown while the load runs.
   ProgressDisplay display(scenario,
@@ -325,6 +328,12 @@ LoadResults RunWorkloads(const Scenario& scenario, const Endpoints& endpoints,
         o.run_id = run_id;
         o.progress = display.live(i);
         results.traces[i] = loadgen::RunOtlpTraces(o, clock, options.stop);
+        return;
+      }
+      if (w.kind == "http") {
+        loadgen::HttpLoadOptions o = w.http;
+        o.progress = display.live(i);
+        results.http[i] = loadgen::RunHttpLoad(o, clock, options.stop);
         return;
       }
       if (w.kind == "loki_push") {
@@ -740,6 +749,10 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
   rec.environment = Environment();
   rec.target_kind = scenario.target.kind;
   report.scenario_text = scenario.text;
+  if (scenario.experiment.has_value()) {
+    internal::RunExperiment(scenario, options, clock, baseline, report);
+    return report;
+  }
   const SteadyClock::time_point start = clock.SteadyNow();
 
   AlertHarness alerts;
@@ -824,6 +837,8 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
       failed = loads.traces[i]->status();
     } else if (loads.logs[i].has_value()) {
       failed = loads.logs[i]->status();
+    } else if (loads.http[i].has_value()) {
+      failed = loads.http[i]->status();
     }
     if (!failed.ok()) {
       report.infrastructure_error = "load: " + failed.ToString();
@@ -834,6 +849,7 @@ Result<reports::RunReport> RunScenario(const Scenario& scenario, const RunOption
                                 ? loads.remote_write[i]->value().record
                             : loads.signal[i].has_value() ? loads.signal[i]->value().record
                             : loads.traces[i].has_value() ? loads.traces[i]->value().record
+                            : loads.http[i].has_value()   ? loads.http[i]->value().record
                                                           : loads.logs[i]->value().record);
     WarnIfBehind(rec.workloads.back(), rec.warnings);
     WarnIfNotAccepted(rec.workloads.back(), rec.warnings);

@@ -46,7 +46,7 @@ Result<RawAssertion> ReadRaw(const YamlReader& r, const YAML::Node& node, const 
 
 Result<assertions::AssertionSpec> ReadOne(const YamlReader& r, const YAML::Node& node,
                                           const std::string& path,
-                                          const std::vector<WorkloadSpec>& workloads) {
+                                          const std::vector<std::string>& workloads) {
   OBS_ASSIGN_OR_RETURN(RawAssertion raw, ReadRaw(r, node, path));
   Result<assertions::AssertionSpec> parsed = assertions::ParseAssertion(raw.expression);
   if (!parsed.ok()) {
@@ -59,9 +59,9 @@ Result<assertions::AssertionSpec> ReadOne(const YamlReader& r, const YAML::Node&
   if (!raw.workload.empty()) {
     bool known = false;
     std::string names;
-    for (const WorkloadSpec& w : workloads) {
-      known = known || w.name == raw.workload;
-      names += (names.empty() ? "" : ", ") + w.name;
+    for (const std::string& w : workloads) {
+      known = known || w == raw.workload;
+      names += (names.empty() ? "" : ", ") + w;
     }
     if (!known) {
       return r.Error(raw.workload_node, JoinPath(path, "workload"),
@@ -75,7 +75,7 @@ Result<assertions::AssertionSpec> ReadOne(const YamlReader& r, const YAML::Node&
 }  // namespace
 
 Result<std::vector<assertions::AssertionSpec>> ReadAssertions(
-    const YamlReader& reader, const YAML::Node& node, const std::vector<WorkloadSpec>& workloads) {
+    const YamlReader& reader, const YAML::Node& node, const std::vector<std::string>& workloads) {
   OBS_RETURN_IF_ERROR(reader.CheckSequence(node, "assertions"));
   std::vector<assertions::AssertionSpec> specs;
   for (std::size_t i = 0; i < node.size(); ++i) {

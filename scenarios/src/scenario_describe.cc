@@ -138,7 +138,58 @@ std::string DescribeTracesWorkload(const WorkloadSpec& w) {
   return out;
 }
 
+std::string DescribeHttpWorkload(const WorkloadSpec& w) {
+  const loadgen::HttpLoadOptions& o = w.http;
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.6g requests/s", o.requests_per_second);
+  std::string out =
+      "workload " + w.name + " (http, " +
+      (o.stages.empty() ? std::string(buf) : std::to_string(o.stages.size()) + " stages") + ", " +
+      std::to_string(o.concurrency) + " connections)\n  url: " +
+      (o.base_url.empty() ? std::string("each variant's application") : o.base_url) + "\n";
+  double total = 0;
+  for (const loadgen::HttpRequestSpec& r : o.requests) {
+    total += r.weight;
+  }
+  for (const loadgen::HttpRequestSpec& r : o.requests) {
+    out += "  " + r.method + " " + r.path + " (" + Fixed(100 * r.weight / total, 1) + "%" +
+           (r.body.empty() ? "" : ", " + std::to_string(r.body.size()) + "-byte body") + ")\n";
+  }
+  return out;
+}
+
+std::string DescribeExperiment(const ExperimentSpec& e, int rounds) {
+  std::string out = "experiment: " + std::to_string(e.variants.size()) + " variants x " +
+                    std::to_string(rounds) + " rounds, interleaved; baseline " + e.baseline + "\n";
+  for (const VariantSpec& v : e.variants) {
+    out += "  variant " + v.name + ": ";
+    if (v.pid > 0) {
+      out += "pid " + std::to_string(v.pid) + " at " + v.url;
+    } else {
+      for (std::size_t i = 0; i < v.command.size(); ++i) {
+        out += (i == 0 ? "" : " ") + v.command[i];
+      }
+    }
+    out += "\n    exports to: ";
+    for (std::size_t i = 0; i < v.exports.size(); ++i) {
+      out += (i == 0 ? "" : ", ") + v.exports[i];
+    }
+    out += v.exports.empty() ? "nothing\n" : "\n";
+  }
+  for (const DestinationSpec& d : e.destinations) {
+    out += "  destination " + d.name + ": " +
+           (d.url.empty() ? "embedded OTLP receiver (counts what arrives)" : d.url) + "\n";
+  }
+  if (e.warmup_seconds > 0) {
+    out += "  warmup " + FormatDuration(e.warmup_seconds) + " per variant run\n";
+  }
+  return out;
+}
+
 std::string DescribeWorkload(const WorkloadSpec& w) {
+  if (w.kind == "http") {
+    return DescribeHttpWorkload(w);
+  }
   if (w.kind == "signal") {
     return DescribeSignalWorkload(w);
   }
@@ -265,11 +316,17 @@ std::string DescribeScenario(const Scenario& scenario) {
   out += "  seed " + std::to_string(scenario.seed) + ", load " +
          FormatDuration(scenario.duration_seconds) + ", cooldown " +
          FormatDuration(scenario.cooldown_seconds) + "\n";
-  out += DescribeTarget(scenario.target);
+  if (scenario.experiment.has_value()) {
+    out += DescribeExperiment(*scenario.experiment, scenario.repeat);
+  } else {
+    out += DescribeTarget(scenario.target);
+  }
   for (const WorkloadSpec& w : scenario.workloads) {
     out += DescribeWorkload(w);
   }
-  out += DescribeVerify(scenario.verify);
+  if (!scenario.experiment.has_value()) {
+    out += DescribeVerify(scenario.verify);
+  }
   out += DescribeAlerting(scenario);
   out += "assertions (" + std::to_string(scenario.assertions.size()) + "):\n";
   if (!scenario.baseline.empty()) {

@@ -35,6 +35,18 @@ void FinishWorkloads(Scenario& scenario) {
       }
       continue;
     }
+    if (workload.kind == "http") {
+      // An application's load: the target (an observability backend) is not
+      // where it goes, so no target URL or headers apply.
+      loadgen::HttpLoadOptions& h = workload.http;
+      h.name = workload.name;
+      h.seed = scenario.seed + i;
+      h.duration_seconds = scenario.duration_seconds * scenario.time_scale;
+      for (loadgen::Stage& stage : h.stages) {
+        stage.duration_seconds *= scenario.time_scale;
+      }
+      continue;
+    }
     if (workload.kind == "loki_push") {
       loadgen::LokiPushOptions& lg = workload.logs;
       lg.name = workload.name;

@@ -63,6 +63,19 @@ Result<WorkloadSpec> ReadTracesWorkload(const YamlReader& reader, const YAML::No
 Result<WorkloadSpec> ReadLogsWorkload(const YamlReader& reader, const YAML::Node& node,
                                       const std::string& path);
 
+// A `kind: http` workload (scenario_http.cc): requests, rate or stages,
+// concurrency, timeouts, headers.
+Result<WorkloadSpec> ReadHttpWorkload(const YamlReader& reader, const YAML::Node& node,
+                                      const std::string& path);
+
+// Reads `experiment` (scenario_experiment.cc) into `s.experiment`; the
+// workloads must have been read (all must be http).
+Status ReadExperiment(const YamlReader& reader, const YAML::Node& root, Scenario& s);
+
+// The variable naming destination `name`'s base URL: "OTLP_ENDPOINT_<NAME>"
+// upper-cased, '-' as '_'.
+std::string EndpointVariable(const std::string& destination);
+
 // A trace model document (docs/traces-and-logs.md), located by `reader`.
 Result<loadgen::TraceModel> ReadTraceModel(const YamlReader& reader, const YAML::Node& node,
                                            const std::string& path);
@@ -99,9 +112,12 @@ double StageSeconds(const WorkloadSpec& workload);
 
 // Reads `assertions` (a list of strings or {name, expect, workload} maps),
 // checking each with assertions::ParseAssertion and each `workload` against
-// `workloads`.
+// `known_workloads`.
+// `known_workloads` are the names `workload:` may give (in an experiment:
+// the variants and "<variant>/<workload>").
 Result<std::vector<assertions::AssertionSpec>> ReadAssertions(
-    const YamlReader& reader, const YAML::Node& node, const std::vector<WorkloadSpec>& workloads);
+    const YamlReader& reader, const YAML::Node& node,
+    const std::vector<std::string>& known_workloads);
 
 // A copy of `options` that loadgen::DescribeLoad can check without a
 // running target: an embedded target's URL is only known once it listens,

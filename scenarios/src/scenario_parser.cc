@@ -25,8 +25,9 @@ using internal::JoinPath;
 using internal::YamlReader;
 
 const std::vector<std::string_view> kTopKeys = {
-    "name",      "description", "seed",   "duration",   "cooldown", "time_scale", "target",
-    "workloads", "repeat",      "verify", "assertions", "alerting", "alerts",     "baseline"};
+    "name",       "description", "seed",      "duration", "cooldown",
+    "time_scale", "target",      "workloads", "repeat",   "verify",
+    "assertions", "alerting",    "alerts",    "baseline", "experiment"};
 const std::vector<std::string_view> kTargetKeys = {"kind",
                                                    "write_url",
                                                    "query_url",
@@ -325,6 +326,23 @@ Status CheckWithLoadgen(const YamlReader& r, const YAML::Node& root, const Scena
       }
       continue;
     }
+    if (s.workloads[i].kind == "http") {
+      loadgen::HttpLoadOptions o = s.workloads[i].http;
+      if (o.base_url.empty()) {
+        if (!s.experiment.has_value()) {
+          return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                         "an http workload needs url (the application's base URL, "
+                         "http://host:port) outside an experiment");
+        }
+        o.base_url = "http://127.0.0.1:1";  // Each variant's URL, known at run time.
+      }
+      const Status checked = loadgen::ValidateHttpLoadOptions(o);
+      if (!checked.ok()) {
+        return r.Error(root["workloads"][i], internal::IndexPath("workloads", i),
+                       checked.message());
+      }
+      continue;
+    }
     if (s.workloads[i].kind == "loki_push") {
       const Status checked = loadgen::ValidateLokiPushOptions(s.workloads[i].logs);
       if (!checked.ok()) {
@@ -385,9 +403,29 @@ Result<Scenario> ReadScenario(const YamlReader& r, const YAML::Node& root) {
   if (Has(root, "verify")) {
     OBS_RETURN_IF_ERROR(ReadVerify(r, root["verify"], s.verify));
   }
+  if (Has(root, "experiment")) {
+    if (Has(root, "alerting") || Has(root, "alerts")) {
+      return r.Error(root["experiment"], "experiment",
+                     "an experiment measures an application's overhead; alerting belongs in a "
+                     "scenario of its own");
+    }
+    OBS_RETURN_IF_ERROR(internal::ReadExperiment(r, root, s));
+  }
   if (Has(root, "assertions")) {
-    OBS_ASSIGN_OR_RETURN(s.assertions,
-                         internal::ReadAssertions(r, root["assertions"], s.workloads));
+    std::vector<std::string> known;
+    for (const WorkloadSpec& w : s.workloads) {
+      known.push_back(w.name);
+    }
+    if (s.experiment.has_value()) {
+      known.clear();
+      for (const VariantSpec& v : s.experiment->variants) {
+        known.push_back(v.name);
+        for (const WorkloadSpec& w : s.workloads) {
+          known.push_back(v.name + "/" + w.name);
+        }
+      }
+    }
+    OBS_ASSIGN_OR_RETURN(s.assertions, internal::ReadAssertions(r, root["assertions"], known));
   }
   if (Has(root, "alerting")) {
     OBS_RETURN_IF_ERROR(internal::ReadAlerting(r, root["alerting"], s));

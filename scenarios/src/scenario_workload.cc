@@ -388,6 +388,10 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
       node["kind"].Scalar() == "loki_push") {
     return ReadLogsWorkload(reader, node, path);
   }
+  if (node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
+      node["kind"].Scalar() == "http") {
+    return ReadHttpWorkload(reader, node, path);
+  }
   const bool otlp_metrics = node.IsMap() && Has(node, "kind") && node["kind"].IsScalar() &&
                             node["kind"].Scalar() == "otlp_metrics";
   OBS_RETURN_IF_ERROR(reader.CheckMap(node, path, otlp_metrics ? kOtlpMetricsKeys : kWorkloadKeys));
@@ -408,7 +412,7 @@ Result<WorkloadSpec> ReadWorkload(const YamlReader& reader, const YAML::Node& no
       return reader.Error(
           node["kind"], JoinPath(path, "kind"),
           "unknown workload kind \"" + workload.kind +
-              "\" (known: remote_write, otlp_metrics, signal, otlp_traces, loki_push)");
+              "\" (known: remote_write, otlp_metrics, signal, otlp_traces, loki_push, http)");
     }
   }
   loadgen::RemoteWriteOptions& rw = workload.remote_write;
@@ -427,6 +431,7 @@ double StageSeconds(const WorkloadSpec& workload) {
   double total = 0;
   const auto& stages = workload.kind == "otlp_traces" ? workload.traces.stages
                        : workload.kind == "loki_push" ? workload.logs.stages
+                       : workload.kind == "http"      ? workload.http.stages
                                                       : workload.remote_write.stages;
   for (const loadgen::Stage& stage : stages) {
     total += stage.duration_seconds;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <locale>
 #include <regex>
 #include <set>
@@ -276,6 +277,80 @@ TEST(HtmlWriterTest, EmptyIntervalIsAGapNotAZero) {
   const std::size_t p50 = chart.find("<path d=\"");
   const std::string d = chart.substr(p50, chart.find('"', p50 + 9) - p50);
   EXPECT_EQ(std::count(d.begin(), d.end(), 'M'), 2) << d;
+}
+
+TEST(HtmlWriterTest, ExperimentMatchesGolden) {
+  const std::string html = testing::Render(*NewHtmlWriter(), testing::ExperimentReport());
+  EXPECT_THAT(MarkupProblems(html), IsEmpty());
+  EXPECT_THAT(ExternalReferences(html), IsEmpty());
+  testing::ExpectGolden(html, "experiment.html");
+}
+
+TEST(HtmlWriterTest, ExperimentSectionHasTablesAndCpuChart) {
+  const std::string html = testing::Render(*NewHtmlWriter(), testing::ExperimentReport());
+  const auto at = [&](const std::string& s) {
+    return html.find(s);
+  };
+  ASSERT_NE(at("<section id=\"experiment\">"), std::string::npos);
+  EXPECT_LT(at("id=\"assertions\""), at("id=\"experiment\""));
+  EXPECT_LT(at("id=\"experiment\""), at("id=\"load\""));
+  EXPECT_THAT(html, HasSubstr("<tr><th></th><th><code>off</code> (baseline)</th><th><code>single"
+                              "</code></th><th><code>dual</code></th></tr>"));
+  EXPECT_THAT(html, HasSubstr("<h3>Overhead</h3>"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"num\">n/a (1 round)</td>"));
+  EXPECT_THAT(html, HasSubstr("<h3>Rounds</h3>"));
+  EXPECT_THAT(html, HasSubstr("<h3>Export completeness</h3>"));
+  // One bar per variant; whiskers only where there is an interval (single).
+  const std::size_t chart = at("<svg class=\"chart\" id=\"experiment-cpu\"");
+  ASSERT_NE(chart, std::string::npos);
+  const std::string svg = html.substr(chart, html.find("</svg>", chart) - chart);
+  std::size_t bars = 0;
+  for (std::size_t i = svg.find("<rect "); i != std::string::npos; i = svg.find("<rect ", i + 1)) {
+    ++bars;
+  }
+  EXPECT_EQ(bars, 3u);
+  EXPECT_THAT(svg, HasSubstr("<title>single: "));
+  EXPECT_THAT(svg, HasSubstr("; 95% CI "));
+  EXPECT_THAT(svg, HasSubstr("<title>dual: "));
+  EXPECT_THAT(svg, HasSubstr("1 round, no interval"));
+  EXPECT_THAT(svg, HasSubstr(" µs</text>"));
+  EXPECT_THAT(testing::Render(*NewHtmlWriter(), testing::PassingReport()),
+              Not(HasSubstr("id=\"experiment\"")));
+}
+
+TEST(HtmlWriterTest, ExperimentNamesAreEscaped) {
+  RunReport report = testing::ExperimentReport();
+  ExperimentRecord& e = *report.record.experiment;
+  for (std::string* name : {&e.variants[1], &e.runs[1].variant, &e.exports[0].variant}) {
+    *name = testing::kImgPayload;
+  }
+  for (OverheadRecord& o : e.overhead) {
+    if (o.variant == "single") {
+      o.variant = testing::kImgPayload;
+    }
+  }
+  e.baseline = testing::kScriptPayload;
+  e.exports[0].destination = testing::kAttributePayload;
+  const std::string html = testing::Render(*NewHtmlWriter(), report);
+  for (const char* payload :
+       {testing::kImgPayload, testing::kScriptPayload, testing::kAttributePayload}) {
+    EXPECT_THAT(html, Not(HasSubstr(payload))) << payload;
+    EXPECT_THAT(html, HasSubstr(internal::HtmlEscape(payload))) << payload;
+  }
+  EXPECT_THAT(MarkupProblems(html), IsEmpty());
+  EXPECT_THAT(ExternalReferences(html), IsEmpty());
+}
+
+TEST(SvgChartTest, BarChartWithoutBarsSaysNoData) {
+  const std::string svg = internal::RenderBarChart({.id = "bars", .title = "t"});
+  EXPECT_THAT(svg, HasSubstr(">no data</text>"));
+  EXPECT_THAT(MarkupProblems(svg), IsEmpty());
+  const std::string nan = internal::RenderBarChart(
+      {.id = "bars",
+       .title = "t",
+       .bars = {{.label = "a", .value = std::numeric_limits<double>::quiet_NaN()}}});
+  EXPECT_THAT(nan, HasSubstr(">no data</text>"));
+  EXPECT_THAT(nan, Not(HasSubstr("<rect ")));
 }
 
 class CommaDecimal : public std::numpunct<char> {

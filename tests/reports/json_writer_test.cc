@@ -56,6 +56,10 @@ TEST(JsonWriterTest, FailedStreamIsUnavailable) {
               obs::testing::StatusIs(StatusCode::kUnavailable, HasSubstr("report.json")));
 }
 
+TEST(JsonWriterTest, ExperimentMatchesGolden) {
+  testing::ExpectGolden(Render(*NewJsonWriter(), testing::ExperimentReport()), "experiment.json");
+}
+
 TEST(JsonWriterTest, FileName) {
   EXPECT_EQ(NewJsonWriter()->file_name(), "report.json");
 }

@@ -42,6 +42,15 @@ TEST(JUnitWriterTest, EscapesMarkupQuotesAndControls) {
   EXPECT_THAT(xml, HasSubstr("bell \xEF\xBF\xBD here"));
 }
 
+TEST(JUnitWriterTest, ExperimentOverheadIsInProperties) {
+  const std::string xml = Render(*NewJUnitWriter(), testing::ExperimentReport());
+  EXPECT_THAT(xml, HasSubstr("<property name=\"overhead.single.cpu_per_request\" value=\""));
+  EXPECT_THAT(xml, HasSubstr("<property name=\"overhead.dual.rss_mean\" value=\""));
+  EXPECT_THAT(xml, HasSubstr("<property name=\"target\" value=\"experiment\"/>"));
+  EXPECT_THAT(Render(*NewJUnitWriter(), testing::PassingReport()), Not(HasSubstr("overhead.")));
+  testing::ExpectGolden(xml, "experiment.xml");
+}
+
 TEST(JUnitWriterTest, FileName) {
   EXPECT_EQ(NewJUnitWriter()->file_name(), "junit.xml");
 }

@@ -108,6 +108,55 @@ TEST(MarkdownWriterTest, ResourcesTableWhenSampled) {
   EXPECT_LT(md.find("## Visibility lag"), md.find("## Resources"));
 }
 
+TEST(MarkdownWriterTest, ExperimentMatchesGolden) {
+  testing::ExpectGolden(Render(*NewMarkdownWriter(), testing::ExperimentReport()), "experiment.md");
+}
+
+TEST(MarkdownWriterTest, ExperimentShowsVariantsSideBySide) {
+  const std::string md = Render(*NewMarkdownWriter(), testing::ExperimentReport());
+  EXPECT_THAT(md, HasSubstr("## Experiment\n\n3 variants (`off`, `single`, `dual`), 3 rounds"));
+  EXPECT_THAT(md, HasSubstr("|  | `off` (baseline) | `single` | `dual` |\n|---|--:|--:|--:|\n"));
+  EXPECT_THAT(md, HasSubstr("| Against `off` | `single` | 95% CI | `dual` | 95% CI |\n"));
+  EXPECT_THAT(md, HasSubstr("| n/a (1 round) |"));  // dual: one pair, no interval.
+  EXPECT_THAT(md, HasSubstr("| Exports to `secondary` | – | – | "));
+  EXPECT_THAT(md, HasSubstr("### Rounds\n"));
+  EXPECT_THAT(md, HasSubstr("### Export completeness\n"));
+  // The experiment comes right after the assertions; completeness says why it was skipped.
+  EXPECT_LT(md.find("## Assertions"), md.find("## Experiment"));
+  EXPECT_LT(md.find("## Experiment"), md.find("## Load"));
+  EXPECT_THAT(md, HasSubstr("## Completeness\n\nNot checked: an experiment checks export "
+                            "completeness instead\n"));
+  EXPECT_THAT(md, HasSubstr("| `single/http` | 1,000.0 → 998.5 requests |"));
+  EXPECT_THAT(Render(*NewMarkdownWriter(), testing::PassingReport()),
+              Not(HasSubstr("## Experiment")));
+}
+
+TEST(MarkdownWriterTest, ExperimentNamesAreCode) {
+  RunReport report = testing::ExperimentReport();
+  ExperimentRecord& e = *report.record.experiment;
+  const std::string hostile = "a|b`<script>";
+  for (VariantRunRecord& r : e.runs) {
+    if (r.variant == "single")
+      r.variant = hostile;
+  }
+  for (std::string& v : e.variants) {
+    if (v == "single")
+      v = hostile;
+  }
+  for (OverheadRecord& o : e.overhead) {
+    if (o.variant == "single")
+      o.variant = hostile;
+  }
+  e.exports[0].variant = hostile;
+  e.exports[0].destination = "x|y";
+  const std::string md = Render(*NewMarkdownWriter(), report);
+  const std::string section =
+      md.substr(md.find("## Experiment"), md.find("## Load") - md.find("## Experiment"));
+  EXPECT_THAT(section, HasSubstr("``a\\|b`<script>``"));  // In table cells.
+  EXPECT_THAT(section, HasSubstr("``a|b`<script>``"));    // In the intro line.
+  EXPECT_THAT(section, HasSubstr("`x\\|y`"));
+}
+
 TEST(MarkdownWriterTest, FileName) {
   EXPECT_EQ(NewMarkdownWriter()->file_name(), "summary.md");
 }

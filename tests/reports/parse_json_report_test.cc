@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -29,7 +30,7 @@ void ExpectSameHistogram(const Histogram& a, const Histogram& b) {
 TEST(ParseJsonReportTest, RoundTripReproducesTheSameJson) {
   for (const RunReport& report :
        {testing::PassingReport(), testing::FailingReport(), testing::InfraErrorReport(),
-        testing::AlertingReport(), testing::TracesAndLogsReport()}) {
+        testing::AlertingReport(), testing::TracesAndLogsReport(), testing::ExperimentReport()}) {
     const std::string json = Render(*NewJsonWriter(), report);
     ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
     EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);
@@ -92,6 +93,74 @@ TEST(ParseJsonReportTest, ResourceColumnsMustHaveOneLength) {
   EXPECT_THAT(ParseJsonReport(json),
               StatusIs(StatusCode::kInvalidArgument,
                        HasSubstr("resources[0].samples.rss_bytes: 2 elements, expected 3")));
+}
+
+TEST(ParseJsonReportTest, ExperimentRoundTripsWithNaNAsNull) {
+  const RunReport report = testing::ExperimentReport();
+  const std::string json = Render(*NewJsonWriter(), report);
+  EXPECT_THAT(json, HasSubstr("\"experiment\": {\n"));
+  EXPECT_THAT(json, HasSubstr("\"delta_ci_low\": null"));
+  EXPECT_THAT(json, Not(HasSubstr("NaN")));
+  ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
+  EXPECT_EQ(Render(*NewJsonWriter(), parsed), json);
+  ASSERT_TRUE(parsed.record.experiment.has_value());
+  const ExperimentRecord& want = *report.record.experiment;
+  const ExperimentRecord& got = *parsed.record.experiment;
+  EXPECT_EQ(got.baseline, "off");
+  EXPECT_EQ(got.rounds, 3);
+  EXPECT_EQ(got.variants, want.variants);
+  ASSERT_EQ(got.runs.size(), want.runs.size());
+  const VariantRunRecord& run = got.runs.back();
+  EXPECT_EQ(run.variant, want.runs.back().variant);
+  EXPECT_EQ(run.round, want.runs.back().round);
+  EXPECT_EQ(run.p99, want.runs.back().p99);
+  EXPECT_EQ(run.app_cpu_per_request_seconds, want.runs.back().app_cpu_per_request_seconds);
+  EXPECT_EQ(run.app_rss_max_bytes, want.runs.back().app_rss_max_bytes);
+  EXPECT_EQ(run.app_nonvoluntary_ctxt_switches, want.runs.back().app_nonvoluntary_ctxt_switches);
+  EXPECT_EQ(run.harness_cpu_seconds, want.runs.back().harness_cpu_seconds);
+  ASSERT_EQ(got.runs[2].destinations.size(), 2u);  // Round 1 of dual.
+  EXPECT_EQ(got.runs[2].destinations[1].name, "secondary");
+  EXPECT_EQ(got.runs[2].destinations[1].decode_errors, 1u);
+  EXPECT_EQ(got.runs[2].destinations[1].url, "http://127.0.0.1:43182");
+  ASSERT_EQ(got.overhead.size(), want.overhead.size());
+  for (std::size_t i = 0; i < got.overhead.size(); ++i) {
+    const OverheadRecord& a = got.overhead[i];
+    const OverheadRecord& b = want.overhead[i];
+    EXPECT_EQ(a.figure, b.figure);
+    EXPECT_EQ(a.pairs, b.pairs);
+    EXPECT_EQ(a.delta_mean, b.delta_mean);
+    EXPECT_EQ(std::isnan(a.delta_ci_low), std::isnan(b.delta_ci_low)) << a.variant << a.figure;
+    EXPECT_EQ(std::isnan(a.relative_ci_high), std::isnan(b.relative_ci_high));
+    if (!std::isnan(b.delta_ci_high)) {
+      EXPECT_EQ(a.delta_ci_high, b.delta_ci_high);
+    }
+  }
+  const OverheadRecord& dual = got.overhead.back();
+  EXPECT_EQ(dual.variant, "dual");
+  EXPECT_EQ(dual.pairs, 1);
+  EXPECT_TRUE(std::isnan(dual.delta_ci_low));
+  EXPECT_TRUE(std::isnan(dual.relative_ci_high));
+  ASSERT_EQ(got.exports.size(), 3u);
+  EXPECT_EQ(got.exports[2].destination, "secondary");
+  EXPECT_EQ(got.exports[2].server_spans, want.exports[2].server_spans);
+  EXPECT_EQ(got.exports[2].completeness, want.exports[2].completeness);
+  EXPECT_EQ(parsed.record.target_kind, "experiment");
+}
+
+TEST(ParseJsonReportTest, ExperimentIsOmittedWhenAbsent) {
+  const std::string json = Render(*NewJsonWriter(), testing::PassingReport());
+  EXPECT_THAT(json, Not(HasSubstr("\"experiment\"")));
+  ASSERT_OK_AND_ASSIGN(RunReport parsed, ParseJsonReport(json));
+  EXPECT_FALSE(parsed.record.experiment.has_value());
+}
+
+TEST(ParseJsonReportTest, ExperimentFieldsAreChecked) {
+  std::string json = Render(*NewJsonWriter(), testing::ExperimentReport());
+  const std::string field = "\"app_threads_max\": 9";
+  json.replace(json.find(field), field.size(), "\"app_threads_max\": \"9\"");
+  EXPECT_THAT(ParseJsonReport(json),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("experiment.runs[0].app_threads_max must be an integer")));
 }
 
 TEST(ParseJsonReportTest, RebuildsHistogramsAndFields) {

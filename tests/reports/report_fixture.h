@@ -8,8 +8,10 @@
 
 #pragma once
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 
 #include "obs/assertions/alerts.h"
 #include "obs/assertions/assertions.h"
+#include "obs/assertions/format.h"
 #include "obs/reports/report.h"
 #include "obs/reports/writer.h"
 
@@ -266,6 +269,247 @@ inline RunReport AlertingReport() {
   for (auto& r : assertions::EvaluateAlerts(report.record, specs)) {
     report.assertions.push_back(std::move(r));
   }
+  return report;
+}
+
+// Paired overhead records of `e.runs` like the experiment computes them
+// (docs/overhead.md), for the figures a report shows; Student's t for up
+// to 3 pairs, NaN interval bounds from one pair.
+inline std::vector<OverheadRecord> FixtureOverhead(const ExperimentRecord& e) {
+  struct Figure {
+    const char* name;
+    const char* unit;
+    double (*value)(const VariantRunRecord&);
+  };
+  static constexpr Figure kFigures[] = {
+      {"cpu_per_request", "seconds",
+       [](const VariantRunRecord& r) {
+         return r.app_cpu_per_request_seconds;
+       }},
+      {"cpu_cores", "cores",
+       [](const VariantRunRecord& r) {
+         return r.app_cpu_seconds / r.load_seconds;
+       }},
+      {"rss_mean", "bytes",
+       [](const VariantRunRecord& r) {
+         return r.app_rss_mean_bytes;
+       }},
+      {"rss_max", "bytes",
+       [](const VariantRunRecord& r) {
+         return static_cast<double>(r.app_rss_max_bytes);
+       }},
+      {"p50", "seconds",
+       [](const VariantRunRecord& r) {
+         return r.p50;
+       }},
+      {"p95", "seconds",
+       [](const VariantRunRecord& r) {
+         return r.p95;
+       }},
+      {"p99", "seconds",
+       [](const VariantRunRecord& r) {
+         return r.p99;
+       }},
+      {"p99_uncorrected", "seconds",
+       [](const VariantRunRecord& r) {
+         return r.p99_uncorrected;
+       }},
+      {"throughput", "requests/s",
+       [](const VariantRunRecord& r) {
+         return r.achieved_rps;
+       }},
+      {"threads_max", "count",
+       [](const VariantRunRecord& r) {
+         return static_cast<double>(r.app_threads_max);
+       }},
+      {"ctx_switches_per_request", "count", [](const VariantRunRecord& r) {
+         return static_cast<double>(r.app_voluntary_ctxt_switches +
+                                    r.app_nonvoluntary_ctxt_switches) /
+                static_cast<double>(r.requests_answered);
+       }}};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<OverheadRecord> out;
+  for (const std::string& v : e.variants) {
+    if (v == e.baseline)
+      continue;
+    for (const Figure& f : kFigures) {
+      std::vector<double> d;
+      double base = 0;
+      double var = 0;
+      for (const VariantRunRecord& r : e.runs) {
+        if (r.variant != v)
+          continue;
+        for (const VariantRunRecord& b : e.runs) {
+          if (b.variant == e.baseline && b.round == r.round) {
+            d.push_back(f.value(r) - f.value(b));
+            base += f.value(b);
+            var += f.value(r);
+          }
+        }
+      }
+      const double n = static_cast<double>(d.size());
+      double mean = 0;
+      for (double x : d)
+        mean += x / n;
+      double half = nan;
+      if (d.size() > 1) {
+        double ss = 0;
+        for (double x : d)
+          ss += (x - mean) * (x - mean);
+        half = (d.size() == 2 ? 12.706 : 4.303) * std::sqrt(ss / (n - 1) / n);
+      }
+      OverheadRecord o{.variant = v,
+                       .figure = f.name,
+                       .unit = f.unit,
+                       .pairs = static_cast<int>(d.size()),
+                       .baseline_mean = base / n,
+                       .variant_mean = var / n,
+                       .delta_mean = mean,
+                       .delta_ci_low = mean - half,
+                       .delta_ci_high = mean + half,
+                       .relative = mean / (base / n),
+                       .relative_ci_low = (mean - half) / (base / n),
+                       .relative_ci_high = (mean + half) / (base / n)};
+      out.push_back(o);
+    }
+  }
+  return out;
+}
+
+// An experiment (kind: experiment): variants off (baseline, no telemetry),
+// single (exports to "primary") and dual ("primary" and "secondary"), 3
+// rounds interleaved; dual ran only in round 1 (its application did not
+// start in rounds 2 and 3), so its intervals are NaN ("n/a (1 round)").
+// Workloads are each variant's load, "<variant>/http".
+inline RunReport ExperimentReport() {
+  RunRecord r = MakeRecord();
+  r.scenario_name = "dual-export-overhead";
+  r.scenario_description = "What does exporting traces to one or two backends cost the app?";
+  r.scenario_file = "scenarios/library/dual-export-overhead.yaml";
+  r.target_kind = "experiment";
+  r.target_write_url.clear();
+  r.target_query_url.clear();
+  r.duration_seconds = 312.5;
+  r.workloads.clear();
+  for (const char* v : {"off", "single", "dual"}) {
+    WorkloadRecord w = MakeWorkload(std::string(v) + "/http", 1);
+    w.kind = "http";
+    w.series = 2;
+    w.target_samples_per_second = w.target_requests_per_second = 1000;
+    w.achieved_samples_per_second = w.achieved_requests_per_second = 998.5;
+    r.workloads.push_back(std::move(w));
+  }
+  r.completeness = {};
+  r.completeness.skipped_reason = "an experiment checks export completeness instead";
+  r.visibility = {};
+  r.warnings = {"dual round 2: the application did not become ready within 10 s"};
+  ExperimentRecord& e = r.experiment.emplace();
+  e.baseline = "off";
+  e.rounds = 3;
+  e.variants = {"off", "single", "dual"};
+  for (int round = 1; round <= 3; ++round) {
+    for (int v = 0; v < 3; ++v) {
+      if (v == 2 && round > 1)
+        continue;
+      VariantRunRecord run;
+      run.variant = e.variants[static_cast<std::size_t>(v)];
+      run.round = round;
+      const double noise = 0.01 * ((round * 7 + v * 3) % 5 - 2);  // -2% .. +2%
+      run.load_seconds = 30;
+      run.requests = 30000;
+      run.requests_answered = 29990 - static_cast<std::uint64_t>(v * 5 + round);
+      run.requests_ok = run.requests_answered - 2;
+      run.warmup_requests_answered = 2000;
+      run.target_rps = 1000;
+      run.achieved_rps = static_cast<double>(run.requests_answered) / run.load_seconds;
+      run.saturation_rps = 1012 - v;
+      run.p50 = (0.00042 + 0.00004 * v) * (1 + noise);
+      run.p95 = (0.00090 + 0.00012 * v) * (1 + noise);
+      run.p99 = (0.00160 + 0.00035 * v) * (1 + 2 * noise);
+      run.p50_uncorrected = run.p50 * 0.95;
+      run.p95_uncorrected = run.p95 * 0.9;
+      run.p99_uncorrected = run.p99 * 0.8;
+      run.app_cpu_per_request_seconds = (38e-6 + 8e-6 * v) * (1 + noise);
+      run.app_cpu_seconds =
+          run.app_cpu_per_request_seconds * static_cast<double>(run.requests_answered);
+      run.app_rss_mean_bytes = (41.5 + 16.25 * v) * (1 + noise) * 1024 * 1024;
+      run.app_rss_max_bytes = static_cast<std::uint64_t>(run.app_rss_mean_bytes * 1.08);
+      run.app_threads_max = 9 + 5 * v;
+      run.app_processes_max = 1;
+      run.app_voluntary_ctxt_switches = 31000 + 9000 * static_cast<std::uint64_t>(v);
+      run.app_nonvoluntary_ctxt_switches = 1200 + 300 * static_cast<std::uint64_t>(v);
+      run.app_exit_code = 0;
+      run.harness_cpu_seconds = 4.25 + 0.5 * v + 0.01 * round;
+      const std::uint64_t handled = run.requests_answered + run.warmup_requests_answered;
+      if (v >= 1)
+        run.destinations.push_back({.name = "primary",
+                                    .url = "http://127.0.0.1:43181",
+                                    .requests = 64,
+                                    .spans = handled * 2,
+                                    .server_spans = handled,
+                                    .log_records = 0,
+                                    .data_points = 120,
+                                    .decode_errors = 0});
+      if (v == 2)
+        run.destinations.push_back({.name = "secondary",
+                                    .url = "http://127.0.0.1:43182",
+                                    .requests = 63,
+                                    .spans = (handled - 800) * 2,
+                                    .server_spans = handled - 800,
+                                    .log_records = 0,
+                                    .data_points = 118,
+                                    .decode_errors = 1});
+      e.runs.push_back(std::move(run));
+    }
+  }
+  e.overhead = FixtureOverhead(e);
+  for (const std::string& v : e.variants) {
+    for (const char* d : {"primary", "secondary"}) {
+      ExportCompletenessRecord x{.variant = v, .destination = d};
+      bool any = false;
+      for (const VariantRunRecord& run : e.runs) {
+        for (const ExportDestinationRecord& dest : run.destinations) {
+          if (run.variant == v && dest.name == d) {
+            any = true;
+            x.requests_answered += run.requests_answered + run.warmup_requests_answered;
+            x.server_spans += dest.server_spans;
+            x.spans += dest.spans;
+          }
+        }
+      }
+      if (any) {
+        x.completeness =
+            static_cast<double>(x.server_spans) / static_cast<double>(x.requests_answered);
+        e.exports.push_back(x);
+      }
+    }
+  }
+  RunReport report = MakeReport(std::move(r), {});
+  report.scenario_text = "name: dual-export-overhead\nexperiment:\n  baseline: off\n";
+  // Hand-made results, so this fixture does not depend on how the
+  // assertions module words its explanations.
+  assertions::AssertionResult cpu;
+  cpu.spec.name = cpu.spec.expression = "overhead.cpu < 30%";
+  cpu.spec.figure = "overhead.cpu";
+  cpu.spec.threshold = 0.3;
+  cpu.outcome = assertions::Outcome::kPassed;
+  cpu.expected = "< 30%";
+  const OverheadRecord& single_cpu = report.record.experiment->overhead.front();
+  cpu.actual = "+" + assertions::FormatPercent(single_cpu.relative);
+  cpu.explanation = "variant single: overhead.cpu is " + cpu.actual;
+  assertions::AssertionResult p99 = cpu;
+  p99.spec.name = p99.spec.expression = "overhead.p99 < 500us";
+  p99.spec.figure = "overhead.p99";
+  p99.spec.workload = "dual";
+  p99.spec.threshold = 0.0005;
+  p99.outcome = assertions::Outcome::kFailed;
+  p99.expected = "< 500 µs";
+  for (const OverheadRecord& o : report.record.experiment->overhead) {
+    if (o.variant == "dual" && o.figure == "p99")
+      p99.actual = assertions::FormatDurationNs(o.delta_mean * 1e9);
+  }
+  p99.explanation = "variant dual: overhead.p99 is " + p99.actual + " (1 round, no interval)";
+  report.assertions = {cpu, p99};
   return report;
 }
 

@@ -43,6 +43,10 @@ void ExpectAllGoldens() {
                         "failing.xml");
   testing::ExpectGolden(testing::Render(*NewMarkdownWriter(), testing::FailingReport()),
                         "failing.md");
+  const RunReport experiment = testing::ExperimentReport();
+  testing::ExpectGolden(testing::Render(*NewJsonWriter(), experiment), "experiment.json");
+  testing::ExpectGolden(testing::Render(*NewJUnitWriter(), experiment), "experiment.xml");
+  testing::ExpectGolden(testing::Render(*NewMarkdownWriter(), experiment), "experiment.md");
 }
 
 TEST(ReportLocaleTest, CommaDecimalLocaleGivesTheSameBytes) {

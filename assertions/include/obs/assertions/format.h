@@ -40,6 +40,11 @@ std::string FormatPercent(double ratio);
 // A ratio threshold as a trimmed percentage: 0.999 -> "99.9%".
 std::string FormatPercentThreshold(double ratio);
 
+// Bytes in binary units with one decimal ("512 B", "3.0 KiB", "12.3 MiB",
+// "1.2 GiB"); negative values keep their sign. With `sign`, positive values
+// get a "+" (for differences).
+std::string FormatBytes(double bytes, bool sign = false);
+
 // Unix milliseconds as ISO 8601 UTC: "2024-03-01T12:00:00.000Z".
 std::string FormatUnixMillis(std::int64_t unix_ms);
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -288,6 +289,93 @@ struct RepeatRecord {
   std::map<std::string, double> figures;
 };
 
+// What one export destination of an experiment received during one variant
+// run (counted by the harness's embedded OTLP receiver).
+struct ExportDestinationRecord {
+  std::string name{};          // As the scenario names it, e.g. "primary".
+  std::string url{};           // The base URL the application exported to.
+  std::uint64_t requests = 0;  // OTLP export requests received.
+  std::uint64_t spans = 0;
+  std::uint64_t server_spans = 0;  // Spans of kind SERVER: one per handled request.
+  std::uint64_t log_records = 0;
+  std::uint64_t data_points = 0;
+  std::uint64_t decode_errors = 0;
+};
+
+// One variant run of an experiment: the application started (or attached),
+// loaded for the scenario's duration, sampled, stopped.
+struct VariantRunRecord {
+  std::string variant{};
+  int round = 0;  // 1-based.
+  double load_seconds = 0;
+  std::uint64_t requests = 0;           // Requests the load offered and sent.
+  std::uint64_t requests_answered = 0;  // Any HTTP status (the app handled them).
+  std::uint64_t requests_ok = 0;
+  std::uint64_t warmup_requests_answered = 0;  // Before the measured load (not in the figures).
+  double target_rps = 0;
+  double achieved_rps = 0;    // Answered requests per second.
+  double saturation_rps = 0;  // The best 1-interval answered rate (with stages: the ceiling).
+  // Latency percentiles in seconds, corrected (from the intended send time)
+  // and uncorrected (from the actual send).
+  double p50 = 0, p95 = 0, p99 = 0;
+  double p50_uncorrected = 0, p95_uncorrected = 0, p99_uncorrected = 0;
+  // The application's process tree, sampled from /proc during the load.
+  double app_cpu_seconds = 0;
+  double app_cpu_per_request_seconds = 0;  // app_cpu_seconds / requests_answered.
+  double app_rss_mean_bytes = 0;
+  std::uint64_t app_rss_max_bytes = 0;
+  int app_threads_max = 0;
+  int app_processes_max = 0;
+  std::uint64_t app_voluntary_ctxt_switches = 0;
+  std::uint64_t app_nonvoluntary_ctxt_switches = 0;
+  int app_exit_code = 0;           // -1: attached by PID, not stopped by the harness.
+  double harness_cpu_seconds = 0;  // obsbench itself (load + receivers) during the load.
+  std::vector<ExportDestinationRecord> destinations{};
+};
+
+// An overhead figure of one variant against the baseline variant: the mean
+// of the per-round paired differences (variant - baseline of the same
+// round) and its 95% confidence interval (Student's t over the rounds; NaN
+// bounds with one round).
+struct OverheadRecord {
+  std::string variant{};
+  std::string figure{};  // "cpu_per_request", "rss_mean", "p99", ...
+  std::string unit{};    // "seconds" | "bytes" | "requests/s" | "count".
+  int pairs = 0;
+  double baseline_mean = 0;
+  double variant_mean = 0;
+  double delta_mean = 0;
+  double delta_ci_low = 0;
+  double delta_ci_high = 0;
+  // delta / baseline_mean (and its CI bounds); NaN when the baseline is 0.
+  double relative = 0;
+  double relative_ci_low = 0;
+  double relative_ci_high = 0;
+};
+
+// Export completeness of one variant at one destination over all rounds:
+// server spans received (from the application's start until it stopped and
+// its last export arrived) against requests the application answered in that
+// time (warmup and load).
+struct ExportCompletenessRecord {
+  std::string variant{};
+  std::string destination{};
+  std::uint64_t requests_answered = 0;
+  std::uint64_t server_spans = 0;
+  std::uint64_t spans = 0;
+  double completeness = 0;  // server_spans / requests_answered, capped at 1 for display only.
+};
+
+// A `kind: experiment` run (docs/overhead.md).
+struct ExperimentRecord {
+  std::string baseline{};  // The variant the others are compared with.
+  int rounds = 0;
+  std::vector<std::string> variants{};   // In scenario order.
+  std::vector<VariantRunRecord> runs{};  // In the order they ran (interleaved).
+  std::vector<OverheadRecord> overhead{};
+  std::vector<ExportCompletenessRecord> exports{};
+};
+
 struct RunRecord {
   std::string scenario_name;
   std::string scenario_description;
@@ -313,6 +401,9 @@ struct RunRecord {
   // above then describe all runs together (docs/baselines.md).
   std::vector<RepeatRecord> repeats;
   std::vector<ProcessResources> resources;  // Empty when not sampled.
+  // Set for experiments; `workloads` then hold each variant's load over all
+  // rounds, named "<variant>/<workload>".
+  std::optional<ExperimentRecord> experiment;
 };
 
 }  // namespace obs

@@ -25,6 +25,12 @@ namespace obs::reports {
 // for the runs of a --repeat.
 void MergeCompleteness(const CompletenessRecord& part, CompletenessRecord& total, bool first);
 
+// The runs of one workload as one record: counters summed, histograms
+// merged, rates the mean of the runs, intervals concatenated in order (when
+// their widths agree). Named after the first. Used for --repeat and for the
+// rounds of an experiment's variant.
+WorkloadRecord MergeWorkloadRuns(const std::vector<const WorkloadRecord*>& runs);
+
 // REQUIRES: !runs.empty(), all of one scenario. A run with an
 // infrastructure error makes the combined report carry it (exit code 3).
 // `baseline` is what relative assertions compare with (may be null).

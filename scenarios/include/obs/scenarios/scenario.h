@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "obs/assertions/assertions.h"
 #include "obs/backend/rules.h"
 #include "obs/base/status.h"
+#include "obs/loadgen/http_load.h"
 #include "obs/loadgen/loki_push.h"
 #include "obs/loadgen/otlp_metrics.h"
 #include "obs/loadgen/otlp_traces.h"
@@ -75,7 +77,8 @@ struct TargetSpec {
 // duration and time scale from the scenario); `remote_write` is unused.
 struct WorkloadSpec {
   std::string name;
-  // "remote_write" | "otlp_metrics" | "signal" | "otlp_traces" | "loki_push".
+  // "remote_write" | "otlp_metrics" | "signal" | "otlp_traces" | "loki_push" |
+  // "http".
   std::string kind = "remote_write";
   // remote_write, and the load part of otlp_metrics (models, interval,
   // sending; the url is target.otlp_url + "/v1/metrics" for remote targets).
@@ -89,6 +92,9 @@ struct WorkloadSpec {
   loadgen::OtlpTracesOptions traces;
   // loki_push: likewise complete except `url` (embedded) and `run_id`.
   loadgen::LokiPushOptions logs;
+  // http: complete except, in an experiment, `base_url` when the workload
+  // gives none (the runner points it at each variant's application).
+  loadgen::HttpLoadOptions http;
 };
 
 // How an Alertmanager between the evaluator and the harness should route
@@ -135,6 +141,46 @@ struct VerifySpec {
   double probe_poll_interval_seconds = 0.005;
 };
 
+// One way of running the application of an experiment (docs/overhead.md).
+// Either `command` (the harness starts and stops it) or `pid` (already
+// running; the harness only samples it). In command, env, working_dir, url
+// and ready_url, the runner substitutes ${PORT} (a free loopback port chosen
+// per start), ${APP_URL} (http://127.0.0.1:${PORT}), ${OTLP_ENDPOINT_<NAME>}
+// (the base URL of destination <name>, upper-cased, '-' as '_'),
+// ${OTLP_ENDPOINTS} (this variant's destinations, comma-separated) and
+// ${OBSBENCH} (the running obsbench binary); `$$` is a literal `$`.
+struct VariantSpec {
+  std::string name;
+  std::vector<std::string> command;  // argv; argv[0] looked up in PATH.
+  std::map<std::string, std::string> env;
+  std::string working_dir;  // Resolved against the scenario's directory; empty = it.
+  std::int64_t pid = 0;
+  std::string url = "${APP_URL}";    // Where the http workloads without `url` go.
+  std::string ready_url;             // Polled until 2xx after a start; empty = url + "/".
+  std::vector<std::string> exports;  // Destination names this variant exports to.
+};
+
+// Where an experiment's application exports telemetry: an embedded counting
+// OTLP receiver (the default), or a third-party OTLP endpoint (`url`), which
+// is then not counted.
+struct DestinationSpec {
+  std::string name;
+  std::string url;                    // Empty: embedded receiver on a free loopback port.
+  double response_delay_seconds = 0;  // Embedded only: answer each export this much later.
+};
+
+struct ExperimentSpec {
+  std::vector<VariantSpec> variants;
+  std::string baseline;  // A variant name; default the first variant.
+  std::vector<DestinationSpec> destinations;
+  double ready_timeout_seconds = 30;
+  double stop_timeout_seconds = 15;  // SIGTERM, then SIGKILL.
+  double warmup_seconds = 0;         // Load before measuring, at the workloads' start rate.
+  double sample_interval_seconds = 0.1;
+  double settle_seconds = 0.5;  // Destination counts unchanged this long = all arrived.
+  double settle_timeout_seconds = 15;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -158,6 +204,9 @@ struct Scenario {
   std::vector<assertions::AssertionSpec> assertions;
   AlertingSpec alerting;  // Enabled when rule_files is non-empty or alerts are expected.
   std::vector<AlertExpectation> alerts;
+  // Set for experiments: `repeat` is then the number of interleaved rounds
+  // and every workload is of kind http.
+  std::optional<ExperimentSpec> experiment;
   std::string text;  // The effective YAML after overrides (for reports).
 };
 
