@@ -150,17 +150,27 @@ TEST(ParseAssertionTest, KnownFiguresCoverTheDocumentedSet) {
                            "trace_visibility.timed_out",
                            "log_visibility_lag.p95",
                            "log_visibility_lag.max",
-                           "log_visibility.timed_out"}) {
+                           "log_visibility.timed_out",
+                           "overhead.cpu",
+                           "overhead.cpu_per_request",
+                           "overhead.p50",
+                           "overhead.p95",
+                           "overhead.p99",
+                           "overhead.rss",
+                           "overhead.rss_max",
+                           "export.completeness"}) {
     EXPECT_THAT(figures, Contains(name));
   }
-  EXPECT_EQ(figures.size(), 51u);
+  EXPECT_EQ(figures.size(), 59u);
 }
 
 TEST(ParseAssertionTest, EveryKnownFigureParses) {
   for (const std::string& figure : KnownFigures()) {
-    const bool duration =
-        figure.find("latency") != std::string::npos || figure.find("lag") != std::string::npos;
-    EXPECT_OK(ParseAssertion(figure + " <= " + (duration ? "1s" : "0")));
+    const bool duration = figure.find("latency") != std::string::npos ||
+                          figure.find("lag") != std::string::npos ||
+                          figure.starts_with("overhead.p") || figure.ends_with("cpu_per_request");
+    const bool size = figure.starts_with("overhead.rss");
+    EXPECT_OK(ParseAssertion(figure + " <= " + (duration ? "1s" : size ? "1MiB" : "0")));
   }
 }
 
