@@ -27,16 +27,16 @@ VariantRunRecord MakeRun(const std::string& variant, int round, double cpu_per_r
   return r;
 }
 
-const OverheadRecord& Find(const std::vector<OverheadRecord>& all, const std::string& variant,
-                           const std::string& figure) {
+// Returns a copy: callers pass the temporary result of ComputeOverhead.
+OverheadRecord Find(const std::vector<OverheadRecord>& all, const std::string& variant,
+                    const std::string& figure) {
   for (const OverheadRecord& o : all) {
     if (o.variant == variant && o.figure == figure) {
       return o;
     }
   }
   ADD_FAILURE() << "no " << variant << " " << figure;
-  static const OverheadRecord kNone;
-  return kNone;
+  return OverheadRecord{};
 }
 
 TEST(ExperimentStatsTest, StudentQuantiles) {
@@ -56,7 +56,7 @@ TEST(ExperimentStatsTest, PairedDifferencesCancelDriftBetweenRounds) {
       MakeRun("off", 2, 50, 2, 100), MakeRun("dual", 2, 55, 3, 110),
       MakeRun("off", 3, 60, 2, 100), MakeRun("dual", 3, 65, 3, 110)};
   const std::vector<OverheadRecord> out = ComputeOverhead(runs, {"off", "dual"}, "off", false);
-  const OverheadRecord& cpu = Find(out, "dual", "cpu_per_request");
+  const OverheadRecord cpu = Find(out, "dual", "cpu_per_request");
   EXPECT_EQ(cpu.pairs, 3);
   EXPECT_NEAR(cpu.delta_mean, 5e-6, 1e-12);
   EXPECT_NEAR(cpu.delta_ci_low, 5e-6, 1e-12);
@@ -78,7 +78,7 @@ TEST(ExperimentStatsTest, IntervalFromTheSpreadOfTheDifferences) {
   std::vector<VariantRunRecord> runs = {
       MakeRun("off", 1, 50, 2, 100), MakeRun("on", 1, 54, 2, 100),  MakeRun("off", 2, 50, 2, 100),
       MakeRun("on", 2, 55, 2, 100),  MakeRun("off", 3, 50, 2, 100), MakeRun("on", 3, 56, 2, 100)};
-  const OverheadRecord& cpu =
+  const OverheadRecord cpu =
       Find(ComputeOverhead(runs, {"off", "on"}, "off", true), "on", "cpu_per_request");
   const double half = 4.303 / std::sqrt(3.0) * 1e-6;
   EXPECT_NEAR(cpu.delta_ci_low, 5e-6 - half, 1e-12);
@@ -90,7 +90,7 @@ TEST(ExperimentStatsTest, OneRoundHasNoIntervalAndUnpairedRoundsAreLeftOut) {
   // Round 2 of the baseline never ran (the experiment was stopped).
   std::vector<VariantRunRecord> runs = {MakeRun("off", 1, 50, 2, 100), MakeRun("on", 1, 60, 2, 100),
                                         MakeRun("on", 2, 90, 2, 100)};
-  const OverheadRecord& cpu =
+  const OverheadRecord cpu =
       Find(ComputeOverhead(runs, {"off", "on"}, "off", false), "on", "cpu_per_request");
   EXPECT_EQ(cpu.pairs, 1);
   EXPECT_NEAR(cpu.delta_mean, 10e-6, 1e-12);
@@ -100,7 +100,7 @@ TEST(ExperimentStatsTest, OneRoundHasNoIntervalAndUnpairedRoundsAreLeftOut) {
 
 TEST(ExperimentStatsTest, ZeroBaselineHasNoRelativeFigure) {
   std::vector<VariantRunRecord> runs = {MakeRun("off", 1, 0, 2, 100), MakeRun("on", 1, 10, 2, 100)};
-  const OverheadRecord& cpu =
+  const OverheadRecord cpu =
       Find(ComputeOverhead(runs, {"off", "on"}, "off", false), "on", "cpu_per_request");
   EXPECT_TRUE(std::isnan(cpu.relative));
 }
