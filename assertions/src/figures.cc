@@ -90,7 +90,8 @@ Measurement AchievedRate(const WorkloadRecord& w) {
     return NoData("workload " + w.name + " has no target sample rate");
   return Value(w.achieved_samples_per_second / w.target_samples_per_second,
                FormatNumber(w.achieved_samples_per_second, 1) + " of " +
-                   FormatNumber(w.target_samples_per_second, 1) + " samples/s");
+                   FormatNumber(w.target_samples_per_second, 1) + " " +
+                   std::string(WorkloadItemUnit(w.kind)) + "/s");
 }
 
 // The worst window of `window_seconds` over a workload's intervals: for

@@ -83,17 +83,9 @@ std::vector<ChartPoint> HistogramSpectrum(const Histogram& h) {
                         [&h](double p) { return h.ValueAtPercentile(p); });
 }
 
-std::string ItemUnit(const std::string& kind) {
-  return kind == "http"           ? "requests"
-         : kind == "otlp_traces"  ? "spans"
-         : kind == "loki_push"    ? "lines"
-         : kind == "otlp_metrics" ? "points"
-                                  : "samples";
-}
-
 std::string WorkloadCharts(const WorkloadRecord& w, std::size_t index) {
   const std::string id = "w" + std::to_string(index);
-  const std::string unit = ItemUnit(w.kind);
+  const std::string unit(WorkloadItemUnit(w.kind));
   std::string out = "<h3>" + HtmlEscape(w.name) + " <span class=\"meta\">(" + HtmlEscape(w.kind) +
                     ")</span></h3>\n";
   const bool timed = w.interval_seconds > 0 && !w.intervals.empty();

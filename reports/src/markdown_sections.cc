@@ -94,13 +94,7 @@ std::string MarkdownLoad(const RunRecord& record) {
   std::string notes;
   for (const WorkloadRecord& w : record.workloads) {
     const std::string name = MarkdownCode(w.name);
-    // Items are samples for remote write, data points for OTLP metrics
-    // (a histogram point is one), spans for traces, lines for logs.
-    const char* unit = w.kind == "http"           ? " requests"
-                       : w.kind == "otlp_traces"  ? " spans"
-                       : w.kind == "loki_push"    ? " lines"
-                       : w.kind == "otlp_metrics" ? " points"
-                                                  : " samples";
+    const std::string unit = " " + std::string(WorkloadItemUnit(w.kind));
     load += Row({name,
                  FormatNumber(w.target_samples_per_second, 1) + " → " +
                      FormatNumber(w.achieved_samples_per_second, 1) + unit,

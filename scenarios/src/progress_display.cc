@@ -95,21 +95,6 @@ std::string FormatProgress(const ProgressFrame& frame, bool tty, int columns) {
   return "\r" + line + "\x1b[K";
 }
 
-std::string ProgressUnit(const std::string& kind) {
-  if (kind == "otlp_metrics") {
-    return "points";
-  }
-  if (kind == "otlp_traces") {
-    return "spans";
-  }
-  if (kind == "loki_push") {
-    return "lines";
-  }
-  if (kind == "http") {
-    return "requests";
-  }
-  return "samples";
-}
 
 std::optional<loadgen::OpenLoopSchedule> TargetSchedule(const WorkloadSpec& w) {
   loadgen::ScheduleOptions s;
@@ -156,7 +141,7 @@ ProgressDisplay::ProgressDisplay(const Scenario& scenario, const ProgressDisplay
   }
   for (const WorkloadSpec& w : scenario.workloads) {
     sources_.push_back({.name = w.name,
-                        .unit = ProgressUnit(w.kind),
+                        .unit = std::string(WorkloadItemUnit(w.kind)),
                         .live = std::make_unique<loadgen::LiveProgress>(),
                         .target = TargetSchedule(w),
                         .last_items = 0});

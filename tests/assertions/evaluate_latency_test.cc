@@ -117,6 +117,11 @@ TEST(EvaluateLatencyTest, RateActualsNameTheirParts) {
   EXPECT_EQ(EvaluateOne(record, "late_ratio < 1%").actual,
             "5.00% (50 of 1,000 requests left more than 10.0 ms after their due time)");
   EXPECT_EQ(EvaluateOne(record, "unsent_requests == 0").actual, "3 (of 1,003 scheduled requests)");
+  // The rate is in the workload's own items: requests for plain HTTP load.
+  RunRecord http = record;
+  http.workloads[0].kind = "http";
+  EXPECT_EQ(EvaluateOne(http, "achieved_rate >= 99%").actual,
+            "99.00% (9,900.0 of 10,000.0 requests/s)");
 }
 
 TEST(EvaluateLatencyTest, EmptyWorkloadMeansEveryWorkloadAndNamesTheFailingOne) {

@@ -128,10 +128,10 @@ workloads:
   WorkloadSpec traces;
   traces.kind = "otlp_traces";  // Items are spans; the rate is in traces/s.
   EXPECT_FALSE(TargetSchedule(traces).has_value());
-  EXPECT_EQ(ProgressUnit("remote_write"), "samples");
-  EXPECT_EQ(ProgressUnit("otlp_traces"), "spans");
-  EXPECT_EQ(ProgressUnit("loki_push"), "lines");
-  EXPECT_EQ(ProgressUnit("otlp_metrics"), "points");
+  EXPECT_EQ(WorkloadItemUnit("remote_write"), "samples");
+  EXPECT_EQ(WorkloadItemUnit("otlp_traces"), "spans");
+  EXPECT_EQ(WorkloadItemUnit("loki_push"), "lines");
+  EXPECT_EQ(WorkloadItemUnit("otlp_metrics"), "points");
 }
 
 const char* const kOneWorkload = R"(

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,17 @@ struct IntervalRecord {
   std::vector<Histogram::Bucket> corrected_buckets;
   std::vector<Histogram::Bucket> uncorrected_buckets;
 };
+
+// What one item of a workload of `kind` is, plural: samples for remote write,
+// data points for OTLP metrics (a histogram point is one), spans for traces,
+// lines for logs, requests for plain HTTP load. Rates are items per second.
+constexpr std::string_view WorkloadItemUnit(std::string_view kind) {
+  return kind == "http"           ? "requests"
+         : kind == "otlp_traces"  ? "spans"
+         : kind == "loki_push"    ? "lines"
+         : kind == "otlp_metrics" ? "points"
+                                  : "samples";
+}
 
 // Counters and histograms of one workload (e.g. one remote-write load).
 struct WorkloadRecord {
