@@ -120,7 +120,9 @@ double Quantile(std::vector<double> v, double q) {
   return v[std::min(i, v.size() - 1)];
 }
 
-double Median(std::vector<double> v) { return Quantile(std::move(v), 0.5); }
+double Median(std::vector<double> v) {
+  return Quantile(std::move(v), 0.5);
+}
 
 std::string Fixed(double v, int digits) {
   if (std::isnan(v)) {
@@ -131,7 +133,9 @@ std::string Fixed(double v, int digits) {
   return buf;
 }
 
-std::string SecondsText(std::int64_t ms) { return Fixed(static_cast<double>(ms) / 1000, 3); }
+std::string SecondsText(std::int64_t ms) {
+  return Fixed(static_cast<double>(ms) / 1000, 3);
+}
 
 // The bodies of one layout for one round, and how many samples they carry.
 struct Batch {
@@ -140,8 +144,7 @@ struct Batch {
 };
 
 // Scrape-like: whole scrapes of the set, 2000 series per request.
-Batch ScrapeLike(const lg::SeriesSet& set, std::int64_t first_ms, int first_scrape,
-                 int scrapes) {
+Batch ScrapeLike(const lg::SeriesSet& set, std::int64_t first_ms, int first_scrape, int scrapes) {
   Batch out;
   lg::internal::BatchBuilder builder(set.model());
   builder.Reset();
@@ -202,7 +205,8 @@ Result<Measurement> Send(Server& s, const Batch& batch) {
   for (const std::string& body : batch.bodies) {
     const auto start = Clock::now();
     const lg::internal::HttpResponse r = s.writer->Post(body);
-    m.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    m.latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     if (r.status / 100 != 2) {
       return UnavailableError(s.name + ": write answered " + std::to_string(r.status) + " " +
                               r.error + r.body.substr(0, 300));
@@ -259,7 +263,9 @@ double VisibilityLag(Server& s, lg::internal::HttpClient& reader, int probe,
       return NAN;
     }
     // Poll tightly at first, then back off so a slow server is not flooded.
-    std::this_thread::sleep_for(std::chrono::microseconds(lag < 50 ? 200 : lag < 1000 ? 5000 : 50000));
+    std::this_thread::sleep_for(std::chrono::microseconds(lag < 50     ? 200
+                                                          : lag < 1000 ? 5000
+                                                                       : 50000));
   }
 }
 
@@ -279,7 +285,7 @@ int Run(const Options& opt) {
        .run_id = "ingest-scrape",
        .start_ms = 0});
   auto bulk_set = lg::SeriesSet::Create({.models = {{.kind = "node"}},
-                                         .instances = 40,
+                                         .instances = 50,
                                          .seed = 2,
                                          .run_id = "ingest-bulk",
                                          .start_ms = 0});
@@ -292,8 +298,8 @@ int Run(const Options& opt) {
   const std::size_t bulk_series = std::min<std::size_t>(bulk_set->slots(), 2000);
   const int scrapes_per_round =
       static_cast<int>(std::max<std::size_t>(1, (opt.samples + scrape_series - 1) / scrape_series));
-  const std::size_t bulk_per_series = std::max<std::size_t>(
-      100, (opt.samples + bulk_series - 1) / bulk_series / 100 * 100);
+  const std::size_t bulk_per_series =
+      std::max<std::size_t>(100, (opt.samples + bulk_series - 1) / bulk_series / 100 * 100);
   // Every timestamp lies in the last hour (Prometheus refuses older samples
   // in a fresh head): the streams start 55 minutes ago.
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -301,7 +307,8 @@ int Run(const Options& opt) {
                                   .count();
   const std::int64_t first_ms = (now_ms - 55 * 60'000) / 1000 * 1000;
   if (static_cast<std::int64_t>(opt.rounds) * scrapes_per_round * 15'000 > 50 * 60'000 ||
-      static_cast<std::int64_t>(opt.rounds) * static_cast<std::int64_t>(bulk_per_series) * 1000 > 50 * 60'000) {
+      static_cast<std::int64_t>(opt.rounds) * static_cast<std::int64_t>(bulk_per_series) * 1000 >
+          50 * 60'000) {
     std::cerr << "too many samples per series for one hour: lower --samples or --rounds, or "
                  "raise --instances\n";
     return 2;
@@ -328,7 +335,8 @@ int Run(const Options& opt) {
       return 3;
     }
     vm.emplace(std::move(v).value());
-    servers.push_back({"VictoriaMetrics 1.79.5", vm->port, vm->process.pid(), "&nocache=1", nullptr});
+    servers.push_back(
+        {"VictoriaMetrics 1.79.5", vm->port, vm->process.pid(), "&nocache=1", nullptr});
   }
   const std::uint16_t port = FreeLoopbackPort();
   auto backend =
@@ -379,28 +387,41 @@ int Run(const Options& opt) {
   // Let background work (Prometheus' head, VictoriaMetrics' merges) show in RSS.
   std::this_thread::sleep_for(std::chrono::seconds(2));
 
-  // Every server must hold every sample it acknowledged.
+  // Every server must hold every sample it acknowledged. count_over_time
+  // drops the metric name, so the samples are counted one name at a time.
   const std::size_t want = layout_samples["scrape-like"] + layout_samples["bulk"];
-  std::map<std::string, std::string> held;
+  std::vector<std::string> names = scrape_set->MetricNames();
+  for (const std::string& n : bulk_set->MetricNames()) {
+    names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::map<std::string, std::size_t> held;
   for (Server& s : servers) {
     auto reader = Client(s.port, "/", false);
-    const std::string target =
-        InstantQuery(s, "sum(count_over_time({obsbench_run=~\"ingest-.+\"}[1h]))",
-                     SecondsText(now_ms + 60'000));
-    std::string got = "?";
-    for (int attempt = 0; attempt < 60; ++attempt) {
-      const lg::internal::HttpResponse r = reader->Request("GET", target, {}, "");
-      const std::size_t at = r.body.find("\"value\":[");
-      if (r.status == 200 && at != std::string::npos) {
-        const std::size_t q = r.body.find('"', r.body.find(',', at) + 1);
-        got = r.body.substr(q + 1, r.body.find('"', q + 1) - q - 1);
-        if (got == std::to_string(want)) {
-          break;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      std::size_t sum = 0;
+      for (const std::string& name : names) {
+        const lg::internal::HttpResponse r = reader->Request(
+            "GET",
+            InstantQuery(s, "sum(count_over_time(" + name + "{obsbench_run=~\"ingest-.+\"}[1h]))",
+                         SecondsText(now_ms + 60'000)),
+            {}, "");
+        const std::size_t at = r.body.find("\"value\":[");
+        if (r.status != 200) {
+          std::cerr << s.name << ": counting " << name << " answered " << r.status << " " << r.error
+                    << r.body.substr(0, 300) << "\n";
+        } else if (at != std::string::npos) {
+          const std::size_t q = r.body.find('"', r.body.find(',', at) + 1);
+          sum += std::strtoull(r.body.c_str() + q + 1, nullptr, 10);
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      held[s.name] = sum;
+      if (sum == want) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    held[s.name] = got;
   }
   std::map<std::string, std::pair<double, double>> memory;
   for (const Server& s : servers) {
@@ -426,8 +447,8 @@ int Run(const Options& opt) {
             << layout_samples["scrape-like"] / static_cast<std::size_t>(opt.rounds)
             << " scrape-like samples (" << scrape_series << " series x " << scrapes_per_round
             << " scrapes, 2000 series x 1 sample per request) and "
-            << layout_samples["bulk"] / static_cast<std::size_t>(opt.rounds)
-            << " bulk samples (" << bulk_series << " series x " << bulk_per_series
+            << layout_samples["bulk"] / static_cast<std::size_t>(opt.rounds) << " bulk samples ("
+            << bulk_series << " series x " << bulk_per_series
             << " samples, 20 series x 100 samples per request), one keep-alive connection, "
                "each request sent when the last was answered. Medians over rounds.\n\n";
   PrintRow({"layout", "server", "CPU s per 1M samples", "x VictoriaMetrics", "M samples/s",
@@ -451,7 +472,8 @@ int Run(const Options& opt) {
         all.insert(all.end(), m.latencies_ms.begin(), m.latencies_ms.end());
       }
       PrintRow({layout, s.name, Fixed(cpu[s.name], 3), Fixed(cpu[s.name] / vm_cpu, 2),
-                Fixed(Median(rate), 3), Fixed(Quantile(all, 0.5), 2), Fixed(Quantile(all, 0.99), 2)});
+                Fixed(Median(rate), 3), Fixed(Quantile(all, 0.5), 2),
+                Fixed(Quantile(all, 0.99), 2)});
     }
   }
   std::cout << "\n";
@@ -461,11 +483,12 @@ int Run(const Options& opt) {
   const double vm_rss = opt.vm ? memory["VictoriaMetrics 1.79.5"].first : NAN;
   bool complete = true;
   for (const Server& s : servers) {
-    complete = complete && held[s.name] == std::to_string(want);
+    complete = complete && held[s.name] == want;
     const std::vector<double>& l = lags[s.name];
-    PrintRow({s.name, held[s.name] + " / " + std::to_string(want), Fixed(memory[s.name].first, 0),
-              Fixed(memory[s.name].second, 0), Fixed(memory[s.name].first / vm_rss, 2),
-              Fixed(Quantile(l, 0.5), 2), Fixed(Quantile(l, 0.99), 2), Fixed(Quantile(l, 1.0), 2),
+    PrintRow({s.name, std::to_string(held[s.name]) + " / " + std::to_string(want),
+              Fixed(memory[s.name].first, 0), Fixed(memory[s.name].second, 0),
+              Fixed(memory[s.name].first / vm_rss, 2), Fixed(Quantile(l, 0.5), 2),
+              Fixed(Quantile(l, 0.99), 2), Fixed(Quantile(l, 1.0), 2),
               std::to_string(l.size() + static_cast<std::size_t>(lost[s.name])) + " (" +
                   std::to_string(lost[s.name]) + ")"});
   }
