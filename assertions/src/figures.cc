@@ -395,6 +395,46 @@ void AddVisibility(std::vector<Figure>& out) {
   }
 }
 
+// Memory of the obsbench process (which hosts the embedded backend when the
+// scenario uses it; measure the generator alone against an external target).
+const ProcessResources* ObsbenchProcess(const RunRecord& r) {
+  for (const ProcessResources& p : r.resources) {
+    if (p.name == "obsbench")
+      return &p;
+  }
+  return nullptr;
+}
+
+// RSS at the end of the load against RSS once the run has warmed up: the
+// first sample at or after min(60 s, a tenth of the load). A load generator
+// whose memory is bounded stays near 0% however long it runs.
+Measurement RssGrowth(const RunRecord& r) {
+  const ProcessResources* p = ObsbenchProcess(r);
+  if (p == nullptr || p->samples.size() < 2)
+    return NoData("obsbench's memory was not sampled at least twice during the load");
+  const double warm = std::min(60.0, p->samples.back().t_seconds / 10);
+  const auto ref = std::find_if(p->samples.begin(), p->samples.end(),
+                                [warm](const ResourceSample& s) { return s.t_seconds >= warm; });
+  if (ref == p->samples.end() || ref->rss_bytes == 0 || &*ref == &p->samples.back())
+    return NoData("the load was too short to compare memory after warm-up with the end");
+  const double end = static_cast<double>(p->samples.back().rss_bytes);
+  return Value(end / static_cast<double>(ref->rss_bytes) - 1,
+               FormatBytes(static_cast<double>(ref->rss_bytes)) + " at " +
+                   FormatNumber(ref->t_seconds, 0) + " s -> " + FormatBytes(end) + " at " +
+                   FormatNumber(p->samples.back().t_seconds, 0) + " s");
+}
+
+void AddProcess(std::vector<Figure>& out) {
+  out.push_back(RunFigure("obsbench.rss_max", Unit::kBytes, [](const RunRecord& r) {
+    const ProcessResources* p = ObsbenchProcess(r);
+    if (p == nullptr)
+      return NoData("obsbench's resources were not sampled");
+    return Value(static_cast<double>(p->rss_max_bytes),
+                 "peak RSS of obsbench over " + FormatCount(p->samples.size()) + " samples");
+  }));
+  out.push_back(RunFigure("obsbench.rss_growth", Unit::kChange, RssGrowth));
+}
+
 // Experiments (docs/overhead.md): overhead of each variant against the
 // baseline variant, and what each variant's export destinations received.
 std::vector<std::string> ComparedVariants(const ExperimentRecord& e) {
@@ -511,6 +551,7 @@ std::vector<Figure> BuildFigures() {
   AddLogCompleteness(out);
   AddWorkloadFigures(out);
   AddVisibility(out);
+  AddProcess(out);
   AddExperiment(out);
   return out;
 }

@@ -129,6 +129,33 @@ TEST(EvaluateRunFiguresTest, VisibilityNoDataCases) {
   EXPECT_THAT(r.explanation, HasSubstr("no visibility probe became visible (10 probes, 10 timed"));
 }
 
+// obsbench's own memory: the peak, and the growth from after warm-up (the
+// first sample at or after min(60 s, a tenth of the load)) to the end.
+TEST(EvaluateRunFiguresTest, ObsbenchMemoryPeakAndGrowth) {
+  RunRecord record = MakeRecord();
+  EXPECT_EQ(EvaluateOne(record, "obsbench.rss_growth < 10%").outcome, Outcome::kNoData);
+  ProcessResources& p = record.resources.emplace_back();
+  p.name = "obsbench";
+  p.rss_max_bytes = 300U << 20;
+  for (int t = 1; t <= 600; ++t) {
+    // 50 MiB during start-up, 200 MiB after 60 s, growing to 230 MiB at the end.
+    const std::uint64_t mib = t < 60 ? 50 : 200 + static_cast<std::uint64_t>((t - 60) / 18);
+    p.samples.push_back(
+        {.t_seconds = static_cast<double>(t), .cpu_cores = 0.5, .rss_bytes = mib << 20});
+  }
+  const AssertionResult growth = EvaluateOne(record, "obsbench.rss_growth < 10%");
+  EXPECT_EQ(growth.outcome, Outcome::kFailed);
+  EXPECT_THAT(growth.actual, HasSubstr("+15.00%"));
+  EXPECT_THAT(growth.actual, HasSubstr("200.0 MiB at 60 s -> 230.0 MiB at 600 s"));
+  EXPECT_EQ(EvaluateOne(record, "obsbench.rss_growth < 20%").outcome, Outcome::kPassed);
+  EXPECT_EQ(EvaluateOne(record, "obsbench.rss_max <= 300MiB").outcome, Outcome::kPassed);
+  EXPECT_EQ(EvaluateOne(record, "obsbench.rss_max < 300MiB").outcome, Outcome::kFailed);
+  // A short load compares against a tenth of its length.
+  p.samples.resize(20);
+  EXPECT_THAT(EvaluateOne(record, "obsbench.rss_growth < 10%").actual,
+              HasSubstr("50.0 MiB at 2 s -> 50.0 MiB at 20 s"));
+}
+
 TEST(EvaluateRunFiguresTest, ResultsKeepSpecOrderAndNames) {
   Result<AssertionSpec> a = ParseAssertion("completeness >= 99%");
   Result<AssertionSpec> b = ParseAssertion("visibility.timed_out == 0");

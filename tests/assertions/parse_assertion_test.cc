@@ -158,10 +158,12 @@ TEST(ParseAssertionTest, KnownFiguresCoverTheDocumentedSet) {
                            "overhead.p99",
                            "overhead.rss",
                            "overhead.rss_max",
-                           "export.completeness"}) {
+                           "export.completeness",
+                           "obsbench.rss_max",
+                           "obsbench.rss_growth"}) {
     EXPECT_THAT(figures, Contains(name));
   }
-  EXPECT_EQ(figures.size(), 59u);
+  EXPECT_EQ(figures.size(), 61u);
 }
 
 TEST(ParseAssertionTest, EveryKnownFigureParses) {
@@ -169,7 +171,7 @@ TEST(ParseAssertionTest, EveryKnownFigureParses) {
     const bool duration = figure.find("latency") != std::string::npos ||
                           figure.find("lag") != std::string::npos ||
                           figure.starts_with("overhead.p") || figure.ends_with("cpu_per_request");
-    const bool size = figure.starts_with("overhead.rss");
+    const bool size = figure.starts_with("overhead.rss") || figure == "obsbench.rss_max";
     EXPECT_OK(ParseAssertion(figure + " <= " + (duration ? "1s" : size ? "1MiB" : "0")));
   }
 }
