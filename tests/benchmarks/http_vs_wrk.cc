@@ -19,9 +19,9 @@
 // its phase minus the server's; the server's as the sum of its connection
 // threads' RUSAGE_THREAD (each thread lives for one connection of one phase).
 //
-// The server is written here, not the tests' LoopbackSink (which records and
-// decodes every request under a lock and would be the bottleneck): a thread
-// per connection reading bodiless requests and answering each with a fixed
+// The server is obs/testing/discard_server.h, not the tests' LoopbackSink
+// (which records and decodes every request under a lock and would be the
+// bottleneck): a thread per connection answering each request with a fixed
 // 200 "ok" (pipelined requests answered in order). Both tools pay the same
 // server cost; on a small machine all three share the cores.
 //
@@ -58,6 +58,7 @@
 
 #include "obs/base/clock.h"
 #include "obs/loadgen/http_load.h"
+#include "obs/testing/discard_server.h"
 #include "obs/testing/subprocess.h"
 
 #include <netinet/in.h>
@@ -68,146 +69,11 @@
 namespace obs {
 namespace {
 
-double Seconds(const timeval& t) {
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-}
-
 double CpuOf(int who) {
-  rusage u{};
-  getrusage(who, &u);
-  return Seconds(u.ru_utime) + Seconds(u.ru_stime);
+  return testing::RusageCpuSeconds(who);
 }
 
-// The fixed-answer server (see the file comment).
-class FastServer {
- public:
-  FastServer() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    const int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        listen(listen_fd_, 1024) != 0) {
-      std::perror("http_vs_wrk: server bind/listen");
-      std::exit(3);
-    }
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    accept_thread_ = std::thread([this] { AcceptLoop(); });
-  }
-
-  ~FastServer() {
-    stopping_ = true;
-    shutdown(listen_fd_, SHUT_RDWR);  // Wakes the blocking accept().
-    accept_thread_.join();
-    close(listen_fd_);
-    WaitIdle(std::chrono::seconds(5));
-  }
-
-  FastServer(const FastServer&) = delete;
-  FastServer& operator=(const FastServer&) = delete;
-
-  int port() const { return port_; }
-
-  // Waits until every connection has closed (its thread's CPU is counted).
-  bool WaitIdle(std::chrono::seconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return idle_.wait_for(lock, timeout, [&] { return open_ == 0; });
-  }
-
-  // CPU seconds of the connection threads that have ended, and resets it.
-  double TakeCpu() {
-    const std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(cpu_, 0.0);
-  }
-
- private:
-  void AcceptLoop() {
-    while (!stopping_) {
-      const int fd = accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) {
-        if (stopping_) {
-          return;
-        }
-        continue;
-      }
-      const int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      {
-        const std::lock_guard<std::mutex> lock(mu_);
-        ++open_;
-      }
-      std::thread([this, fd] { Serve(fd); }).detach();
-    }
-  }
-
-  void Serve(int fd) {
-    static constexpr std::string_view kAnswer =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
-    static constexpr std::string_view kEnd = "\r\n\r\n";
-    std::vector<char> buf(64 * 1024);
-    std::string out;
-    std::size_t matched = 0;  // Bytes of kEnd matched at the end of the last read.
-    while (true) {
-      const ssize_t n = read(fd, buf.data(), buf.size());
-      if (n <= 0) {
-        break;
-      }
-      std::size_t answers = 0;
-      for (ssize_t i = 0; i < n; ++i) {
-        const char c = buf[static_cast<std::size_t>(i)];
-        if (c == kEnd[matched]) {
-          if (++matched == kEnd.size()) {
-            ++answers;
-            matched = 0;
-          }
-        } else {
-          matched = c == '\r' ? 1 : 0;
-        }
-      }
-      if (answers == 0) {
-        continue;
-      }
-      out.clear();
-      for (std::size_t i = 0; i < answers; ++i) {
-        out.append(kAnswer);
-      }
-      if (!WriteAll(fd, out)) {
-        break;
-      }
-    }
-    close(fd);
-    const double cpu = CpuOf(RUSAGE_THREAD);
-    const std::lock_guard<std::mutex> lock(mu_);
-    cpu_ += cpu;
-    if (--open_ == 0) {
-      idle_.notify_all();
-    }
-  }
-
-  static bool WriteAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = write(fd, data.data(), data.size());
-      if (n <= 0) {
-        return false;
-      }
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread accept_thread_;
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int open_ = 0;
-  double cpu_ = 0;
-};
+using FastServer = testing::DiscardServer;
 
 struct Flags {
   int rounds = 3;

@@ -15,3 +15,17 @@ if(TARGET obs_loadgen AND TARGET obs_testing_process)
     set_tests_properties(http_vs_wrk_smoke PROPERTIES LABELS benchmark TIMEOUT 60)
   endif()
 endif()
+
+# One remote-write sender thread against a discarding server: samples per
+# loadgen CPU second, and the ratio to snappy alone on the same bytes
+# (opt-in program; docs/performance.md). The smoke fails only if the sender
+# fails or one core sends fewer than 200k samples per CPU second.
+if(TARGET obs_loadgen AND TARGET obs_testing_process)
+  add_executable(remote_write_to_sink ${CMAKE_CURRENT_LIST_DIR}/remote_write_to_sink.cc)
+  target_link_libraries(remote_write_to_sink PRIVATE obs::loadgen obs::wire obs_testing_process
+                                                     Threads::Threads obs_warnings)
+  add_test(NAME remote_write_to_sink_smoke
+           COMMAND remote_write_to_sink --seconds 1 --rate 1000000 --instances 20
+                   --min-per-core 200000)
+  set_tests_properties(remote_write_to_sink_smoke PROPERTIES LABELS benchmark TIMEOUT 60)
+endif()
