@@ -19,6 +19,7 @@
 
 #include "obs/assertions/assertions.h"
 #include "obs/assertions/format.h"
+#include "obs/base/loopback_port.h"
 #include "obs/base/process_stats.h"
 #include "obs/loadgen/http_load.h"
 #include "obs/loadgen/otlp_receiver.h"
@@ -28,8 +29,6 @@
 #include "experiment_stats.h"
 #include "progress_display.h"
 #include "scenario_parse.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -43,27 +42,6 @@ struct Destination {
   std::unique_ptr<loadgen::OtlpReceiver> receiver;  // Null for a third-party URL.
   std::string url;
 };
-
-Result<std::uint16_t> FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return UnavailableError("experiment: cannot open a socket to find a free port");
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  std::uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  if (port == 0) {
-    return UnavailableError("experiment: no free loopback port");
-  }
-  return port;
-}
 
 std::string SelfExecutable() {
   std::error_code ec;
@@ -202,7 +180,7 @@ class Experiment {
   // that length at the workloads' start rate (not recorded).
   Result<std::vector<WorkloadRecord>> Load(const std::string& url, double warmup_seconds,
                                            const std::string& label);
-  void Settle(const VariantSpec& v, std::int64_t app_pid);
+  void Settle(const VariantSpec& v);
   void Progress(const std::string& line) {
     if (options_.progress != nullptr) {
       *options_.progress << "experiment: " << line << "\n";
@@ -291,8 +269,7 @@ Result<std::vector<WorkloadRecord>> Experiment::Load(const std::string& url, dou
   return out;
 }
 
-void Experiment::Settle(const VariantSpec& v, std::int64_t app_pid) {
-  (void)app_pid;
+void Experiment::Settle(const VariantSpec& v) {
   // Counts unchanged for `settle` = the last export arrived. An application
   // that was stopped has flushed; one attached by PID keeps exporting on its
   // own schedule, so its last batch may fall outside (docs/overhead.md).
@@ -434,7 +411,7 @@ bool Experiment::RunVariant(const VariantSpec& v, int round) {
     report_.infrastructure_error = loaded->status().ToString();
     return false;
   }
-  Settle(v, pid);
+  Settle(v);
   // What this run's load did.
   Histogram corrected;
   Histogram uncorrected;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "obs/base/check.h"
+#include "obs/base/loopback_port.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -111,17 +112,9 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 }
 
 std::uint16_t FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  OBS_CHECK(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  OBS_CHECK(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  OBS_CHECK(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
+  const Result<std::uint16_t> port = obs::FreeLoopbackPort();
+  OBS_CHECK(port.ok());
+  return *port;
 }
 
 TempDir::TempDir() {
