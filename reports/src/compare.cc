@@ -141,7 +141,7 @@ std::string FormatValue(double v, const std::string& unit) {
   } else if (unit == "cores") {
     std::snprintf(buf.data(), buf.size(), "%.2f cores", v);
   } else if (unit == "bytes") {
-    std::snprintf(buf.data(), buf.size(), "%.1f MiB", v / (1024.0 * 1024.0));
+    return assertions::FormatBytes(v);
   } else {
     std::snprintf(buf.data(), buf.size(), "%.2f%%", v * 100);
   }

@@ -19,10 +19,6 @@ std::string Ns(std::int64_t ns) {
   return assertions::FormatDurationNs(static_cast<double>(ns));
 }
 
-std::string Mebibytes(double bytes) {
-  return FormatNumber(bytes / (1024.0 * 1024.0), 1) + " MiB";
-}
-
 template <typename Cells>
 std::string RowOf(const Cells& cells) {
   std::string out = "|";
@@ -255,7 +251,7 @@ std::string MarkdownResources(const RunRecord& record) {
   for (const ProcessResources& p : record.resources) {
     out +=
         Row({MarkdownCode(p.name), std::to_string(p.pid), FormatNumber(p.cpu_seconds, 1),
-             FormatNumber(p.cpu_cores_mean, 2), Mebibytes(static_cast<double>(p.rss_max_bytes))});
+             FormatNumber(p.cpu_cores_mean, 2), assertions::FormatBytes(static_cast<double>(p.rss_max_bytes))});
   }
   return out;
 }
@@ -291,7 +287,7 @@ std::string MarkdownRepeats(const RunRecord& record) {
       return seconds ? Ns(static_cast<std::int64_t>(v * 1e9))
              : rate  ? FormatNumber(v, 1) + "/s"
              : cores ? FormatNumber(v, 2) + " cores"
-             : bytes ? Mebibytes(v)
+             : bytes ? assertions::FormatBytes(v)
                      : FormatPercent(v);
     };
     std::vector<std::string> row = {MarkdownCode(name)};

@@ -104,7 +104,7 @@ TEST(MarkdownWriterTest, ResourcesTableWhenSampled) {
   EXPECT_THAT(md, HasSubstr("| Process | PID | CPU seconds | Mean cores | Max RSS |\n"
                             "|---|--:|--:|--:|--:|\n"
                             "| `obsbench` | 4242 | 12.3 | 0.62 | 700.0 MiB |\n"
-                            "| `vm\\|x` | 7 | 1,234.5 | 2.00 | 1,572,864.0 MiB |\n"));
+                            "| `vm\\|x` | 7 | 1,234.5 | 2.00 | 1,536.00 GiB |\n"));
   EXPECT_LT(md.find("## Visibility lag"), md.find("## Resources"));
 }
 
