@@ -98,7 +98,47 @@ Status CheckDuplicates(const std::vector<SeriesTemplate>& templates) {
   return Status::Ok();
 }
 
+// The counter terms from any source of cosines: the one expression both
+// Value(id, t) and the cached path evaluate.
+template <typename CosFn>
+CurveCache::CounterTerms CounterTermsOf(std::int64_t start_ms, std::int64_t t_ms, double phase,
+                                        CosFn&& cos) {
+  return {.elapsed = static_cast<double>(t_ms - start_ms) / 1000.0,
+          .sine_integral = (cos(start_ms, phase) - cos(t_ms, phase)) / kOmega};
+}
+
+// Computes the daily-curve terms directly: what Value(id, t) uses.
+struct DirectCurve {
+  static double Cos(std::int64_t t_ms, double phase) { return std::cos(DailyAngle(t_ms) + phase); }
+  static double Sin(std::int64_t t_ms, double phase_a, double phase_b) {
+    return std::sin(DailyAngle(t_ms) + phase_a + phase_b);
+  }
+  static CurveCache::CounterTerms Counter(std::int64_t start_ms, std::int64_t t_ms, double phase) {
+    return CounterTermsOf(start_ms, t_ms, phase, &Cos);
+  }
+};
+
 }  // namespace
+
+CurveCache::CurveCache() {
+  // Every entry starts out holding the true value of its all-zero key, so no
+  // sentinel key can ever be returned by mistake.
+  cos_.fill({.t_ms = 0, .a_bits = 0, .b_bits = 0, .value = Compute(0, 0.0, 0.0, false)});
+  sin_.fill({.t_ms = 0, .a_bits = 0, .b_bits = 0, .value = Compute(0, 0.0, 0.0, true)});
+  counters_.fill(
+      {.start_ms = 0, .t_ms = 0, .phase_bits = 0, .terms = DirectCurve::Counter(0, 0, 0.0)});
+}
+
+double CurveCache::Compute(std::int64_t t_ms, double a, double b, bool sine) {
+  return sine ? DirectCurve::Sin(t_ms, a, b) : DirectCurve::Cos(t_ms, a);
+}
+
+CurveCache::CounterTerms CurveCache::ComputeCounter(std::int64_t start_ms, std::int64_t t_ms,
+                                                    double phase) {
+  // The cosine at the process start is shared by every later timestamp.
+  return CounterTermsOf(start_ms, t_ms, phase,
+                        [this](std::int64_t x, double ph) { return Cos(x, ph); });
+}
 
 double HashUniform(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
   const std::uint64_t h =
@@ -168,7 +208,7 @@ std::uint32_t SeriesModel::SeriesId(std::size_t slot, std::int64_t t_ms) const {
   return static_cast<std::uint32_t>(Generation(slot, t_ms) * slots_ + slot);
 }
 
-SeriesModel::Decoded SeriesModel::Decode(std::uint32_t series_id) const {
+SeriesModel::SeriesRef SeriesModel::Decode(std::uint32_t series_id) const {
   OBS_CHECK(series_id < slots_ * generations_)
       << "series id " << series_id << " >= " << slots_ * generations_;
   const std::size_t slot = series_id % slots_;
@@ -177,7 +217,7 @@ SeriesModel::Decoded SeriesModel::Decode(std::uint32_t series_id) const {
           .generation = series_id / slots_};
 }
 
-std::string_view SeriesModel::InstanceValue(const Decoded& d, char* buf, std::size_t size) const {
+std::string_view SeriesModel::InstanceValue(const SeriesRef& d, char* buf, std::size_t size) const {
   // host-0007:9100, or host-0007-g3:9100 with churn.
   char* p = buf;
   char* const end = buf + size;
@@ -199,7 +239,7 @@ std::string_view SeriesModel::InstanceValue(const Decoded& d, char* buf, std::si
   return {buf, static_cast<std::size_t>(p - buf)};
 }
 
-std::int64_t SeriesModel::ProcessStartMs(const Decoded& d, std::int64_t t_ms) const {
+std::int64_t SeriesModel::ProcessStartMs(const SeriesRef& d, std::int64_t t_ms) const {
   const InstanceParams& p = instances_[d.instance];
   std::int64_t start = p.boot_ms;
   if (reset_period_ms_ > 0) {
@@ -221,41 +261,28 @@ std::int64_t SeriesModel::ProcessStartMs(const Decoded& d, std::int64_t t_ms) co
   return std::min(start, t_ms);
 }
 
-double SeriesModel::CounterValue(const Decoded& d, std::int64_t t_ms) const {
+SeriesModel::ValueRecipe SeriesModel::Recipe(const SeriesRef& d) const {
   const SeriesTemplate& t = *d.t;
   const InstanceParams& p = instances_[d.instance];
-  const std::int64_t start = ProcessStartMs(d, t_ms);
-  const double elapsed = static_cast<double>(t_ms - start) / 1000.0;
-  const double phase = p.phase + t.phase;
-  // Integral of sin(w x + phase) over [start, t].
-  const double sine_integral =
-      (std::cos(DailyAngle(start) + phase) - std::cos(DailyAngle(t_ms) + phase)) / kOmega;
-  const double scale = t.scale == Scale::kTraffic ? p.traffic : 1.0;
-  const double v = scale * (t.c0 * elapsed + t.c1 * sine_integral);
-  return std::max(0.0, t.integer ? std::floor(v) : v);
+  return {.kind = t.kind,
+          .integer = t.integer,
+          .fixed_start = reset_period_ms_ <= 0 && !(churn_interval_ms_ > 0 && d.generation > 0),
+          .counter_scale = t.scale == Scale::kTraffic ? p.traffic : 1.0,
+          .gauge_scale =
+              t.scale == Scale::kTraffic ? p.traffic : (t.scale == Scale::kSize ? p.size : 1.0),
+          .c0 = t.c0,
+          .c1 = t.c1,
+          .factor = t.factor,
+          .counter_phase = p.phase + t.phase,
+          .instance_phase = p.phase,
+          .template_phase = t.phase,
+          .boot_ms = p.boot_ms};
 }
 
 double SeriesModel::Value(std::uint32_t series_id, std::int64_t t_ms) const {
-  const Decoded d = Decode(series_id);
-  const SeriesTemplate& t = *d.t;
-  const InstanceParams& p = instances_[d.instance];
-  switch (t.kind) {
-    case ValueKind::kCounter:
-      return CounterValue(d, t_ms);
-    case ValueKind::kHistBucket:
-      return t.factor >= 1.0 ? CounterValue(d, t_ms) : std::floor(CounterValue(d, t_ms) * t.factor);
-    case ValueKind::kHistSum:
-      return CounterValue(d, t_ms) * t.factor;
-    case ValueKind::kGauge: {
-      const double scale =
-          t.scale == Scale::kTraffic ? p.traffic : (t.scale == Scale::kSize ? p.size : 1.0);
-      const double v = scale * t.c0 * (1 + t.c1 * std::sin(DailyAngle(t_ms) + p.phase + t.phase));
-      return t.integer ? std::round(v) : v;
-    }
-    case ValueKind::kStartTime:
-      return static_cast<double>(ProcessStartMs(d, t_ms)) / 1000.0;
-  }
-  return 0;
+  const SeriesRef d = Decode(series_id);
+  DirectCurve curve;
+  return ValueOf(Recipe(d), d, t_ms, curve);
 }
 
 std::vector<std::string> SeriesModel::MetricNames() const {

@@ -3,11 +3,13 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "obs/wire/remote_write.h"
+#include "obs/wire/snappy.h"
 
 #include "remote_write_oracle.h"
 
@@ -125,6 +127,96 @@ TEST(WriteRequestEncoderTest, RandomRequestsMatchProtobuf) {
   }
 }
 
+// Encodes `request` with EncodeLabel + AddEncodedSeries (one series per
+// sample, as a sender does) and, as the reference, the same series with the
+// streaming calls.
+std::string EncodeWithEncodedLabels(const RequestData& request, WriteRequestEncoder& encoder) {
+  encoder.Reset();
+  std::string labels;
+  for (const oracle::SeriesData& series : request) {
+    labels.clear();
+    for (const Label& l : series.labels) {
+      WriteRequestEncoder::EncodeLabel(l.name, l.value, labels);
+    }
+    for (const Sample& s : series.samples) {
+      encoder.AddEncodedSeries(labels, s.value, s.timestamp_ms);
+    }
+  }
+  return std::string(encoder.Finish());
+}
+
+// One single-sample series per sample of `request`.
+RequestData SplitSamples(const RequestData& request) {
+  RequestData out;
+  for (const oracle::SeriesData& series : request) {
+    for (const Sample& s : series.samples) {
+      out.push_back({.labels = series.labels, .samples = {s}});
+    }
+  }
+  return out;
+}
+
+TEST(WriteRequestEncoderTest, EncodedLabelsGiveTheSameBytesAsAddLabel) {
+  const std::uint64_t seed = oracle::TestSeed();
+  SCOPED_TRACE("seed=" + std::to_string(seed) + " (set OBS_TEST_SEED to reproduce)");
+  std::mt19937_64 rng(seed);
+  WriteRequestEncoder encoder;
+  WriteRequestEncoder reference;
+  for (int i = 0; i < 300; ++i) {
+    RequestData request = oracle::RandomRequest(rng);
+    // Repeated timestamps, zero values and timestamps, -0.0, a long label.
+    request.push_back({.labels = {{"__name__", "m"}, {"big", std::string(300, 'b')}, {"", "x"}},
+                       .samples = {{0.0, 0}, {-0.0, 5}, {1.5, 5}, {StaleNaN(), -1}, {2, 0}}});
+    const RequestData split = SplitSamples(request);
+    const std::string bytes = EncodeWithEncodedLabels(request, encoder);
+    ASSERT_EQ(bytes, Encode(split, reference)) << "request " << i;
+    ASSERT_EQ(bytes, ToProto(split).SerializeAsString()) << "request " << i;
+    EXPECT_EQ(encoder.series(), split.size());
+    EXPECT_EQ(encoder.samples(), split.size());
+  }
+}
+
+TEST(WriteRequestEncoderTest, SnappyOutputEqualsSnappyOfTheProtobufBytes) {
+  // Empty, under one 64 KiB fragment, exactly one, many, and a series larger
+  // than a fragment; both the streaming calls and AddEncodedSeries; the
+  // encoder reused across requests of different sizes.
+  std::vector<RequestData> requests = {{}};
+  for (int n : {1, 100, 260, 263, 2000, 5000}) {
+    RequestData r;
+    for (int i = 0; i < n; ++i) {
+      r.push_back({.labels = {{"__name__", "http_requests_total"},
+                              {"instance", "host-" + std::to_string(i % 37) + ":9100"},
+                              {"job", "api"},
+                              {"pod", "api-7d9f8c6b5-" + std::to_string(i)}},
+                   .samples = {{1234.5 + i, 1700000000000 + i / 100}}});
+    }
+    requests.push_back(std::move(r));
+  }
+  requests.push_back({{.labels = {{"big", std::string(200000, 'v')}}, .samples = {{1, 2}}},
+                      {.labels = {{"after", "x"}}, .samples = {{3, 4}}}});
+  // A request of exactly one fragment: one series whose encoding is 65536 bytes.
+  requests.push_back({{.labels = {{"f", std::string(65536 - 28, 'f')}}, .samples = {{1, 2}}}});
+  WriteRequestEncoder plain;
+  WriteRequestEncoder snappy(WriteRequestEncoder::Output::kSnappy);
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      SCOPED_TRACE("request " + std::to_string(i) + " round " + std::to_string(round));
+      const std::string bytes = Encode(requests[i], plain);
+      if (i + 1 == requests.size()) {
+        ASSERT_EQ(bytes.size(), 65536U);
+      }
+      const std::string compressed = SnappyCompress(bytes);
+      EXPECT_EQ(Encode(requests[i], snappy), compressed);
+      EXPECT_EQ(EncodeWithEncodedLabels(requests[i], snappy), compressed);
+      // Finish() may be called again and returns the same body.
+      EXPECT_EQ(snappy.Finish(), compressed);
+      Result<std::string> round_trip = SnappyUncompress(snappy.Finish(), 64 << 20);
+      ASSERT_TRUE(round_trip.ok()) << round_trip.status();
+      EXPECT_EQ(*round_trip, bytes);
+    }
+  }
+}
+
 TEST(WriteRequestEncoderTest, StaleNaNHasTheSpecifiedBits) {
   EXPECT_EQ(std::bit_cast<std::uint64_t>(StaleNaN()), kStaleNaNBits);
   EXPECT_TRUE(std::isnan(StaleNaN()));
@@ -140,6 +232,7 @@ TEST(WriteRequestEncoderDeathTest, CallsOutOfOrderAbort) {
   EXPECT_DEATH(encoder.EndSeries(), "EndSeries outside a series");
   encoder.BeginSeries();
   EXPECT_DEATH(encoder.BeginSeries(), "BeginSeries inside a series");
+  EXPECT_DEATH(encoder.AddEncodedSeries("", 1, 1), "AddEncodedSeries inside a series");
   EXPECT_DEATH(static_cast<void>(encoder.Finish()), "Finish inside a series");
 }
 

@@ -4,6 +4,8 @@
 // functions return false up the stack; this keeps the success path free of
 // Status construction.
 
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "obs/wire/remote_write.h"
@@ -33,10 +35,12 @@ struct Tag {
 
 class Decoder {
  public:
-  explicit Decoder(std::string_view bytes)
-      : data_(reinterpret_cast<const unsigned char*>(bytes.data())), size_(bytes.size()) {}
+  Decoder(std::string_view bytes, FlatWriteRequest& out)
+      : data_(reinterpret_cast<const unsigned char*>(bytes.data())),
+        size_(bytes.size()),
+        out_(out) {}
 
-  Result<WriteRequestView> Run();
+  Status Run();
 
  private:
   [[gnu::noinline, gnu::cold]] bool Fail(std::string message);
@@ -53,7 +57,7 @@ class Decoder {
   bool SkipGroup(Cursor& c, const Tag& start, int depth);
   bool CheckFields(Cursor c);
   bool SkippedMessage(Cursor& c, const Tag& tag, const char* what, std::size_t& count);
-  bool ParseSeries(Cursor c, std::size_t index, TimeSeriesView& series);
+  bool ParseSeries(Cursor c, std::size_t index, SeriesSpan& series);
   bool ParseLabel(Cursor c, std::size_t series, std::size_t index, LabelView& label);
   bool ParseCanonicalLabel(const Cursor& c, LabelView& label) const;
   bool ParseSample(Cursor c, Sample& sample);
@@ -64,9 +68,7 @@ class Decoder {
   const unsigned char* data_;
   std::size_t size_;
   Status status_;
-  WriteRequestView view_;
-  std::size_t last_labels_ = 0;
-  std::size_t last_samples_ = 0;
+  FlatWriteRequest& out_;
 };
 
 bool Decoder::Fail(std::string message) {
@@ -228,7 +230,13 @@ bool Decoder::SkippedMessage(Cursor& c, const Tag& tag, const char* what, std::s
   return true;
 }
 
-Result<WriteRequestView> Decoder::Run() {
+Status Decoder::Run() {
+  out_.Clear();
+  if (size_ > std::numeric_limits<std::uint32_t>::max()) {
+    // Flat indices are 32-bit; no receiver accepts such a body anyway.
+    Fail("request of " + std::to_string(size_) + " bytes is larger than 4 GiB");
+    return status_;
+  }
   Cursor c{.pos = 0, .end = size_};
   while (!c.done()) {
     Tag tag;
@@ -237,18 +245,15 @@ Result<WriteRequestView> Decoder::Run() {
       Cursor inner;
       ok = Expect(tag, WireType::kLengthDelimited, "timeseries") && ReadLength(c, inner);
       if (ok) {
-        TimeSeriesView& series = view_.timeseries.emplace_back();
-        // Series in one request tend to look alike: size for the previous
-        // one to avoid regrowing the vectors label by label.
-        series.labels.reserve(last_labels_);
-        series.samples.reserve(last_samples_);
-        ok = ParseSeries(inner, view_.timeseries.size() - 1, series);
-        last_labels_ = series.labels.size();
-        last_samples_ = series.samples.size();
-        view_.sample_count += series.samples.size();
+        SeriesSpan& series = out_.series.emplace_back();
+        series.label_begin = static_cast<std::uint32_t>(out_.labels.size());
+        series.sample_begin = static_cast<std::uint32_t>(out_.samples.size());
+        ok = ParseSeries(inner, out_.series.size() - 1, series);
+        series.label_count = static_cast<std::uint32_t>(out_.labels.size()) - series.label_begin;
+        series.sample_count = static_cast<std::uint32_t>(out_.samples.size()) - series.sample_begin;
       }
     } else if (ok && tag.field == 3) {
-      ok = SkippedMessage(c, tag, "metadata", view_.metadata_count);
+      ok = SkippedMessage(c, tag, "metadata", out_.metadata_count);
     } else if (ok) {
       ok = Skip(c, tag, 0);
     }
@@ -256,10 +261,10 @@ Result<WriteRequestView> Decoder::Run() {
       return status_;
     }
   }
-  return std::move(view_);
+  return Status::Ok();
 }
 
-bool Decoder::ParseSeries(Cursor c, std::size_t index, TimeSeriesView& series) {
+bool Decoder::ParseSeries(Cursor c, std::size_t index, SeriesSpan& series) {
   while (!c.done()) {
     Tag tag;
     if (!ReadTag(c, tag)) {
@@ -269,20 +274,20 @@ bool Decoder::ParseSeries(Cursor c, std::size_t index, TimeSeriesView& series) {
     bool ok = true;
     switch (tag.field) {
       case 1: {
-        const std::size_t label_index = series.labels.size();
+        const std::size_t label_index = out_.labels.size() - series.label_begin;
         ok = Expect(tag, WireType::kLengthDelimited, "label") && ReadLength(c, inner) &&
-             ParseLabel(inner, index, label_index, series.labels.emplace_back());
+             ParseLabel(inner, index, label_index, out_.labels.emplace_back());
         break;
       }
       case 2:
         ok = Expect(tag, WireType::kLengthDelimited, "sample") && ReadLength(c, inner) &&
-             ParseSample(inner, series.samples.emplace_back());
+             ParseSample(inner, out_.samples.emplace_back());
         break;
       case 3:
-        ok = SkippedMessage(c, tag, "exemplar", view_.exemplar_count);
+        ok = SkippedMessage(c, tag, "exemplar", out_.exemplar_count);
         break;
       case 4:
-        ok = SkippedMessage(c, tag, "histogram", view_.histogram_count);
+        ok = SkippedMessage(c, tag, "histogram", out_.histogram_count);
         break;
       default:
         ok = Skip(c, tag, 0);
@@ -296,7 +301,12 @@ bool Decoder::ParseSeries(Cursor c, std::size_t index, TimeSeriesView& series) {
 
 bool Decoder::ParseLabel(Cursor c, std::size_t series, std::size_t index, LabelView& label) {
   if (ParseCanonicalLabel(c, label)) {
-    if (internal::IsValidUtf8(label.name) && internal::IsValidUtf8(label.value)) {
+    // Name, value tag, value length, value: the two bytes between the texts
+    // are ASCII, so one pass over the span checks both texts.
+    const std::string_view both(
+        label.name.data(),
+        static_cast<std::size_t>(label.value.data() + label.value.size() - label.name.data()));
+    if (internal::IsValidUtf8(both)) {
       return true;
     }
     return Fail("label " + std::to_string(index) + " of series " + std::to_string(series) +
@@ -377,8 +387,60 @@ bool Decoder::ParseSample(Cursor c, Sample& sample) {
 
 }  // namespace
 
+void FlatWriteRequest::Clear() {
+  series.clear();
+  labels.clear();
+  samples.clear();
+  histogram_count = 0;
+  exemplar_count = 0;
+  metadata_count = 0;
+}
+
+Status DecodeWriteRequestTo(std::string_view protobuf_bytes, FlatWriteRequest& out) {
+  return Decoder(protobuf_bytes, out).Run();
+}
+
 Result<WriteRequestView> DecodeWriteRequest(std::string_view protobuf_bytes) {
-  return Decoder(protobuf_bytes).Run();
+  thread_local FlatWriteRequest flat;  // Reused; trimmed after outsized requests.
+  struct TrimOnExit {
+    FlatWriteRequest& f;
+    ~TrimOnExit() {
+      if (f.labels.capacity() > (1U << 20) || f.samples.capacity() > (1U << 20)) {
+        f = FlatWriteRequest();
+      }
+    }
+  } trim_on_exit{flat};
+  OBS_RETURN_IF_ERROR(DecodeWriteRequestTo(protobuf_bytes, flat));
+  WriteRequestView view;
+  view.timeseries.resize(flat.series.size());
+  for (std::size_t i = 0; i < flat.series.size(); ++i) {
+    const SeriesSpan& span = flat.series[i];
+    TimeSeriesView& ts = view.timeseries[i];
+    ts.labels.assign(flat.labels_of(span), flat.labels_of(span) + span.label_count);
+    ts.samples.assign(flat.samples_of(span), flat.samples_of(span) + span.sample_count);
+  }
+  view.sample_count = flat.samples.size();
+  view.histogram_count = flat.histogram_count;
+  view.exemplar_count = flat.exemplar_count;
+  view.metadata_count = flat.metadata_count;
+  return view;
+}
+
+void FlattenWriteRequest(const WriteRequestView& view, FlatWriteRequest& out) {
+  out.Clear();
+  for (const TimeSeriesView& ts : view.timeseries) {
+    out.series.push_back(SeriesSpan{
+        .label_begin = static_cast<std::uint32_t>(out.labels.size()),
+        .label_count = static_cast<std::uint32_t>(ts.labels.size()),
+        .sample_begin = static_cast<std::uint32_t>(out.samples.size()),
+        .sample_count = static_cast<std::uint32_t>(ts.samples.size()),
+    });
+    out.labels.insert(out.labels.end(), ts.labels.begin(), ts.labels.end());
+    out.samples.insert(out.samples.end(), ts.samples.begin(), ts.samples.end());
+  }
+  out.histogram_count = view.histogram_count;
+  out.exemplar_count = view.exemplar_count;
+  out.metadata_count = view.metadata_count;
 }
 
 }  // namespace obs::wire

@@ -2,11 +2,25 @@
 // length prefix is not known until it ends, so BeginSeries leaves room for a
 // two-byte varint (bodies of 128 bytes to 16 KiB, the common scrape case) and
 // EndSeries moves the body only when the real prefix has another size. No
-// scratch copy is made on the common path.
+// scratch copy is made on the common path. AddEncodedSeries knows every size
+// up front (pre-encoded labels + one sample), so it writes the exact prefix.
+//
+// With Output::kSnappy the request is compressed 64 KiB at a time. Snappy's
+// block compressor compresses each kBlockSize fragment of its input on its
+// own (own hash table, no references across fragments) and writes the
+// block's length varint, then the fragments' elements back to back. So
+// compressing each fragment separately, dropping the per-call length varint,
+// and writing the total length at the end gives the same bytes as one call
+// on the whole request. (And any concatenation of element sequences is a
+// valid block whatever the library version does, so a decoder never sees a
+// difference.)
+
+#include <snappy.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <string>
 
 #include "obs/base/check.h"
 #include "obs/wire/remote_write.h"
@@ -52,6 +66,43 @@ char* WriteStringField(char* p, char tag, std::string_view s) {
   return p + s.size();
 }
 
+// Size of a Sample message's body; at most 20, so its length is one byte.
+std::size_t SampleBodySize(std::uint64_t value_bits, std::uint64_t ts) {
+  return (value_bits != 0 ? 9 : 0) + (ts != 0 ? 1 + VarintSize(ts) : 0);
+}
+
+// Room WriteSample needs: tag, length, then both fields at their largest.
+constexpr std::size_t kMaxSampleFieldSize = 2 + 9 + 1 + internal::kMaxVarintBytes;
+
+// Writes one TimeSeries.samples field whose body is `body` bytes long.
+// proto3 omits fields whose bits are zero (so -0.0 is written, 0.0 is not).
+char* WriteSample(char* p, std::uint64_t value_bits, std::uint64_t ts, std::size_t body) {
+  *p++ = kSampleTag;
+  *p++ = static_cast<char>(body);
+  if (value_bits != 0) {
+    *p++ = kSampleValueTag;
+    p = internal::WriteFixed64(p, value_bits);
+  }
+  if (ts != 0) {
+    *p++ = kSampleTimestampTag;
+    p = WriteVarint(p, ts);
+  }
+  return p;
+}
+
+// Writes one TimeSeries.labels field; `p` has room for LabelFieldMaxSize().
+char* WriteLabel(char* p, std::string_view name, std::string_view value) {
+  const std::size_t body = StringFieldSize(name) + StringFieldSize(value);
+  *p++ = kLabelTag;
+  p = WriteVarint(p, body);
+  p = WriteStringField(p, kLabelNameTag, name);
+  return WriteStringField(p, kLabelValueTag, value);
+}
+
+std::size_t LabelFieldMaxSize(std::string_view name, std::string_view value) {
+  return 1 + internal::kMaxVarintBytes + StringFieldSize(name) + StringFieldSize(value);
+}
+
 }  // namespace
 
 double StaleNaN() {
@@ -62,6 +113,12 @@ bool IsStaleNaN(double v) {
   return std::bit_cast<std::uint64_t>(v) == kStaleNaNBits;
 }
 
+WriteRequestEncoder::WriteRequestEncoder(Output output)
+    : output_(output),
+      flush_at_(output == Output::kSnappy ? snappy::kBlockSize : static_cast<std::size_t>(-1)) {
+  Reset();
+}
+
 char* WriteRequestEncoder::Buffer::Grow(std::size_t n) {
   bytes.resize(std::max({bytes.size() * 2, size + n, std::size_t{4096}}));
   return bytes.data() + size;
@@ -69,6 +126,12 @@ char* WriteRequestEncoder::Buffer::Grow(std::size_t n) {
 
 void WriteRequestEncoder::Reset() {
   request_.size = 0;
+  if (output_ == Output::kSnappy) {
+    compressed_.Reserve(internal::kMaxVarintBytes);
+    compressed_.size = internal::kMaxVarintBytes;
+  }
+  flushed_ = 0;
+  finished_view_ = {};
   series_start_ = 0;
   in_series_ = false;
   finished_ = false;
@@ -88,36 +151,67 @@ void WriteRequestEncoder::BeginSeries() {
 
 void WriteRequestEncoder::AddLabel(std::string_view name, std::string_view value) {
   OBS_CHECK(in_series_) << "AddLabel outside a series";
-  const std::size_t body = StringFieldSize(name) + StringFieldSize(value);
-  char* const start = request_.Reserve(1 + internal::kMaxVarintBytes + body);
-  char* p = start;
-  *p++ = kLabelTag;
-  p = WriteVarint(p, body);
-  p = WriteStringField(p, kLabelNameTag, name);
-  p = WriteStringField(p, kLabelValueTag, value);
-  request_.size += static_cast<std::size_t>(p - start);
+  char* const start = request_.Reserve(LabelFieldMaxSize(name, value));
+  request_.size += static_cast<std::size_t>(WriteLabel(start, name, value) - start);
+}
+
+void WriteRequestEncoder::EncodeLabel(std::string_view name, std::string_view value,
+                                      std::string& out) {
+  const std::size_t old_size = out.size();
+  out.resize(old_size + LabelFieldMaxSize(name, value));
+  char* const start = out.data() + old_size;
+  out.resize(old_size + static_cast<std::size_t>(WriteLabel(start, name, value) - start));
 }
 
 void WriteRequestEncoder::AddSample(double value, std::int64_t timestamp_ms) {
   OBS_CHECK(in_series_) << "AddSample outside a series";
-  // proto3 omits fields whose bits are zero (so -0.0 is written, 0.0 is not).
   const auto bits = std::bit_cast<std::uint64_t>(value);
   const auto ts = static_cast<std::uint64_t>(timestamp_ms);
-  const std::size_t body = (bits != 0 ? 9 : 0) + (ts != 0 ? 1 + VarintSize(ts) : 0);
-  char* const start = request_.Reserve(2 + 9 + 1 + internal::kMaxVarintBytes);
+  char* const start = request_.Reserve(kMaxSampleFieldSize);
+  char* const end = WriteSample(start, bits, ts, SampleBodySize(bits, ts));
+  request_.size += static_cast<std::size_t>(end - start);
+  ++sample_count_;
+}
+
+void WriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels, double value,
+                                           std::int64_t timestamp_ms) {
+  OBS_CHECK(!in_series_ && !finished_) << "AddEncodedSeries inside a series or after Finish";
+  if (timestamp_ms != encoded_ts_) {
+    const auto ts = static_cast<std::uint64_t>(timestamp_ms);
+    char* p = encoded_ts_field_;
+    if (ts != 0) {  // proto3 omits a zero timestamp.
+      *p++ = kSampleTimestampTag;
+      p = WriteVarint(p, ts);
+    }
+    encoded_ts_ = timestamp_ms;
+    encoded_ts_size_ = static_cast<std::size_t>(p - encoded_ts_field_);
+  }
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const std::size_t sample_body = (bits != 0 ? 9 : 0) + encoded_ts_size_;
+  // Every size is known up front, so the length prefix is written once.
+  const std::size_t body = encoded_labels.size() + 2 + sample_body;
+  // The timestamp field is copied as a whole array; the tail past its size
+  // is overwritten by what follows.
+  char* const start =
+      request_.Reserve(1 + internal::kMaxVarintBytes + body + sizeof encoded_ts_field_);
   char* p = start;
+  *p++ = kTimeSeriesTag;
+  p = WriteVarint(p, body);
+  p = internal::WriteBytes(p, encoded_labels.data(), encoded_labels.size());
   *p++ = kSampleTag;
-  *p++ = static_cast<char>(body);  // At most 20, a one-byte varint.
-  if (bits != 0) {
+  *p++ = static_cast<char>(sample_body);
+  if (bits != 0) {  // proto3 omits a value whose bits are zero (+0.0).
     *p++ = kSampleValueTag;
     p = internal::WriteFixed64(p, bits);
   }
-  if (ts != 0) {
-    *p++ = kSampleTimestampTag;
-    p = WriteVarint(p, ts);
-  }
+  std::memcpy(p, encoded_ts_field_, sizeof encoded_ts_field_);
+  p += encoded_ts_size_;
   request_.size += static_cast<std::size_t>(p - start);
+  ++series_count_;
   ++sample_count_;
+  if (request_.size >= flush_at_) {
+    FlushFragments();
+  }
 }
 
 void WriteRequestEncoder::EndSeries() {
@@ -135,12 +229,55 @@ void WriteRequestEncoder::EndSeries() {
   request_.size = series_start_ - kSeriesLengthGuess + prefix + body;
   in_series_ = false;
   ++series_count_;
+  if (request_.size >= flush_at_) {
+    FlushFragments();
+  }
+}
+
+void WriteRequestEncoder::FlushFragments() {
+  std::size_t done = 0;
+  while (request_.size - done >= snappy::kBlockSize) {
+    CompressFragment(request_.bytes.data() + done, snappy::kBlockSize);
+    done += snappy::kBlockSize;
+  }
+  // What is left is less than a fragment: usually part of one series.
+  std::memmove(request_.bytes.data(), request_.bytes.data() + done, request_.size - done);
+  request_.size -= done;
+  flushed_ += done;
+}
+
+void WriteRequestEncoder::CompressFragment(const char* data, std::size_t n) {
+  // RawCompress writes a length varint and then the elements. Let it write
+  // the varint over the last bytes already in the buffer (the headroom for
+  // the first fragment), then put those bytes back: the elements land right
+  // after what came before, with no copy.
+  const std::size_t varint = VarintSize(n);
+  char* const at = compressed_.Reserve(snappy::MaxCompressedLength(n)) - varint;
+  char saved[internal::kMaxVarintBytes];
+  std::memcpy(saved, at, varint);
+  std::size_t written = 0;
+  snappy::RawCompress(data, n, at, &written);
+  std::memcpy(at, saved, varint);
+  compressed_.size += written - varint;
 }
 
 std::string_view WriteRequestEncoder::Finish() {
   OBS_CHECK(!in_series_) << "Finish inside a series";
-  finished_ = true;
-  return {request_.bytes.data(), request_.size};
+  if (output_ == Output::kProtobuf) {
+    finished_ = true;
+    return {request_.bytes.data(), request_.size};
+  }
+  if (!finished_) {
+    finished_ = true;
+    if (request_.size > 0) {
+      CompressFragment(request_.bytes.data(), request_.size);
+    }
+    const std::size_t total = flushed_ + request_.size;
+    const std::size_t start = internal::kMaxVarintBytes - VarintSize(total);
+    WriteVarint(compressed_.bytes.data() + start, total);
+    finished_view_ = {compressed_.bytes.data() + start, compressed_.size - start};
+  }
+  return finished_view_;
 }
 
 }  // namespace obs::wire

@@ -21,8 +21,8 @@ void SnappyCompressTo(std::string_view raw, std::string& out) {
   out.resize(written);
 }
 
-Result<std::string> SnappyUncompress(std::string_view compressed,
-                                     std::size_t max_uncompressed_bytes) {
+Status SnappyUncompressTo(std::string_view compressed, std::size_t max_uncompressed_bytes,
+                          std::string& out) {
   std::size_t length = 0;
   if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &length)) {
     return InvalidArgumentError("snappy: corrupt input");
@@ -31,10 +31,17 @@ Result<std::string> SnappyUncompress(std::string_view compressed,
     return ResourceExhaustedError("snappy: uncompressed length " + std::to_string(length) +
                                   " exceeds limit " + std::to_string(max_uncompressed_bytes));
   }
-  std::string out(length, '\0');
+  out.resize(length);
   if (!snappy::RawUncompress(compressed.data(), compressed.size(), out.data())) {
     return InvalidArgumentError("snappy: corrupt input");
   }
+  return Status::Ok();
+}
+
+Result<std::string> SnappyUncompress(std::string_view compressed,
+                                     std::size_t max_uncompressed_bytes) {
+  std::string out;
+  OBS_RETURN_IF_ERROR(SnappyUncompressTo(compressed, max_uncompressed_bytes, out));
   return out;
 }
 

@@ -89,17 +89,23 @@ http::Response WriteHandler::Handle(const http::Request& request) {
   if (!header_error.empty()) {
     return TextResponse(415, header_error);
   }
-  Result<std::string> raw = wire::SnappyUncompress(request.body, options_.max_decompressed_bytes);
-  if (!raw.ok()) {
-    const bool too_big = raw.status().code() == StatusCode::kResourceExhausted;
-    return TextResponse(too_big ? 413 : 400, raw.status().message());
+  // Per-thread buffers, reused so that a request allocates nothing once warm.
+  thread_local DecodeBuffers buffers;
+  struct TrimOnExit {
+    DecodeBuffers& b;
+    ~TrimOnExit() { b.TrimIfLarge(); }
+  } trim_on_exit{buffers};
+  if (Status s =
+          wire::SnappyUncompressTo(request.body, options_.max_decompressed_bytes, buffers.raw);
+      !s.ok()) {
+    const bool too_big = s.code() == StatusCode::kResourceExhausted;
+    return TextResponse(too_big ? 413 : 400, s.message());
   }
-  Result<wire::WriteRequestView> decoded = wire::DecodeWriteRequest(*raw);
-  if (!decoded.ok()) {
-    return TextResponse(400, decoded.status().message());
+  if (Status s = wire::DecodeWriteRequestTo(buffers.raw, buffers.decoded); !s.ok()) {
+    return TextResponse(400, s.message());
   }
-  const std::uint64_t dropped = ApplyFault(*decoded);
-  Result<AppendStats> appended = storage_.Append(*decoded);
+  const std::uint64_t dropped = ApplyFault(buffers.decoded);
+  Result<AppendStats> appended = storage_.Append(buffers.decoded);
   if (!appended.ok()) {
     const bool invalid = appended.status().code() == StatusCode::kInvalidArgument;
     return TextResponse(invalid ? 400 : 500, appended.status().message());
@@ -109,40 +115,49 @@ http::Response WriteHandler::Handle(const http::Request& request) {
   return http::Response{.status = 204, .content_type = {}, .body = {}, .headers = {}};
 }
 
-std::uint64_t WriteHandler::ApplyFault(wire::WriteRequestView& request) {
+std::uint64_t WriteHandler::ApplyFault(wire::FlatWriteRequest& request) {
   const std::uint64_t n = options_.drop_every_nth_sample;
   if (n == 0) {
     return 0;
   }
-  std::uint64_t total = 0;
-  for (const wire::TimeSeriesView& series : request.timeseries) {
-    total += series.samples.size();
-  }
+  const std::uint64_t total = request.samples.size();
   // Reserve this request's range of global sample numbers in one step.
   std::uint64_t number = fault_samples_seen_.fetch_add(total, std::memory_order_relaxed);
   std::uint64_t dropped = 0;
-  std::vector<wire::TimeSeriesView> kept_series;
-  kept_series.reserve(request.timeseries.size());
-  for (wire::TimeSeriesView& series : request.timeseries) {
-    std::vector<wire::Sample>& samples = series.samples;
-    const bool had_samples = !samples.empty();
-    std::size_t kept = 0;
-    for (const wire::Sample& sample : samples) {
+  // Compacts samples and series in place: write positions never pass read positions.
+  std::size_t kept_samples = 0;
+  std::size_t kept_series = 0;
+  for (const wire::SeriesSpan& series : request.series) {
+    wire::SeriesSpan out = series;
+    out.sample_begin = static_cast<std::uint32_t>(kept_samples);
+    for (std::uint32_t i = 0; i < series.sample_count; ++i) {
+      const wire::Sample sample = request.samples[series.sample_begin + i];
       if (++number % n == 0) {
         ++dropped;
         continue;
       }
-      samples[kept++] = sample;
+      request.samples[kept_samples++] = sample;
     }
-    samples.resize(kept);
+    out.sample_count = static_cast<std::uint32_t>(kept_samples - out.sample_begin);
     // A series that lost every sample is not sent on to the storage at all.
-    if (!had_samples || !samples.empty()) {
-      kept_series.push_back(std::move(series));
+    if (series.sample_count == 0 || out.sample_count != 0) {
+      request.series[kept_series++] = out;
     }
   }
-  request.timeseries = std::move(kept_series);
-  request.sample_count = static_cast<std::size_t>(total - dropped);
+  request.samples.resize(kept_samples);
+  request.series.resize(kept_series);
   return dropped;
+}
+
+void WriteHandler::DecodeBuffers::TrimIfLarge() {
+  constexpr std::size_t kKeepBytes = 16U << 20;
+  if (raw.capacity() > kKeepBytes) {
+    std::string().swap(raw);
+  }
+  if (decoded.labels.capacity() * sizeof(wire::LabelView) > kKeepBytes ||
+      decoded.samples.capacity() * sizeof(wire::Sample) > kKeepBytes) {
+    decoded = wire::FlatWriteRequest();
+  }
 }
 
 }  // namespace obs::backend

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "obs/wire/remote_write.h"
 
@@ -41,7 +42,15 @@ class WriteHandler {
  private:
   // Removes every Nth sample (by the global sample count) from `request`,
   // drops series left without samples, and returns how many were removed.
-  std::uint64_t ApplyFault(wire::WriteRequestView& request);
+  std::uint64_t ApplyFault(wire::FlatWriteRequest& request);
+
+  // The snappy-decoded body and its decoded form, kept per thread across
+  // requests; buffers grown past 16 MiB by an outsized request are freed.
+  struct DecodeBuffers {
+    std::string raw;
+    wire::FlatWriteRequest decoded;
+    void TrimIfLarge();
+  };
 
   Storage& storage_;
   BackendMetrics& metrics_;

@@ -40,59 +40,105 @@ constexpr DodBucket kDodBuckets[] = {{0b10, 2, 14}, {0b110, 3, 17}, {0b1110, 4, 
 
 }  // namespace
 
-void XorEncoder::WriteBits(std::uint64_t value, int nbits) {
-  while (nbits > 0) {
-    if (free_bits_ == 0) {
-      bytes_.push_back('\0');
-      free_bits_ = 8;
+// Most bytes one sample can take: a 64-bit delta-of-delta with its 4-bit
+// prefix plus a new-window value (2 + 5 + 6 + 64 bits) is 145 bits; one
+// more byte for a partial first byte and 8 so that every write can be a
+// 64-bit load and store.
+constexpr std::size_t kMaxSampleBytes = 19 + 1 + 8;
+
+// Writes bits MSB first into zeroed bytes at `base`, starting at `bit_pos`.
+class BitWriter {
+ public:
+  BitWriter(unsigned char* base, std::size_t bit_pos) : base_(base), pos_(bit_pos) {}
+
+  // REQUIRES: 0 < nbits <= 64; the bytes from bit_pos/8 up to 8 past the last written are room.
+  void Write(std::uint64_t value, int nbits) {
+    if (nbits > 32) {
+      Write32(
+          static_cast<std::uint32_t>(value >> 32) & static_cast<std::uint32_t>(Mask(nbits - 32)),
+          nbits - 32);
+      Write32(static_cast<std::uint32_t>(value), 32);
+    } else {
+      Write32(static_cast<std::uint32_t>(value & Mask(nbits)), nbits);
     }
-    const int take = nbits < free_bits_ ? nbits : free_bits_;
-    const auto chunk = static_cast<unsigned>((value >> (nbits - take)) & Mask(take));
-    auto& last = reinterpret_cast<unsigned char&>(bytes_.back());
-    last = static_cast<unsigned char>(last | (chunk << (free_bits_ - take)));
-    free_bits_ -= take;
-    nbits -= take;
   }
-}
+  std::size_t bit_pos() const { return pos_; }
+
+ private:
+  // REQUIRES: 0 < nbits <= 32; `value` < 2^nbits.
+  void Write32(std::uint32_t value, int nbits) {
+    unsigned char* p = base_ + pos_ / 8;
+    const int offset = static_cast<int>(pos_ % 8);
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, 8);
+    word = __builtin_bswap64(word);  // Big-endian: the first byte is the top.
+    word |= static_cast<std::uint64_t>(value) << (64 - offset - nbits);
+    word = __builtin_bswap64(word);
+    std::memcpy(p, &word, 8);
+    pos_ += static_cast<std::size_t>(nbits);
+  }
+
+  unsigned char* base_;
+  std::size_t pos_;
+};
 
 void XorEncoder::Append(std::int64_t t, double v) {
+  const std::size_t old_size = bytes_.size();
+  if (bytes_.capacity() < old_size + kMaxSampleBytes) {
+    // Grow by half: a head chunk lives long and most are small.
+    bytes_.reserve(old_size + kMaxSampleBytes + old_size / 2);
+  }
+  bytes_.resize(old_size + kMaxSampleBytes);  // Zero-fills the room.
+  BitWriter w(reinterpret_cast<unsigned char*>(bytes_.data()),
+              old_size * 8 - static_cast<std::size_t>(free_bits_));
   if (num_samples_ == 0) {
-    WriteBits(static_cast<std::uint64_t>(t), 64);
-    WriteBits(DoubleBits(v), 64);
+    w.Write(static_cast<std::uint64_t>(t), 64);
+    w.Write(DoubleBits(v), 64);
     prev_bits_ = DoubleBits(v);
   } else {
-    WriteTimestamp(t);
-    WriteValue(v);
+    WriteTimestamp(w, t);
+    WriteValue(w, v);
   }
+  const std::size_t new_size = (w.bit_pos() + 7) / 8;
+  free_bits_ = static_cast<int>(new_size * 8 - w.bit_pos());
+  bytes_.resize(new_size);
   prev_t_ = t;
   ++num_samples_;
 }
 
-void XorEncoder::WriteTimestamp(std::int64_t t) {
+std::string XorEncoder::TakeBytes() {
+  std::string out = std::move(bytes_);
+  out.shrink_to_fit();
+  *this = XorEncoder();
+  bytes_ = std::string();  // A moved-from string may keep its buffer.
+  return out;
+}
+
+void XorEncoder::WriteTimestamp(BitWriter& w, std::int64_t t) {
   const std::uint64_t delta = static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(prev_t_);
   const std::uint64_t dod = delta - prev_delta_;
   prev_delta_ = delta;
   if (dod == 0) {
-    WriteBits(0, 1);
+    w.Write(0, 1);
     return;
   }
   for (const DodBucket& b : kDodBuckets) {
     if (FitsSigned(dod, b.value_bits)) {
-      WriteBits(b.prefix, b.prefix_bits);
-      WriteBits(dod & Mask(b.value_bits), b.value_bits);
+      w.Write(b.prefix, b.prefix_bits);
+      w.Write(dod & Mask(b.value_bits), b.value_bits);
       return;
     }
   }
-  WriteBits(0b1111, 4);
-  WriteBits(dod, 64);
+  w.Write(0b1111, 4);
+  w.Write(dod, 64);
 }
 
-void XorEncoder::WriteValue(double v) {
+void XorEncoder::WriteValue(BitWriter& w, double v) {
   const std::uint64_t bits = DoubleBits(v);
   const std::uint64_t x = bits ^ prev_bits_;
   prev_bits_ = bits;
   if (x == 0) {
-    WriteBits(0, 1);
+    w.Write(0, 1);
     return;
   }
   int leading = std::countl_zero(x);
@@ -101,17 +147,17 @@ void XorEncoder::WriteValue(double v) {
     leading = 31;  // 5 bits.
   }
   if (leading_ >= 0 && leading >= leading_ && trailing >= trailing_) {
-    WriteBits(0b10, 2);
-    WriteBits(x >> trailing_, 64 - leading_ - trailing_);
+    w.Write(0b10, 2);
+    w.Write(x >> trailing_, 64 - leading_ - trailing_);
     return;
   }
   leading_ = leading;
   trailing_ = trailing;
   const int sig = 64 - leading - trailing;  // 1..64; 64 is written as 0.
-  WriteBits(0b11, 2);
-  WriteBits(static_cast<std::uint64_t>(leading), 5);
-  WriteBits(static_cast<std::uint64_t>(sig & 63), 6);
-  WriteBits(x >> trailing, sig);
+  w.Write(0b11, 2);
+  w.Write(static_cast<std::uint64_t>(leading), 5);
+  w.Write(static_cast<std::uint64_t>(sig & 63), 6);
+  w.Write(x >> trailing, sig);
 }
 
 bool XorDecoder::ReadBits(int nbits, std::uint64_t& out) {

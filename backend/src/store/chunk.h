@@ -24,6 +24,8 @@
 
 namespace obs::backend::internal {
 
+class BitWriter;  // chunk.cc
+
 class XorEncoder {
  public:
   // REQUIRES: t >= the previous timestamp (the storage checks order first).
@@ -32,10 +34,14 @@ class XorEncoder {
   std::uint32_t num_samples() const { return num_samples_; }
   const std::string& bytes() const { return bytes_; }
 
+  // Moves the bytes out, trimmed to their size, and resets the encoder to
+  // empty (with no buffer: a head that keeps a grown buffer would hold up to
+  // twice its chunk's size for every series).
+  std::string TakeBytes();
+
  private:
-  void WriteBits(std::uint64_t value, int nbits);
-  void WriteTimestamp(std::int64_t t);
-  void WriteValue(double v);
+  void WriteTimestamp(BitWriter& w, std::int64_t t);
+  void WriteValue(BitWriter& w, double v);
 
   std::string bytes_;
   int free_bits_ = 0;  // Unused low bits in bytes_.back().

@@ -6,21 +6,16 @@
 
 namespace obs::backend::internal {
 
-std::optional<LastSample> MemSeries::LastLocked() const {
-  return last_;
-}
-
 std::size_t MemSeries::AppendLocked(std::int64_t t, double v) {
   std::size_t grown = 0;
   if (head_.num_samples() >= kSamplesPerChunk) {
     // Close the head: from now on it is immutable and shared with readers.
     auto chunk = std::make_shared<Chunk>();
-    chunk->bytes = head_.bytes();
     chunk->num_samples = head_.num_samples();
+    chunk->bytes = head_.TakeBytes();
     chunk->min_t = head_min_t_;
-    chunk->max_t = last_->t;
+    chunk->max_t = last_t_;
     closed_.push_back(std::move(chunk));
-    head_ = XorEncoder();
   }
   if (head_.num_samples() == 0) {
     head_min_t_ = t;
@@ -28,23 +23,24 @@ std::size_t MemSeries::AppendLocked(std::int64_t t, double v) {
   const std::size_t before = head_.bytes().size();
   head_.Append(t, v);
   grown += head_.bytes().size() - before;
-  last_ = LastSample{.t = t, .value_bits = std::bit_cast<std::uint64_t>(v)};
+  last_t_ = t;
+  last_bits_ = std::bit_cast<std::uint64_t>(v);
   return grown;
 }
 
 MemSeries::Snapshot MemSeries::TakeSnapshot(std::int64_t mint, std::int64_t maxt) const {
   Snapshot snap;
-  std::lock_guard lock(mu_);
+  std::lock_guard<SpinLock> lock(mu_);
   for (const auto& c : closed_) {
     if (c->max_t >= mint && c->min_t <= maxt) {
       snap.chunks.push_back(c);
     }
   }
-  if (head_.num_samples() > 0 && last_->t >= mint && head_min_t_ <= maxt) {
+  if (head_.num_samples() > 0 && last_t_ >= mint && head_min_t_ <= maxt) {
     snap.head_bytes = head_.bytes();
     snap.head_samples = head_.num_samples();
     snap.head_min_t = head_min_t_;
-    snap.head_max_t = last_->t;
+    snap.head_max_t = last_t_;
   }
   return snap;
 }

@@ -10,10 +10,12 @@
 // appended or none is. Stale markers (NaN with bits 0x7ff0000000000002) are
 // stored bit-exactly.
 //
-// Thread safety: all methods are safe to call concurrently. Appends lock the
-// touched series (in id order) and take the index lock exclusively only to
-// create new series; readers take the index lock shared, copy what they need
-// and decode chunks without holding any lock.
+// Thread safety: all methods are safe to call concurrently. Appends take the
+// index lock shared once per request to look series up, exclusively only to
+// create new series, and then lock every touched series (try-locks in request
+// order, falling back to id order when contended, so no deadlock); readers
+// take the index lock shared, copy what they need and decode chunks without
+// holding any lock.
 
 #pragma once
 
@@ -80,6 +82,12 @@ class Storage {
   // timestamp (`duplicate sample for timestamp ...`). The same timestamp with
   // the same value bits is accepted as a no-op, as Prometheus does.
   Result<AppendStats> Append(const wire::WriteRequestView& request);
+
+  // The same for the flat form the write handler decodes into; the hot
+  // path. A series already stored is found by a hash of its labels as sent,
+  // without building any string; labels are validated only for series not
+  // seen before (or sent unsorted or with empty values).
+  Result<AppendStats> Append(const wire::FlatWriteRequest& request);
 
   // Series whose labels satisfy all `matchers` and that hold at least one
   // sample in [mint_ms, maxt_ms], sorted by labels. REQUIRES: matchers from

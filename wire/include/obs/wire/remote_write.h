@@ -4,9 +4,12 @@
 // no protobuf runtime is involved, so neither caller links protobuf.
 //
 // `WriteRequestEncoder` streams a WriteRequest into a buffer it owns and
-// reuses: after warm-up, encoding a request does no allocation at all.
+// reuses: after warm-up, encoding a request does no allocation at all. A
+// label set encoded once (`EncodeLabel`) can be replayed per sample
+// (`AddEncodedSeries`), so a sender pays for its label strings only once.
 // `DecodeWriteRequest` is the receiver side: it validates arbitrary bytes and
-// returns views into them without copying label strings.
+// returns views into them without copying label strings;
+// `DecodeWriteRequestTo` does the same into a reusable flat form.
 //
 // Thread safety: an encoder is used by one thread at a time; distinct
 // encoders are independent. `DecodeWriteRequest` is a pure function.
@@ -68,7 +71,18 @@ struct Sample {
 // of order (AddLabel outside a series, Finish inside one) are bugs and abort.
 class WriteRequestEncoder {
  public:
-  WriteRequestEncoder() = default;
+  // What Finish() returns.
+  enum class Output {
+    kProtobuf,  // The WriteRequest's protobuf bytes.
+    // The same bytes as one snappy block, the remote write body: byte for
+    // byte SnappyCompress(<kProtobuf output>). Snappy compresses 64 KiB
+    // fragments independently, so the encoder compresses each fragment as
+    // soon as it is complete, while it is still in cache, and keeps only
+    // the unfinished one uncompressed.
+    kSnappy,
+  };
+
+  explicit WriteRequestEncoder(Output output = Output::kProtobuf);
 
   // Starts a new request; keeps the buffers' capacity.
   void Reset();
@@ -88,9 +102,21 @@ class WriteRequestEncoder {
   // REQUIRES: a series is open.
   void EndSeries();
 
-  // The encoded (uncompressed) WriteRequest. The view stays valid until the
-  // next `Reset()` or until the encoder is destroyed; more series may not be
-  // added after it. REQUIRES: no series is open.
+  // Appends the wire form of one label, byte for byte what AddLabel writes,
+  // to `out` (which keeps its earlier contents). A sender that repeats a
+  // label set in every request encodes it once with this and passes the
+  // concatenation to AddEncodedSeries.
+  static void EncodeLabel(std::string_view name, std::string_view value, std::string& out);
+
+  // Appends one whole series with one sample: the same bytes as BeginSeries,
+  // AddLabel per label, AddSample and EndSeries. `encoded_labels` is copied
+  // verbatim and must be a concatenation of EncodeLabel outputs (or empty).
+  // REQUIRES: no series is open.
+  void AddEncodedSeries(std::string_view encoded_labels, double value, std::int64_t timestamp_ms);
+
+  // The encoded WriteRequest, in the form the constructor chose. The view
+  // stays valid until the next `Reset()` or until the encoder is destroyed;
+  // more series may not be added after it. REQUIRES: no series is open.
   std::string_view Finish();
 
   // Series ended and samples added since the last `Reset()`.
@@ -110,7 +136,29 @@ class WriteRequestEncoder {
     char* Grow(std::size_t n);
   };
 
+  // kSnappy: compresses every complete fragment at the front of `request_`
+  // into `compressed_` and drops it from `request_`.
+  void FlushFragments();
+  // kSnappy: appends the snappy elements of `n` bytes at `data` (one
+  // fragment) to `compressed_`.
+  void CompressFragment(const char* data, std::size_t n);
+
+  Output output_;
+  // request_.size at which a series end flushes fragments: the fragment
+  // size with kSnappy, never with kProtobuf.
+  std::size_t flush_at_;
   Buffer request_;
+  // kSnappy: the block's elements after kMaxVarintBytes of headroom, where
+  // Finish() writes the block's length varint right-aligned.
+  Buffer compressed_;
+  std::size_t flushed_ = 0;  // Uncompressed bytes already in compressed_.
+  std::string_view finished_view_;
+  // The Sample.timestamp field of the last AddEncodedSeries timestamp: in a
+  // batch most samples share one, so its varint is encoded once. Starts as
+  // the (omitted, empty) field of timestamp 0.
+  std::int64_t encoded_ts_ = 0;
+  std::size_t encoded_ts_size_ = 0;
+  char encoded_ts_field_[16] = {};
   std::size_t series_start_ = 0;  // Offset of the open series' body in `request_`.
   bool in_series_ = false;
   bool finished_ = false;
@@ -138,6 +186,32 @@ struct WriteRequestView {
   std::size_t metadata_count = 0;   // MetricMetadata entries seen (and skipped).
 };
 
+// The same request in flat form, for receivers on a hot path: all labels of
+// all series in one vector, all samples in another, and per series the
+// ranges into them. Decoding into an object that is reused keeps the
+// vectors' capacity, so after warm-up a decode allocates nothing. Views
+// point into the decoded buffer, as in `WriteRequestView`.
+struct SeriesSpan {
+  std::uint32_t label_begin = 0;  // Index into FlatWriteRequest::labels.
+  std::uint32_t label_count = 0;
+  std::uint32_t sample_begin = 0;  // Index into FlatWriteRequest::samples.
+  std::uint32_t sample_count = 0;
+};
+
+struct FlatWriteRequest {
+  std::vector<SeriesSpan> series;
+  std::vector<LabelView> labels;
+  std::vector<Sample> samples;
+  std::size_t histogram_count = 0;  // Native histograms seen (and skipped).
+  std::size_t exemplar_count = 0;   // Exemplars seen (and skipped).
+  std::size_t metadata_count = 0;   // MetricMetadata entries seen (and skipped).
+
+  // Empties the request, keeping the capacity.
+  void Clear();
+  const LabelView* labels_of(const SeriesSpan& s) const { return labels.data() + s.label_begin; }
+  const Sample* samples_of(const SeriesSpan& s) const { return samples.data() + s.sample_begin; }
+};
+
 // Decodes a WriteRequest from protobuf bytes (already snappy-decompressed).
 //
 // Returns the request on success. Returns kInvalidArgument, with a message
@@ -151,5 +225,15 @@ struct WriteRequestView {
 // remote write semantics (sorted labels, `__name__`); that is the receiver's
 // business. Never reads outside `protobuf_bytes`, whatever they hold.
 Result<WriteRequestView> DecodeWriteRequest(std::string_view protobuf_bytes);
+
+// The same decoder writing the flat form into `out`, which it clears first
+// and whose capacity it reuses. Accepts and rejects exactly what
+// `DecodeWriteRequest` does, with the same messages; on error `out` holds
+// an unspecified prefix of the request.
+Status DecodeWriteRequestTo(std::string_view protobuf_bytes, FlatWriteRequest& out);
+
+// Copies a `WriteRequestView` into the flat form (views are copied, not the
+// strings), replacing the contents of `out`.
+void FlattenWriteRequest(const WriteRequestView& view, FlatWriteRequest& out);
 
 }  // namespace obs::wire

@@ -34,4 +34,10 @@ void SnappyCompressTo(std::string_view raw, std::string& out);
 Result<std::string> SnappyUncompress(std::string_view compressed,
                                      std::size_t max_uncompressed_bytes);
 
+// The same, replacing the contents of `out` and reusing its capacity (no
+// allocation, and no zero-filling of bytes `out` already held, once it is
+// large enough). On error `out` is unspecified. `compressed` must not alias `out`.
+Status SnappyUncompressTo(std::string_view compressed, std::size_t max_uncompressed_bytes,
+                          std::string& out);
+
 }  // namespace obs::wire
