@@ -1,5 +1,7 @@
 #include "obs/wire/snappy.h"
 
+#include <memory>
+
 #include <snappy.h>
 
 #include <string>
@@ -13,12 +15,24 @@ std::string SnappyCompress(std::string_view raw) {
 }
 
 void SnappyCompressTo(std::string_view raw, std::string& out) {
-  // resize() keeps capacity, so a reused `out` is not reallocated; RawCompress
-  // writes at most MaxCompressedLength bytes.
-  out.resize(snappy::MaxCompressedLength(raw.size()));
+  // RawCompress needs MaxCompressedLength bytes of room; growing `out` to that
+  // would zero-fill them on every call (resize() from the last, smaller
+  // result). A per-thread scratch buffer is written instead, and only the
+  // compressed bytes (a fraction of the input) are copied out.
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t scratch_size = 0;
+  const std::size_t need = snappy::MaxCompressedLength(raw.size());
+  if (need > scratch_size) {
+    scratch = std::make_unique_for_overwrite<char[]>(need);
+    scratch_size = need;
+  }
   std::size_t written = 0;
-  snappy::RawCompress(raw.data(), raw.size(), out.data(), &written);
-  out.resize(written);
+  snappy::RawCompress(raw.data(), raw.size(), scratch.get(), &written);
+  out.assign(scratch.get(), written);
+  if (scratch_size > (std::size_t{8} << 20)) {  // Do not keep an outsized buffer per thread.
+    scratch.reset();
+    scratch_size = 0;
+  }
 }
 
 Status SnappyUncompressTo(std::string_view compressed, std::size_t max_uncompressed_bytes,
