@@ -1,9 +1,11 @@
 // Engine::RangeQuery: matrix assembly, step alignment, request validation,
 // and the sample limit and timeout.
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "obs/testing/status_matchers.h"
 #include "obs/wire/remote_write.h"
 
+#include "engine_test_support.h"
 #include "query/engine.h"
 #include "store/storage.h"
 
@@ -124,6 +127,143 @@ TEST_F(RangeQueryTest, SlowQueryTimesOut) {
   EXPECT_EQ(std::get<QueryError>(r).type, QueryErrorType::kTimeout);
   EXPECT_EQ(std::get<QueryError>(r).message, "query timed out in expression evaluation");
   EXPECT_TRUE(std::holds_alternative<std::string>(engine.RangeQuery("g", 0, 0, 1000, 0)));
+}
+
+// Aggregations over a selector or a range function of one are computed for
+// every step at once, series by series (the fused path). Each case is
+// compared with a form the fused path does not take (`* 1` in between, or a
+// non-literal parameter), which evaluates step by step.
+class FusedAggregationTest : public testing::EngineFixture {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 12; ++i) {
+      const std::string instance = std::to_string(i);
+      const std::string job = i % 3 == 0 ? "a" : (i % 3 == 1 ? "b" : "c");
+      std::vector<wire::Sample> s;
+      double v = i;
+      for (int k = 0; k <= 80; ++k) {
+        const std::int64_t t = std::int64_t{k} * 15000 + (i % 4) * 1000;
+        if (i == 5 && k > 20 && k < 35) {
+          continue;  // A gap.
+        }
+        if (i == 7 && k == 40) {
+          s.push_back({wire::StaleNaN(), t});  // Goes stale, then comes back.
+          continue;
+        }
+        v = (i == 3 && k % 25 == 0) ? 1 : v + (i % 5) + 0.25 * k;  // Counter resets.
+        s.push_back({i == 9 && k % 11 == 0 ? std::nan("") : v, t});
+      }
+      Add({{"__name__", "c"}, {"instance", instance}, {"job", job}}, s);
+      if (i < 4) {
+        // Same labels but the name: distinct only with __name__.
+        Add({{"__name__", "d"}, {"instance", instance}, {"job", job}}, s);
+      }
+    }
+  }
+  void ExpectSame(const std::string& fused, const std::string& unfused) {
+    for (const auto& [start, end, step] :
+         {std::tuple<std::int64_t, std::int64_t, std::int64_t>{0, 1200000, 15000},
+          {7000, 1100000, 37000},
+          {600000, 600000, 1000}}) {
+      const std::string want = Range(unfused, start, end, step);
+      EXPECT_EQ(Range(fused, start, end, step), want) << fused << " " << start << ":" << step;
+    }
+  }
+};
+
+TEST_F(FusedAggregationTest, RangeFunctionsMatchStepByStep) {
+  const char* aggs[] = {"sum", "avg", "count", "min", "max", "group", "stddev", "stdvar"};
+  const char* groupings[] = {"", " by (job)", " without (instance)", " by (instance)"};
+  const char* inputs[] = {"rate(c[1m])",           "increase(c[5m] offset 1m)",
+                          "irate(c[2m])",          "resets(c[5m])",
+                          "max_over_time(c[30s])", "last_over_time(c[1m])",
+                          "deriv(c[5m] @ 300)",    "quantile_over_time(0.3, c[2m])"};
+  for (const char* agg : aggs) {
+    for (const char* g : groupings) {
+      for (const char* in : inputs) {
+        const std::string head = std::string(agg) + g;
+        ExpectSame(head + " (" + in + ")", head + " (" + in + " * 1)");
+      }
+    }
+  }
+}
+
+TEST_F(FusedAggregationTest, SelectorsMatchStepByStep) {
+  const char* aggs[] = {"sum", "avg", "count", "min", "max", "group", "stddev", "stdvar"};
+  for (const char* agg : aggs) {
+    for (const char* g : {"", " by (job)", " without (instance)"}) {
+      const std::string head = std::string(agg) + g;
+      ExpectSame(head + " (c)", head + " (c * 1)");
+      ExpectSame(head + " (c offset 2m)", head + " (c offset 2m * 1)");
+      // `or` keeps __name__ (`* 1` would drop it and make c and d collide).
+      ExpectSame(head + " ({__name__=~\"c|d\"})", head + " ({__name__=~\"c|d\"} or none)");
+    }
+  }
+  ExpectSame("sum by (job) (c) / on (job) group_left count by (job) (c)",
+             "sum by (job) (c * 1) / on (job) group_left count by (job) (c * 1)");
+}
+
+TEST_F(FusedAggregationTest, ParameterizedAggregationsMatchStepByStep) {
+  for (const char* op : {"topk", "bottomk"}) {
+    for (const char* g : {"", " by (job)"}) {
+      for (const char* k : {"1", "3", "100"}) {
+        const std::string head = std::string(op) + g;
+        ExpectSame(head + " (" + k + ", rate(c[1m]))",
+                   head + " (scalar(vector(" + k + ")), rate(c[1m]))");
+        ExpectSame(head + " (" + k + ", c)", head + " (scalar(vector(" + k + ")), c)");
+      }
+    }
+  }
+  for (const char* q : {"0", "0.5", "0.9", "2", "-1"}) {
+    ExpectSame(std::string("quantile by (job) (") + q + ", rate(c[2m]))",
+               std::string("quantile by (job) (scalar(vector(") + q + ")), rate(c[2m]))");
+  }
+  ExpectSame("topk(0, c)", "topk(scalar(vector(0)), c)");
+  ExpectSame("histogram_quantile(0.9, sum by (le) (rate(c[5m])))",
+             "histogram_quantile(0.9, sum by (le) (rate(c[5m]) * 1))");
+}
+
+TEST_F(FusedAggregationTest, PlainSelectorsAndRangeFunctionsMatchStepByStep) {
+  // A range query of just a selector or a range function is answered series
+  // by series (Evaluator::EvalDirect); `or none` makes it step by step.
+  for (const char* q :
+       {"c", "c offset 1m", "{__name__=~\"c|d\"}", "c @ 300", "rate(c[1m])", "irate(c[2m])",
+        "increase(c[5m] offset 1m)", "last_over_time({__name__=~\"c|d\"}[1m])",
+        "quantile_over_time(0.3, c[2m])", "predict_linear(c[5m], 60)", "changes(c[30s])",
+        "deriv(c[5m] @ 300)", "rate({__name__=~\"c|d\"}[1m])"}) {
+    ExpectSame(q, std::string("(") + q + ") or none");
+  }
+  const std::pair<const char*, const char*> cases[] = {{"c", "c or none"},
+                                                       {"rate(c[5m])", "rate(c[5m]) or none"}};
+  for (const std::size_t limit : {10U, 50U, 500U, 1000U, 1500U, 3000U}) {
+    const Engine small(storage_, EngineOptions{.max_samples = limit});
+    for (const auto& [direct, stepwise] : cases) {
+      EXPECT_EQ(Render(small.RangeQuery(direct, 0, 1200000, 15000, 0)),
+                Render(small.RangeQuery(stepwise, 0, 1200000, 15000, 0)))
+          << direct << " " << limit;
+    }
+  }
+}
+
+TEST_F(FusedAggregationTest, KeepsErrorsAndLimits) {
+  // rate() over c and d makes equal label sets: an error, fused or not.
+  EXPECT_EQ(Range("sum(rate({__name__=~\"c|d\"}[1m]))", 0, 1200000, 15000),
+            "execution: vector cannot contain metrics with the same labelset");
+  EXPECT_EQ(Range("sum(last_over_time({__name__=~\"c|d\"}[1m]))", 0, 1200000, 15000),
+            Range("sum(last_over_time({__name__=~\"c|d\"}[1m]) or none)", 0, 1200000, 15000));
+  // The sample limit trips at the same limits (and steps) as step by step.
+  const std::pair<const char*, const char*> cases[] = {
+      {"sum(rate(c[5m]))", "sum(rate(c[5m]) * 1)"},
+      {"sum(c)", "sum(c * 1)"},
+      {"topk(2, c)", "topk(scalar(vector(2)), c)"}};
+  for (const std::size_t limit : {10U, 50U, 92U, 93U, 240U, 250U, 400U}) {
+    const Engine small(storage_, EngineOptions{.max_samples = limit});
+    for (const auto& [fused, unfused] : cases) {
+      EXPECT_EQ(Render(small.RangeQuery(fused, 0, 1200000, 15000, 0)),
+                Render(small.RangeQuery(unfused, 0, 1200000, 15000, 0)))
+          << fused << " " << limit;
+    }
+  }
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // PromQL engine microbenchmarks over one hour of 15 s samples: 10k counter
 // series (10 jobs) and 1k classic histograms of 12 buckets. Cases: parsing a
 // set of realistic queries, an instant `sum by (job) (rate(x[5m]))` over 10k
-// series, 1 h range queries at a 15 s step over 10k series, and
+// series, 1 h range queries at a 15 s step over 10k series (the queries of
+// the side-by-side comparison in docs/performance.md among them), and
 // `histogram_quantile` over 1k histograms (instant and range). Items are
 // input series (instant) or series x steps (range).
 
@@ -137,6 +138,23 @@ void BM_Promql_Range1h15sRate10k(benchmark::State& state) {
   RunRange(state, "rate(bench_total[5m])", kSeries);
 }
 BENCHMARK(BM_Promql_Range1h15sRate10k)->Unit(benchmark::kMillisecond);
+
+void BM_Promql_Range1h15sTopkRate10k(benchmark::State& state) {
+  RunRange(state, "topk(5, rate(bench_total[5m]))", kSeries);
+}
+BENCHMARK(BM_Promql_Range1h15sTopkRate10k)->Unit(benchmark::kMillisecond);
+
+void BM_Promql_Range1h15sSumByDivCount10k(benchmark::State& state) {
+  RunRange(state, "sum by (job) (bench_total) / on (job) group_left count by (job) (bench_total)",
+           kSeries);
+}
+BENCHMARK(BM_Promql_Range1h15sSumByDivCount10k)->Unit(benchmark::kMillisecond);
+
+void BM_Promql_RangeHistogramQuantileSumByLe1k(benchmark::State& state) {
+  RunRange(state, "histogram_quantile(0.9, sum by (le) (rate(bench_seconds_bucket[5m])))",
+           kHistograms * 12);
+}
+BENCHMARK(BM_Promql_RangeHistogramQuantileSumByLe1k)->Unit(benchmark::kMillisecond);
 
 void BM_Promql_InstantHistogramQuantile1k(benchmark::State& state) {
   RunInstant(state,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -18,11 +19,98 @@ namespace {
 
 struct Group {
   LabelsPtr labels;
-  double value = 0;
-  double mean = 0;
-  double count = 0;
+  Accumulator acc;
   std::vector<InstantSample> members;  // topk, bottomk, quantile.
 };
+
+// Whether the operator keeps its group's samples instead of an Accumulator.
+bool HasMembers(AggOp op) {
+  return op == AggOp::kTopk || op == AggOp::kBottomk || op == AggOp::kQuantile;
+}
+
+// The group's state after its first sample `v` (engine.go's first-sample case).
+void AccInit(AggOp op, Accumulator& g, double v) {
+  g.value = v;
+  g.mean = v;
+  g.count = 1;
+  switch (op) {
+    case AggOp::kStddev:
+    case AggOp::kStdvar:
+      g.value = 0;
+      break;
+    case AggOp::kGroup:
+      g.value = 1;
+      break;
+    default:
+      break;
+  }
+}
+
+// Folds a further sample `v` into the group (not topk, bottomk, quantile).
+void AccAdd(AggOp op, Accumulator& g, double v) {
+  switch (op) {
+    case AggOp::kSum:
+      g.value += v;
+      break;
+    case AggOp::kAvg:
+      g.count++;
+      if (std::isinf(g.mean)) {
+        if (std::isinf(v) && (g.mean > 0) == (v > 0)) {
+          break;
+        }
+        if (!std::isinf(v) && !std::isnan(v)) {
+          break;
+        }
+      }
+      g.mean += v / g.count - g.mean / g.count;
+      break;
+    case AggOp::kGroup:
+      break;
+    case AggOp::kMax:
+      if (g.value < v || std::isnan(g.value)) {
+        g.value = v;
+      }
+      break;
+    case AggOp::kMin:
+      if (g.value > v || std::isnan(g.value)) {
+        g.value = v;
+      }
+      break;
+    case AggOp::kCount:
+    case AggOp::kCountValues:
+      g.count++;
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar: {
+      g.count++;
+      const double delta = v - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (v - g.mean);
+      break;
+    }
+    case AggOp::kTopk:
+    case AggOp::kBottomk:
+    case AggOp::kQuantile:
+      break;
+  }
+}
+
+// The group's output value (not topk, bottomk, quantile).
+double AccResult(AggOp op, const Accumulator& g) {
+  switch (op) {
+    case AggOp::kAvg:
+      return g.mean;
+    case AggOp::kCount:
+    case AggOp::kCountValues:
+      return g.count;
+    case AggOp::kStdvar:
+      return g.value / g.count;
+    case AggOp::kStddev:
+      return std::sqrt(g.value / g.count);
+    default:
+      return g.value;
+  }
+}
 
 bool Listed(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -67,7 +155,8 @@ LabelsPtr WithValueLabel(const Labels& in, const std::string& name, const std::s
 }
 
 // topk order: larger first, NaN last.
-bool Greater(const InstantSample& a, const InstantSample& b) {
+template <typename T>
+bool Greater(const T& a, const T& b) {
   if (std::isnan(b.value)) {
     return !std::isnan(a.value);
   }
@@ -75,7 +164,8 @@ bool Greater(const InstantSample& a, const InstantSample& b) {
 }
 
 // bottomk order: smaller first, NaN last.
-bool Less(const InstantSample& a, const InstantSample& b) {
+template <typename T>
+bool Less(const T& a, const T& b) {
   if (std::isnan(b.value)) {
     return !std::isnan(a.value);
   }
@@ -85,8 +175,8 @@ bool Less(const InstantSample& a, const InstantSample& b) {
 // Go's container/heap over `h` with `less`, replicated operation for
 // operation so that topk/bottomk pick the same sample among equal values as
 // Prometheus does.
-template <typename Less>
-void HeapUp(std::vector<InstantSample>& h, std::size_t j, Less less) {
+template <typename T, typename Less>
+void HeapUp(std::vector<T>& h, std::size_t j, Less less) {
   while (j > 0) {
     const std::size_t i = (j - 1) / 2;
     if (!less(h[j], h[i])) {
@@ -97,8 +187,8 @@ void HeapUp(std::vector<InstantSample>& h, std::size_t j, Less less) {
   }
 }
 
-template <typename Less>
-void HeapDown(std::vector<InstantSample>& h, std::size_t i, std::size_t n, Less less) {
+template <typename T, typename Less>
+void HeapDown(std::vector<T>& h, std::size_t i, std::size_t n, Less less) {
   while (true) {
     const std::size_t j1 = 2 * i + 1;
     if (j1 >= n) {
@@ -118,16 +208,19 @@ void HeapDown(std::vector<InstantSample>& h, std::size_t i, std::size_t n, Less 
 
 // Prometheus's vectorByValueHeap (topk: a min-heap, NaN smallest) and
 // vectorByReverseValueHeap (bottomk: a max-heap, NaN largest).
-bool HeapLessTop(const InstantSample& a, const InstantSample& b) {
+template <typename T>
+bool HeapLessTop(const T& a, const T& b) {
   return std::isnan(a.value) || a.value < b.value;
 }
-bool HeapLessBottom(const InstantSample& a, const InstantSample& b) {
+template <typename T>
+bool HeapLessBottom(const T& a, const T& b) {
   return std::isnan(a.value) || a.value > b.value;
 }
 
 // Offers `s` to a topk/bottomk heap of at most k samples.
-void OfferToHeap(std::vector<InstantSample>& h, const InstantSample& s, std::size_t k, bool top) {
-  const auto less = top ? HeapLessTop : HeapLessBottom;
+template <typename T>
+void OfferToHeap(std::vector<T>& h, const T& s, std::size_t k, bool top) {
+  const auto less = top ? HeapLessTop<T> : HeapLessBottom<T>;
   const bool better = top ? h[0].value < s.value : h[0].value > s.value;
   if (h.size() < k || better || std::isnan(h[0].value)) {
     if (h.size() == k) {
@@ -153,12 +246,7 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, Aggreg
   std::string value_label;
   std::vector<std::string> grouping = a.grouping;
   if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
-    const double f = std::get<Scalar>(*param).value;
-    if (!(f >= -9.223372036854775e18 && f <= 9.223372036854775e18)) {
-      throw EvalFailure{QueryErrorType::kExecution,
-                        "Scalar value " + FormatFixed(f) + " overflows int64"};
-    }
-    k = static_cast<std::int64_t>(f);
+    k = TopkParam(std::get<Scalar>(*param).value);
     if (k < 1) {
       return {};
     }
@@ -225,99 +313,31 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, Aggreg
     if (inserted) {
       Group g;
       g.labels = std::move(key_labels);
-      g.value = s.value;
-      g.mean = s.value;
-      g.count = 1;
-      switch (a.op) {
-        case AggOp::kStddev:
-        case AggOp::kStdvar:
-          g.value = 0;
-          break;
-        case AggOp::kGroup:
-          g.value = 1;
-          break;
-        case AggOp::kTopk:
-        case AggOp::kBottomk:
-        case AggOp::kQuantile:
-          g.members.push_back(s);
-          break;
-        default:
-          break;
+      AccInit(a.op, g.acc, s.value);
+      if (HasMembers(a.op)) {
+        g.members.push_back(s);
       }
       groups.push_back(std::move(g));
       continue;
     }
     Group& g = groups[group_index];
-    switch (a.op) {
-      case AggOp::kSum:
-        g.value += s.value;
-        break;
-      case AggOp::kAvg:
-        g.count++;
-        if (std::isinf(g.mean)) {
-          if (std::isinf(s.value) && (g.mean > 0) == (s.value > 0)) {
-            break;
-          }
-          if (!std::isinf(s.value) && !std::isnan(s.value)) {
-            break;
-          }
-        }
-        g.mean += s.value / g.count - g.mean / g.count;
-        break;
-      case AggOp::kGroup:
-        break;
-      case AggOp::kMax:
-        if (g.value < s.value || std::isnan(g.value)) {
-          g.value = s.value;
-        }
-        break;
-      case AggOp::kMin:
-        if (g.value > s.value || std::isnan(g.value)) {
-          g.value = s.value;
-        }
-        break;
-      case AggOp::kCount:
-      case AggOp::kCountValues:
-        g.count++;
-        break;
-      case AggOp::kStddev:
-      case AggOp::kStdvar: {
-        g.count++;
-        const double delta = s.value - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (s.value - g.mean);
-        break;
-      }
-      case AggOp::kTopk:
-      case AggOp::kBottomk:
-        OfferToHeap(g.members, s, static_cast<std::size_t>(k), a.op == AggOp::kTopk);
-        break;
-      case AggOp::kQuantile:
-        g.members.push_back(s);
-        break;
+    if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
+      OfferToHeap(g.members, s, static_cast<std::size_t>(k), a.op == AggOp::kTopk);
+    } else if (a.op == AggOp::kQuantile) {
+      g.members.push_back(s);
+    } else {
+      AccAdd(a.op, g.acc, s.value);
     }
   }
 
   Vector out;
   for (Group& g : groups) {
-    double v = g.value;
+    double v = 0;
     switch (a.op) {
-      case AggOp::kAvg:
-        v = g.mean;
-        break;
-      case AggOp::kCount:
-      case AggOp::kCountValues:
-        v = g.count;
-        break;
-      case AggOp::kStdvar:
-        v = g.value / g.count;
-        break;
-      case AggOp::kStddev:
-        v = std::sqrt(g.value / g.count);
-        break;
       case AggOp::kTopk:
       case AggOp::kBottomk: {
-        std::stable_sort(g.members.begin(), g.members.end(), a.op == AggOp::kTopk ? Greater : Less);
+        std::stable_sort(g.members.begin(), g.members.end(),
+                         a.op == AggOp::kTopk ? Greater<InstantSample> : Less<InstantSample>);
         const std::size_t n = std::min(g.members.size(), static_cast<std::size_t>(k));
         for (std::size_t i = 0; i < n; ++i) {
           out.push_back(std::move(g.members[i]));
@@ -334,10 +354,102 @@ Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, Aggreg
         break;
       }
       default:
+        v = AccResult(a.op, g.acc);
         break;
     }
     out.push_back({std::move(g.labels), v, 0});
   }
+  return out;
+}
+
+std::int64_t TopkParam(double f) {
+  if (!(f >= -9.223372036854775e18 && f <= 9.223372036854775e18)) {
+    throw EvalFailure{QueryErrorType::kExecution,
+                      "Scalar value " + FormatFixed(f) + " overflows int64"};
+  }
+  return static_cast<std::int64_t>(f);
+}
+
+StepAggregator::StepAggregator(const Aggregate& a, std::size_t steps, std::int64_t k, double q)
+    : a_(a), steps_(steps), k_(static_cast<std::size_t>(k)), q_(q), order_(steps) {}
+
+std::uint32_t StepAggregator::GroupOf(const Labels& labels) {
+  LabelsPtr group = GroupLabels(a_, a_.grouping, labels);
+  auto [it, fresh] =
+      ids_.try_emplace(LabelsKeyOf(*group), static_cast<std::uint32_t>(groups_.size()));
+  if (fresh) {
+    groups_.push_back(std::move(group));
+    cells_.resize(groups_.size() * steps_);
+    if (HasMembers(a_.op)) {
+      members_.resize(groups_.size() * steps_);
+    }
+  }
+  return it->second;
+}
+
+void StepAggregator::Add(std::uint32_t group, std::size_t step, double value,
+                         std::uint32_t series) {
+  const std::size_t cell = static_cast<std::size_t>(group) * steps_ + step;
+  Accumulator& acc = cells_[cell];
+  if (acc.count == 0) {
+    AccInit(a_.op, acc, value);
+    order_[step].push_back(group);
+    if (HasMembers(a_.op)) {
+      members_[cell].push_back({value, series});
+    }
+    return;
+  }
+  switch (a_.op) {
+    case AggOp::kTopk:
+    case AggOp::kBottomk:
+      OfferToHeap(members_[cell], Member{value, series}, k_, a_.op == AggOp::kTopk);
+      break;
+    case AggOp::kQuantile:
+      members_[cell].push_back({value, series});
+      break;
+    default:
+      AccAdd(a_.op, acc, value);
+      break;
+  }
+}
+
+Vector StepAggregator::Finish(std::size_t step,
+                              const std::function<LabelsPtr(std::uint32_t)>& labels_of) {
+  Vector out;
+  out.reserve(order_[step].size());
+  for (const std::uint32_t g : order_[step]) {
+    const std::size_t cell = static_cast<std::size_t>(g) * steps_ + step;
+    double v = 0;
+    switch (a_.op) {
+      case AggOp::kTopk:
+      case AggOp::kBottomk: {
+        std::vector<Member>& m = members_[cell];
+        std::stable_sort(m.begin(), m.end(),
+                         a_.op == AggOp::kTopk ? Greater<Member> : Less<Member>);
+        const std::size_t n = std::min(m.size(), k_);
+        for (std::size_t i = 0; i < n; ++i) {
+          out.push_back({labels_of(m[i].series), m[i].value, 0});
+        }
+        std::vector<Member>().swap(m);
+        continue;
+      }
+      case AggOp::kQuantile: {
+        std::vector<double> values;
+        values.reserve(members_[cell].size());
+        for (const Member& m : members_[cell]) {
+          values.push_back(m.value);
+        }
+        std::vector<Member>().swap(members_[cell]);
+        v = internal::Quantile(q_, values);
+        break;
+      }
+      default:
+        v = AccResult(a_.op, cells_[cell]);
+        break;
+    }
+    out.push_back({groups_[g], v, 0});
+  }
+  std::vector<std::uint32_t>().swap(order_[step]);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "query/evaluator.h"
 #include "query/format.h"
@@ -61,9 +62,9 @@ void AppendMetric(std::string& out, const Labels& labels) {
 
 void AppendPoint(std::string& out, std::int64_t t, double v) {
   out += '[';
-  out += FormatPromTimestamp(t);
+  AppendPromTimestamp(out, t);
   out += ",\"";
-  out += FormatPromValue(v);
+  AppendPromValue(out, v);
   out += "\"]";
 }
 
@@ -74,7 +75,18 @@ bool LabelsLess(const query::LabelsPtr& a, const query::LabelsPtr& b) {
 std::string RenderMatrix(query::Matrix m) {
   std::sort(m.begin(), m.end(),
             [](const auto& a, const auto& b) { return LabelsLess(a.labels, b.labels); });
-  std::string out = R"({"resultType":"matrix","result":[)";
+  // Sized up front: the answer of a large range query is tens of MB, and
+  // growing it by doubling copies it over and over.
+  std::size_t estimate = 64;
+  for (const query::RangeSeries& s : m) {
+    estimate += 32 + 28 * s.points.size();
+    for (const LabelPair& l : *s.labels) {
+      estimate += l.name.size() + l.value.size() + 6;
+    }
+  }
+  std::string out;
+  out.reserve(estimate);
+  out += R"({"resultType":"matrix","result":[)";
   for (std::size_t i = 0; i < m.size(); ++i) {
     out += i == 0 ? "" : ",";
     AppendMetric(out, *m[i].labels);
@@ -85,7 +97,8 @@ std::string RenderMatrix(query::Matrix m) {
     }
     out += "]}";
   }
-  return out + "]}";
+  out += "]}";
+  return out;
 }
 
 std::string RenderInstant(query::Value v, std::int64_t t) {
@@ -229,6 +242,9 @@ std::variant<std::string, QueryError> Engine::RangeQuery(std::string_view query,
   try {
     query::Evaluator ev(storage_, params);
     ev.Prepare(expr);
+    if (std::optional<query::Matrix> m = ev.EvalDirect()) {
+      return RenderMatrix(std::move(*m));
+    }
     MatrixBuilder builder;
     const auto no_labels = std::make_shared<const Labels>();
     for (std::int64_t t = start_ms; t <= end_ms; t += step_ms) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
+#include <string_view>
 #include <unordered_set>
 
 #include "query/functions.h"
@@ -133,18 +135,135 @@ std::int64_t Evaluator::RefTime(const AtModifier& at, std::int64_t offset_ms,
 }
 
 void Evaluator::Prepare(const Expr& expr) {
-  PrepareNode(expr, params_.start_ms, params_.end_ms);
+  PrepareNode(expr, params_.start_ms, params_.end_ms, /*in_subquery=*/false);
+  const Expr& top = Unparen(expr);
+  if (params_.step_ms > 0) {
+    if (std::holds_alternative<VectorSelector>(top.node)) {
+      direct_.emplace();
+      direct_->selector = &top;
+    } else if (const auto* c = std::get_if<Call>(&top.node);
+               c != nullptr && c->func->kind == FunctionKind::kRange) {
+      // Only literal scalar arguments: they cost nothing to evaluate up front.
+      const Expr* matrix = nullptr;
+      bool literal = true;
+      for (const auto& arg : c->args) {
+        const Expr& a = Unparen(*arg);
+        if (a.type() == ValueType::kMatrix) {
+          matrix = std::holds_alternative<MatrixSelector>(a.node) ? &a : nullptr;
+        } else if (!std::holds_alternative<NumberLiteral>(a.node)) {
+          literal = false;
+        }
+      }
+      if (matrix != nullptr && literal) {
+        direct_.emplace();
+        direct_->selector = matrix;
+        direct_->call = c;
+      }
+    }
+  }
   for (const auto& [node, span] : spans_) {
     const Expr& e = *node;
     const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
     if (const auto* ms = std::get_if<MatrixSelector>(&e.node)) {
       vs = &ms->selector;
     }
+    if (direct_ && direct_->selector == node) {
+      direct_->series = storage_.Select(vs->matchers, span.first, span.second);
+      direct_->mint = span.first;
+      direct_->maxt = span.second;
+      if (direct_->call == nullptr || direct_->call->func->keeps_metric_name ||
+          UniqueWithoutName(direct_->series)) {
+        continue;
+      }
+      direct_.reset();  // The step-by-step path reports the collision.
+    }
+    if (auto f = fused_selectors_.find(node); f != fused_selectors_.end()) {
+      FusedInput& in = fused_.at(f->second);
+      in.series = storage_.Select(vs->matchers, span.first, span.second);
+      in.mint = span.first;
+      in.maxt = span.second;
+      // A range function that drops __name__ over series that differ only
+      // in it fails at the steps where both have a value: leave that to the
+      // unfused path, which reports it.
+      if (in.call == nullptr || in.call->func->keeps_metric_name || UniqueWithoutName(in.series)) {
+        continue;
+      }
+      in.series.clear();
+      fused_.erase(f->second);
+    }
     Fetch(e, *vs, span.first, span.second);
   }
 }
 
-void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t) {
+bool Evaluator::UniqueWithoutName(const std::vector<SeriesRef>& series) {
+  auto rest = [](const Labels& l) {
+    return std::span<const LabelPair>(l).subspan(!l.empty() && l.front().name == "__name__" ? 1
+                                                                                            : 0);
+  };
+  std::vector<std::pair<std::uint64_t, std::size_t>> hashes;
+  hashes.reserve(series.size());
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a, as LabelsHash.
+    for (const LabelPair& l : rest(series[i].labels())) {
+      for (const std::string_view part : {std::string_view(l.name), std::string_view(l.value)}) {
+        for (const char c : part) {
+          h ^= static_cast<unsigned char>(c);
+          h *= 1099511628211ULL;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ULL;
+      }
+    }
+    hashes.emplace_back(h, i);
+  }
+  std::sort(hashes.begin(), hashes.end());
+  for (std::size_t i = 1; i < hashes.size(); ++i) {
+    for (std::size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
+      const auto a = rest(series[hashes[j - 1].second].labels());
+      const auto b = rest(series[hashes[i].second].labels());
+      if (std::equal(a.begin(), a.end(), b.begin(), b.end())) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+const Expr* Evaluator::FusableInput(const query::Aggregate& a) const {
+  if (params_.step_ms <= 0 || a.op == AggOp::kCountValues) {
+    return nullptr;
+  }
+  if (a.param != nullptr) {
+    // A literal parameter is the same at every step; anything else is
+    // evaluated step by step on the unfused path.
+    const auto* lit = std::get_if<NumberLiteral>(&Unparen(*a.param).node);
+    if (lit == nullptr) {
+      return nullptr;
+    }
+    if ((a.op == AggOp::kTopk || a.op == AggOp::kBottomk) &&
+        !(lit->value >= 1 && lit->value <= 9.223372036854775e18)) {
+      return nullptr;  // k < 1 or an overflow: the unfused path's answers.
+    }
+  }
+  const Expr& in = Unparen(*a.expr);
+  if (std::holds_alternative<VectorSelector>(in.node)) {
+    return &in;
+  }
+  const auto* c = std::get_if<Call>(&in.node);
+  if (c == nullptr || c->func->kind != FunctionKind::kRange) {
+    return nullptr;
+  }
+  for (const auto& arg : c->args) {
+    const Expr& m = Unparen(*arg);
+    if (m.type() == ValueType::kMatrix) {
+      return std::holds_alternative<MatrixSelector>(m.node) ? &m : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t,
+                            bool in_subquery) {
   auto need = [&](std::int64_t mint, std::int64_t maxt) {
     auto [it, inserted] = spans_.emplace(&e, std::make_pair(mint, maxt));
     if (!inserted) {
@@ -164,21 +283,30 @@ void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t la
                RefTime(vs.at, vs.offset_ms, last_t));
         } else if constexpr (std::is_same_v<T, Subquery>) {
           PrepareNode(*node.expr, RefTime(node.at, node.offset_ms, first_t) - node.range_ms,
-                      RefTime(node.at, node.offset_ms, last_t));
+                      RefTime(node.at, node.offset_ms, last_t), /*in_subquery=*/true);
         } else if constexpr (std::is_same_v<T, Call>) {
           for (const auto& a : node.args) {
-            PrepareNode(*a, first_t, last_t);
+            PrepareNode(*a, first_t, last_t, in_subquery);
           }
         } else if constexpr (std::is_same_v<T, query::Aggregate>) {
-          PrepareNode(*node.expr, first_t, last_t);
+          // Outside subqueries a range query evaluates this node exactly at
+          // its steps, which the fused form computes all at once.
+          if (const Expr* input = in_subquery ? nullptr : FusableInput(node)) {
+            FusedInput& in = fused_[&node];
+            in.selector = input;
+            const Expr& inner = Unparen(*node.expr);
+            in.call = std::get_if<Call>(&inner.node);
+            fused_selectors_[input] = &node;
+          }
+          PrepareNode(*node.expr, first_t, last_t, in_subquery);
           if (node.param != nullptr) {
-            PrepareNode(*node.param, first_t, last_t);
+            PrepareNode(*node.param, first_t, last_t, in_subquery);
           }
         } else if constexpr (std::is_same_v<T, Binary>) {
-          PrepareNode(*node.lhs, first_t, last_t);
-          PrepareNode(*node.rhs, first_t, last_t);
+          PrepareNode(*node.lhs, first_t, last_t, in_subquery);
+          PrepareNode(*node.rhs, first_t, last_t, in_subquery);
         } else if constexpr (std::is_same_v<T, Unary> || std::is_same_v<T, Paren>) {
-          PrepareNode(*node.expr, first_t, last_t);
+          PrepareNode(*node.expr, first_t, last_t, in_subquery);
         }
       },
       e.node);
@@ -403,6 +531,215 @@ Vector* Evaluator::TakeStep(Precomputed& pre, std::size_t k) {
   return &pre.steps[k];
 }
 
+std::int64_t Evaluator::StepTime(std::size_t i) const {
+  return params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
+}
+
+std::vector<std::vector<double>> Evaluator::StepScalars(const Call& c, std::size_t matrix_arg,
+                                                        std::size_t n) {
+  std::vector<std::vector<double>> scalars(n);
+  if (c.args.size() > 1) {
+    for (std::size_t i = 0; i < n; ++i) {
+      scalars[i] = EvalScalars(c, matrix_arg, StepTime(i));
+    }
+  }
+  return scalars;
+}
+
+template <typename Emit>
+void Evaluator::ForEachSelectorStep(const VectorSelector& vs, std::size_t n,
+                                    const std::vector<wire::Sample>& points, Emit&& emit) {
+  std::size_t next = 0;  // First point after the reference time.
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t ref = RefTime(vs.at, vs.offset_ms, StepTime(i));
+    while (next < points.size() && points[next].timestamp_ms <= ref) {
+      ++next;
+    }
+    if (next == 0) {
+      continue;
+    }
+    const wire::Sample& p = points[next - 1];
+    if (p.timestamp_ms < ref - params_.lookback_ms || wire::IsStaleNaN(p.value)) {
+      continue;
+    }
+    emit(i, p);
+  }
+}
+
+template <typename Emit>
+void Evaluator::ForEachRangeStep(const Call& c, const MatrixSelector& ms,
+                                 const std::vector<std::vector<double>>& scalars,
+                                 const std::vector<wire::Sample>& points, Emit&& emit) {
+  const bool has_stale = std::any_of(points.begin(), points.end(), [](const wire::Sample& p) {
+    return wire::IsStaleNaN(p.value);
+  });
+  std::size_t lo = 0;
+  std::size_t hi = 0;
+  for (std::size_t i = 0; i < scalars.size(); ++i) {
+    const std::int64_t ts = StepTime(i);
+    const std::int64_t ref = RefTime(ms.selector.at, ms.selector.offset_ms, ts);
+    const RangeWindow window{
+        .range_start = ref - ms.range_ms, .range_end = ref, .range_ms = ms.range_ms, .eval_t = ts};
+    // Window bounds only move forward as the steps do.
+    while (lo < points.size() && points[lo].timestamp_ms < window.range_start) {
+      ++lo;
+    }
+    if (hi < lo) {
+      hi = lo;
+    }
+    while (hi < points.size() && points[hi].timestamp_ms <= ref) {
+      ++hi;
+    }
+    std::span<const wire::Sample> win(points.data() + lo, hi - lo);
+    if (has_stale) {
+      window_.clear();
+      for (const wire::Sample& p : win) {
+        if (!wire::IsStaleNaN(p.value)) {
+          window_.push_back(p);
+        }
+      }
+      win = window_;
+    }
+    if (win.empty()) {
+      continue;
+    }
+    emit(i, win.size(), c.func->range_fn(win, window, scalars[i]));
+  }
+}
+
+Vector* Evaluator::FusedAggregate(const query::Aggregate& a, FusedInput& in, std::int64_t t) {
+  const std::optional<std::size_t> grid = GridStep(t);
+  if (!grid) {
+    throw EvalFailure{QueryErrorType::kInternal, "fused aggregation evaluated off its steps"};
+  }
+  auto [it, fresh] = precomputed_.try_emplace(&a);
+  Precomputed& pre = it->second;
+  if (fresh) {
+    const std::size_t n = InitSteps(pre);
+    std::int64_t k = 0;
+    double q = 0;
+    if (a.param != nullptr) {
+      q = std::get<NumberLiteral>(Unparen(*a.param).node).value;
+      if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
+        k = TopkParam(q);
+      }
+    }
+    StepAggregator agg(a, n, k, q);
+    std::vector<std::vector<double>> scalars;
+    const MatrixSelector* ms = nullptr;
+    if (in.call != nullptr) {
+      ms = &std::get<MatrixSelector>(in.selector->node);
+      std::size_t matrix_arg = 0;
+      while (Unparen(*in.call->args[matrix_arg]).type() != ValueType::kMatrix) {
+        ++matrix_arg;
+      }
+      scalars = StepScalars(*in.call, matrix_arg, n);
+    }
+    // Each series is decoded, folded into its group at every step and
+    // dropped before the next one is decoded.
+    for (std::size_t si = 0; si < in.series.size(); ++si) {
+      CheckDeadline();
+      const std::vector<wire::Sample> points = in.series[si].Samples(in.mint, in.maxt);
+      const std::uint32_t g = agg.GroupOf(in.series[si].labels());
+      const auto series = static_cast<std::uint32_t>(si);
+      if (ms != nullptr) {
+        ForEachRangeStep(*in.call, *ms, scalars, points,
+                         [&](std::size_t i, std::size_t samples, std::optional<double> v) {
+                           pre.samples[i] += samples;
+                           if (v) {
+                             agg.Add(g, i, *v, series);
+                           }
+                         });
+      } else {
+        ForEachSelectorStep(std::get<VectorSelector>(in.selector->node), n, points,
+                            [&](std::size_t i, const wire::Sample& p) {
+                              pre.samples[i]++;
+                              agg.Add(g, i, p.value, series);
+                            });
+      }
+    }
+    // topk/bottomk answer with their input series' labels.
+    const bool drop_name = in.call != nullptr && !in.call->func->keeps_metric_name;
+    std::vector<LabelsPtr> labels(in.series.size());
+    auto labels_of = [&](std::uint32_t si) -> LabelsPtr {
+      if (labels[si] == nullptr) {
+        auto l = std::make_shared<const Labels>(in.series[si].labels());
+        labels[si] = drop_name ? DropMetricName(l) : l;
+      }
+      return labels[si];
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      pre.steps[i] = agg.Finish(i, labels_of);
+      for (InstantSample& s : pre.steps[i]) {
+        s.sample_t = StepTime(i);
+      }
+    }
+    in.series.clear();
+    in.series.shrink_to_fit();
+  }
+  return TakeStep(pre, *grid);
+}
+
+std::optional<Matrix> Evaluator::EvalDirect() {
+  if (!direct_) {
+    return std::nullopt;
+  }
+  FusedInput& in = *direct_;
+  const std::size_t n =
+      static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
+  std::vector<std::size_t> samples(n, 0);  // Samples read per step.
+  std::vector<std::size_t> points(n, 0);   // Output points per step.
+  std::vector<std::vector<double>> scalars;
+  const MatrixSelector* ms = nullptr;
+  if (in.call != nullptr) {
+    ms = &std::get<MatrixSelector>(in.selector->node);
+    std::size_t matrix_arg = 0;
+    while (Unparen(*in.call->args[matrix_arg]).type() != ValueType::kMatrix) {
+      ++matrix_arg;
+    }
+    scalars = StepScalars(*in.call, matrix_arg, n);
+  }
+  const bool drop_name = in.call != nullptr && !in.call->func->keeps_metric_name;
+  Matrix out;
+  for (const SeriesRef& ref : in.series) {
+    CheckDeadline();
+    const std::vector<wire::Sample> raw = ref.Samples(in.mint, in.maxt);
+    RangeSeries series;
+    if (ms != nullptr) {
+      ForEachRangeStep(*in.call, *ms, scalars, raw,
+                       [&](std::size_t i, std::size_t count, std::optional<double> v) {
+                         samples[i] += count;
+                         if (v) {
+                           series.points.push_back({*v, StepTime(i)});
+                           points[i]++;
+                         }
+                       });
+    } else {
+      ForEachSelectorStep(std::get<VectorSelector>(in.selector->node), n, raw,
+                          [&](std::size_t i, const wire::Sample& p) {
+                            series.points.push_back({p.value, StepTime(i)});
+                            samples[i]++;
+                            points[i]++;
+                          });
+    }
+    if (series.points.empty()) {
+      continue;
+    }
+    auto labels = std::make_shared<const Labels>(ref.labels());
+    series.labels = drop_name ? DropMetricName(labels) : std::move(labels);
+    out.push_back(std::move(series));
+  }
+  // The sample limit as the step-by-step evaluation applies it: a step's
+  // samples plus the points of the steps before it.
+  std::size_t before = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    BeginStep(before);
+    Count(samples[i]);
+    before += points[i];
+  }
+  return out;
+}
+
 Vector* Evaluator::PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t) {
   const std::optional<std::size_t> k = GridStep(t);
   if (!k) {
@@ -418,23 +755,10 @@ Vector* Evaluator::PrecomputedSelector(const Expr& e, const VectorSelector& vs, 
     }
     for (const RangeSeries& s : series) {
       CheckDeadline();
-      std::size_t next = 0;  // First point after the reference time.
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t ts = params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
-        const std::int64_t ref = RefTime(vs.at, vs.offset_ms, ts);
-        while (next < s.points.size() && s.points[next].timestamp_ms <= ref) {
-          ++next;
-        }
-        if (next == 0) {
-          continue;
-        }
-        const wire::Sample& p = s.points[next - 1];
-        if (p.timestamp_ms < ref - params_.lookback_ms || wire::IsStaleNaN(p.value)) {
-          continue;
-        }
+      ForEachSelectorStep(vs, n, s.points, [&](std::size_t i, const wire::Sample& p) {
         pre.steps[i].push_back({s.labels, p.value, p.timestamp_ms});
         pre.samples[i]++;
-      }
+      });
     }
   }
   return TakeStep(pre, *k);
@@ -455,13 +779,7 @@ Vector* Evaluator::PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, s
   Precomputed& pre = it->second;
   if (fresh) {
     const std::size_t n = InitSteps(pre);
-    std::vector<std::vector<double>> scalars(n);
-    if (c.args.size() > 1) {
-      for (std::size_t i = 0; i < n; ++i) {
-        scalars[i] = EvalScalars(c, matrix_arg,
-                                 params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms);
-      }
-    }
+    const std::vector<std::vector<double>> scalars = StepScalars(c, matrix_arg, n);
     const Matrix& series = fetched_.at(&arg);
     const std::vector<LabelsPtr>& dropped = dropped_names_.at(&arg);
     for (Vector& v : pre.steps) {
@@ -469,48 +787,14 @@ Vector* Evaluator::PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, s
     }
     for (std::size_t si = 0; si < series.size(); ++si) {
       CheckDeadline();
-      const std::vector<wire::Sample>& points = series[si].points;
-      const bool has_stale = std::any_of(points.begin(), points.end(), [](const wire::Sample& p) {
-        return wire::IsStaleNaN(p.value);
-      });
       const LabelsPtr& labels = c.func->keeps_metric_name ? series[si].labels : dropped[si];
-      std::size_t lo = 0;
-      std::size_t hi = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t ts = params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
-        const std::int64_t ref = RefTime(ms->selector.at, ms->selector.offset_ms, ts);
-        const RangeWindow window{.range_start = ref - ms->range_ms,
-                                 .range_end = ref,
-                                 .range_ms = ms->range_ms,
-                                 .eval_t = ts};
-        // Window bounds only move forward as the steps do.
-        while (lo < points.size() && points[lo].timestamp_ms < window.range_start) {
-          ++lo;
-        }
-        if (hi < lo) {
-          hi = lo;
-        }
-        while (hi < points.size() && points[hi].timestamp_ms <= ref) {
-          ++hi;
-        }
-        std::span<const wire::Sample> win(points.data() + lo, hi - lo);
-        if (has_stale) {
-          window_.clear();
-          for (const wire::Sample& p : win) {
-            if (!wire::IsStaleNaN(p.value)) {
-              window_.push_back(p);
-            }
-          }
-          win = window_;
-        }
-        if (win.empty()) {
-          continue;
-        }
-        pre.samples[i] += win.size();
-        if (const auto v = c.func->range_fn(win, window, scalars[i])) {
-          pre.steps[i].push_back({labels, *v, ts});
-        }
-      }
+      ForEachRangeStep(c, *ms, scalars, series[si].points,
+                       [&](std::size_t i, std::size_t samples, std::optional<double> v) {
+                         pre.samples[i] += samples;
+                         if (v) {
+                           pre.steps[i].push_back({labels, *v, StepTime(i)});
+                         }
+                       });
     }
     if (!c.func->keeps_metric_name && !unique_without_name_.at(&arg)) {
       for (const Vector& v : pre.steps) {
@@ -590,6 +874,13 @@ Value Evaluator::EvalElementCall(const Call& c, std::int64_t t) {
 }
 
 Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
+  if (auto f = fused_.find(&a); f != fused_.end()) {
+    Vector* pre = FusedAggregate(a, f->second, t);
+    if (pre == nullptr) {
+      throw EvalFailure{QueryErrorType::kInternal, "fused aggregation evaluated twice at a step"};
+    }
+    return std::move(*pre);
+  }
   Value param;
   const Value* param_ptr = nullptr;
   if (a.param != nullptr) {

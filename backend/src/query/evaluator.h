@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +57,12 @@ class Evaluator {
   // (nested) subqueries.
   void Prepare(const Expr& expr);
 
+  // For a range query of a selector or of a range function over one (with
+  // literal scalar arguments), the whole result, computed series by series
+  // without per-step vectors; nullopt for any other expression (evaluate it
+  // with EvalAt step by step). Call once, after Prepare. Throws EvalFailure.
+  std::optional<Matrix> EvalDirect();
+
   // The value of `expr` at `t`. Throws EvalFailure.
   Value EvalAt(const Expr& expr, std::int64_t t);
 
@@ -71,7 +78,23 @@ class Evaluator {
     std::vector<bool> taken;
   };
 
-  void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t);
+  // An aggregation whose input is a selector or a range function over one,
+  // evaluated only at the steps of a range query: its selector's series are
+  // not fetched up front but decoded one at a time while every step's
+  // aggregate is computed at once (FusedAggregate).
+  struct FusedInput {
+    const Expr* selector = nullptr;  // The VectorSelector or MatrixSelector node.
+    const Call* call = nullptr;      // The range function, or null.
+    std::vector<SeriesRef> series;
+    std::int64_t mint = 0;
+    std::int64_t maxt = 0;
+  };
+
+  void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t, bool in_subquery);
+  // The selector node `a` can be fused with, or null.
+  const Expr* FusableInput(const query::Aggregate& a) const;
+  // Whether `series` stay distinct without __name__.
+  static bool UniqueWithoutName(const std::vector<SeriesRef>& series);
   void Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint, std::int64_t maxt);
   // The reference time of a selector or subquery evaluated at `t`: the `@`
   // time or `t`, minus the offset.
@@ -90,6 +113,24 @@ class Evaluator {
   Vector* PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t);
   // The same for an instant selector: every step's lookback result at once.
   Vector* PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t);
+  // Every step's output of a fused aggregation at once; null when already taken.
+  Vector* FusedAggregate(const query::Aggregate& a, FusedInput& in, std::int64_t t);
+  // Calls emit(step, sample) for each step at which the instant selector
+  // `vs` over one series' `points` yields a sample (lookback, staleness).
+  template <typename Emit>
+  void ForEachSelectorStep(const VectorSelector& vs, std::size_t n,
+                           const std::vector<wire::Sample>& points, Emit&& emit);
+  // Calls emit(step, samples in window, range_fn result) for each step at
+  // which range function `c` over one series' `points` has a non-empty
+  // window; scalars[i] are step i's scalar arguments (one entry per step).
+  template <typename Emit>
+  void ForEachRangeStep(const Call& c, const MatrixSelector& ms,
+                        const std::vector<std::vector<double>>& scalars,
+                        const std::vector<wire::Sample>& points, Emit&& emit);
+  // The scalar arguments of `c` at every step.
+  std::vector<std::vector<double>> StepScalars(const Call& c, std::size_t matrix_arg,
+                                               std::size_t n);
+  std::int64_t StepTime(std::size_t i) const;
   // The step index of `t` if it is a step of the top-level range query.
   std::optional<std::size_t> GridStep(std::int64_t t) const;
   // Sizes `pre` for every step of the range query; returns the step count.
@@ -128,6 +169,10 @@ class Evaluator {
   std::unordered_map<const void*, Precomputed> precomputed_;
   int subquery_depth_ = 0;
   std::unordered_map<const Aggregate*, AggregateCache> aggregate_caches_;
+  std::unordered_map<const Aggregate*, FusedInput> fused_;
+  std::optional<FusedInput> direct_;  // See EvalDirect.
+  // Selector node -> the fused aggregation reading it.
+  std::unordered_map<const Expr*, const Aggregate*> fused_selectors_;
   std::size_t step_samples_ = 0;
   std::size_t output_points_ = 0;
   std::uint64_t ticks_ = 0;
@@ -139,6 +184,55 @@ Value ApplyBinary(const Binary& b, Value lhs, Value rhs, LabelCache& cache);
 // Aggregation of one vector; `param` is the evaluated parameter, `cache`
 // (may be null) the node's memory across steps (aggregate.cc).
 Vector AggregateVector(const Aggregate& a, Vector in, const Value* param, AggregateCache* cache);
+
+// topk/bottomk's k from its scalar parameter; throws EvalFailure ("Scalar
+// value ... overflows int64") when it does not fit an int64.
+std::int64_t TopkParam(double f);
+
+// The running state of one aggregation group for the operators without a
+// member list; `count` is 0 only before the group's first sample.
+struct Accumulator {
+  double value = 0;
+  double mean = 0;
+  double count = 0;
+};
+
+// Aggregates every step of a range query at once, fed series by series: the
+// fused form of `aggregate(range_function(selector[r]))` and
+// `aggregate(selector)`, which never materializes the per-series per-step
+// input vectors. For each step the result equals AggregateVector over that
+// step's input vector in series order: samples are folded in the same order
+// and groups come out in order of first appearance at that step.
+// REQUIRES: the operator is not count_values; k >= 1 for topk/bottomk.
+class StepAggregator {
+ public:
+  StepAggregator(const Aggregate& a, std::size_t steps, std::int64_t k, double q);
+
+  // The group of an input series labelled `labels` (once per series).
+  std::uint32_t GroupOf(const Labels& labels);
+  // Folds input series `series`'s value at step `step` into `group`.
+  void Add(std::uint32_t group, std::size_t step, double value, std::uint32_t series);
+  // The output of step `step` (once per step; frees the step's state).
+  // `labels_of(series)` gives an input series' labels (topk/bottomk only).
+  Vector Finish(std::size_t step, const std::function<LabelsPtr(std::uint32_t)>& labels_of);
+
+ private:
+  struct Member {
+    double value = 0;
+    std::uint32_t series = 0;
+  };
+
+  const Aggregate& a_;
+  std::size_t steps_;
+  std::size_t k_;
+  double q_;
+  std::unordered_map<std::string, std::uint32_t> ids_;  // Group key -> id.
+  std::vector<LabelsPtr> groups_;
+  // Indexed by group * steps + step.
+  std::vector<Accumulator> cells_;
+  std::vector<std::vector<Member>> members_;       // topk, bottomk, quantile.
+  std::vector<std::vector<std::uint32_t>> order_;  // Per step: groups by first appearance.
+};
 
 // Throws "vector cannot contain metrics with the same labelset" if two
 // samples of `v` have equal labels.

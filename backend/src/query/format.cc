@@ -10,11 +10,19 @@
 namespace obs::backend {
 
 std::string FormatPromValue(double v) {
+  std::string out;
+  AppendPromValue(out, v);
+  return out;
+}
+
+void AppendPromValue(std::string& out, double v) {
   if (std::isnan(v)) {
-    return "NaN";
+    out += "NaN";
+    return;
   }
   if (std::isinf(v)) {
-    return v > 0 ? "+Inf" : "-Inf";
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
   }
   // std::to_chars without a precision gives the shortest round-trip digits,
   // like Go's precision -1, and never consults the locale.
@@ -25,7 +33,7 @@ std::string FormatPromValue(double v) {
       std::to_chars(buf, buf + sizeof(buf), v,
                     exponent ? std::chars_format::scientific : std::chars_format::fixed);
   OBS_CHECK(ec == std::errc()) << "to_chars failed for " << v;
-  return std::string(buf, end);
+  out.append(buf, end);
 }
 
 // strconv.FormatFloat(v, 'g', -1, 64), how Prometheus 2.42 prints a number
@@ -72,6 +80,11 @@ std::string FormatGoFixed(double v) {
 
 std::string FormatPromTimestamp(std::int64_t ms) {
   std::string out;
+  AppendPromTimestamp(out, ms);
+  return out;
+}
+
+void AppendPromTimestamp(std::string& out, std::int64_t ms) {
   // Work on the magnitude so that -1500 becomes "-1.500", as Go does.
   const bool negative = ms < 0;
   const std::uint64_t mag =
@@ -79,15 +92,16 @@ std::string FormatPromTimestamp(std::int64_t ms) {
   if (negative) {
     out += '-';
   }
-  out += std::to_string(mag / 1000);
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), mag / 1000);
+  out.append(buf, end);
   const std::uint64_t frac = mag % 1000;
   if (frac != 0) {
-    out += '.';
-    out += static_cast<char>('0' + frac / 100);
-    out += static_cast<char>('0' + frac / 10 % 10);
-    out += static_cast<char>('0' + frac % 10);
+    const char digits[4] = {'.', static_cast<char>('0' + frac / 100),
+                            static_cast<char>('0' + frac / 10 % 10),
+                            static_cast<char>('0' + frac % 10)};
+    out.append(digits, 4);
   }
-  return out;
 }
 
 namespace {

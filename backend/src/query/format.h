@@ -16,6 +16,8 @@ namespace obs::backend {
 // 0 < |v| < 1e-6 or |v| >= 1e21: "1", "0.5", "1e-07", "1e+21", "NaN", "+Inf",
 // "-Inf"; -0 is "-0". Shortest representation that round-trips.
 std::string FormatPromValue(double v);
+// FormatPromValue(v) appended to `out` (no temporary string).
+void AppendPromValue(std::string& out, double v);
 
 // Go's fmt "%f" (six decimals, "+Inf", "-Inf", "NaN"), as Prometheus prints
 // numbers inside some error messages.
@@ -31,6 +33,8 @@ std::string FormatGoShortest(double v);
 // three digits: 1700000000000 -> "1700000000", 1700000000500 ->
 // "1700000000.500", 1700000000005 -> "1700000000.005", -1500 -> "-1.500".
 std::string FormatPromTimestamp(std::int64_t ms);
+// FormatPromTimestamp(ms) appended to `out` (no temporary string).
+void AppendPromTimestamp(std::string& out, std::int64_t ms);
 
 // The contents of a JSON string literal (no surrounding quotes), escaped as
 // Prometheus's jsoniter (standard-library compatible) does: `"` and `\`,
