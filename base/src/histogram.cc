@@ -110,7 +110,10 @@ std::int64_t Histogram::ValueAtPercentile(double p) const {
 }
 
 std::vector<Histogram::Bucket> Histogram::NonEmptyBuckets() const {
+  // Sized exactly: per-interval copies are kept for the whole run.
   std::vector<Bucket> out;
+  out.reserve(static_cast<std::size_t>(
+      std::count_if(counts_.begin(), counts_.end(), [](std::uint64_t c) { return c != 0; })));
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] != 0)
       out.push_back({LowerOf(i), UpperOf(i), counts_[i]});
