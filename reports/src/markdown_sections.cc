@@ -249,9 +249,9 @@ std::string MarkdownResources(const RunRecord& record) {
       "embedded backend).\n\n" +
       Row({"Process", "PID", "CPU seconds", "Mean cores", "Max RSS"}) + "|---|--:|--:|--:|--:|\n";
   for (const ProcessResources& p : record.resources) {
-    out +=
-        Row({MarkdownCode(p.name), std::to_string(p.pid), FormatNumber(p.cpu_seconds, 1),
-             FormatNumber(p.cpu_cores_mean, 2), assertions::FormatBytes(static_cast<double>(p.rss_max_bytes))});
+    out += Row({MarkdownCode(p.name), std::to_string(p.pid), FormatNumber(p.cpu_seconds, 1),
+                FormatNumber(p.cpu_cores_mean, 2),
+                assertions::FormatBytes(static_cast<double>(p.rss_max_bytes))});
   }
   return out;
 }

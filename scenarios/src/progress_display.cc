@@ -95,7 +95,6 @@ std::string FormatProgress(const ProgressFrame& frame, bool tty, int columns) {
   return "\r" + line + "\x1b[K";
 }
 
-
 std::optional<loadgen::OpenLoopSchedule> TargetSchedule(const WorkloadSpec& w) {
   loadgen::ScheduleOptions s;
   if (w.kind == "http") {

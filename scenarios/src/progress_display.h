@@ -60,7 +60,6 @@ std::string FormatLatencyNs(std::int64_t ns);
 // without: "obsbench: " + line + "\n".
 std::string FormatProgress(const ProgressFrame& frame, bool tty, int columns = 0);
 
-
 // The schedule that gives a workload's target rate over time, when its kind
 // has one in items that LiveProgress counts: remote_write (rate, stages or
 // the topology's series / scrape interval) and loki_push. nullopt otherwise

@@ -40,18 +40,21 @@ experiment:
   variants:
     - name: "off"
       command: [node, app.mjs]
-      working_dir: )" + AppDir() + R"(
+      working_dir: )" + AppDir() +
+                           R"(
       )" + variant_env + R"(
       ready_url: "${APP_URL}/healthz"
     - name: single
       command: [node, app.mjs]
-      working_dir: )" + AppDir() + R"(
+      working_dir: )" + AppDir() +
+                           R"(
       )" + variant_env + R"(
       ready_url: "${APP_URL}/healthz"
       exports: [a]
     - name: dual
       command: [node, app.mjs]
-      working_dir: )" + AppDir() + R"(
+      working_dir: )" + AppDir() +
+                           R"(
       )" + variant_env + R"(
       ready_url: "${APP_URL}/healthz"
       exports: [a, b]
@@ -89,7 +92,8 @@ assertions:
   }
   EXPECT_TRUE(dual_cpu);
   for (const assertions::AssertionResult& a : report.assertions) {
-    EXPECT_EQ(a.outcome, assertions::Outcome::kPassed) << a.spec.expression << ": " << a.explanation;
+    EXPECT_EQ(a.outcome, assertions::Outcome::kPassed)
+        << a.spec.expression << ": " << a.explanation;
   }
 }
 

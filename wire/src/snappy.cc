@@ -1,9 +1,8 @@
 #include "obs/wire/snappy.h"
 
-#include <memory>
-
 #include <snappy.h>
 
+#include <memory>
 #include <string>
 
 namespace obs::wire {
