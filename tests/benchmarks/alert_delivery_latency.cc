@@ -32,6 +32,7 @@
 
 #include "obs/loadgen/alert_receiver.h"
 #include "obs/testing/loopback_backend.h"
+#include "obs/testing/sample_stats.h"
 #include "obs/testing/subprocess.h"
 
 namespace obs::testing {
@@ -45,15 +46,6 @@ struct Options {
   int period_s = 4;
   double max_p99_ms = NAN;
 };
-
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) {
-    return NAN;
-  }
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
 
 int Run(const Options& opt) {
   TempDir dir;

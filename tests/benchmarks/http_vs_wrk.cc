@@ -59,6 +59,7 @@
 #include "obs/base/clock.h"
 #include "obs/loadgen/http_load.h"
 #include "obs/testing/discard_server.h"
+#include "obs/testing/sample_stats.h"
 #include "obs/testing/subprocess.h"
 
 #include <netinet/in.h>
@@ -218,14 +219,7 @@ std::optional<LoadRun> RunLoad(const Flags& f, FastServer& server, double rate) 
   return r;
 }
 
-double Median(std::vector<double> v) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+using testing::Median;
 
 template <typename T, typename F>
 double MedianOf(const std::vector<T>& runs, F field) {

@@ -46,6 +46,7 @@
 
 #include "obs/loadgen/series_set.h"
 #include "obs/testing/loopback_backend.h"
+#include "obs/testing/sample_stats.h"
 #include "obs/testing/subprocess.h"
 
 #include "batch_builder.h"
@@ -109,19 +110,6 @@ double StatusMiB(pid_t pid, const std::string& key) {
     }
   }
   return 0;
-}
-
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) {
-    return NAN;
-  }
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
-
-double Median(std::vector<double> v) {
-  return Quantile(std::move(v), 0.5);
 }
 
 std::string Fixed(double v, int digits) {
