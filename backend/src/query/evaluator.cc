@@ -317,7 +317,7 @@ void Evaluator::Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint
   Matrix out;
   for (const SeriesRef& s : storage_.Select(vs.matchers, mint, maxt)) {
     CheckDeadline();
-    out.push_back({std::make_shared<const Labels>(s.labels()), s.Samples(mint, maxt)});
+    out.push_back({s.labels_ptr(), s.Samples(mint, maxt)});
   }
   // Range functions drop __name__: the dropped label sets are made once per
   // query, and whether dropping can make two series equal is decided here
@@ -663,7 +663,7 @@ Vector* Evaluator::FusedAggregate(const query::Aggregate& a, FusedInput& in, std
     std::vector<LabelsPtr> labels(in.series.size());
     auto labels_of = [&](std::uint32_t si) -> LabelsPtr {
       if (labels[si] == nullptr) {
-        auto l = std::make_shared<const Labels>(in.series[si].labels());
+        auto l = in.series[si].labels_ptr();
         labels[si] = drop_name ? DropMetricName(l) : l;
       }
       return labels[si];
@@ -725,7 +725,7 @@ std::optional<Matrix> Evaluator::EvalDirect() {
     if (series.points.empty()) {
       continue;
     }
-    auto labels = std::make_shared<const Labels>(ref.labels());
+    auto labels = ref.labels_ptr();
     series.labels = drop_name ? DropMetricName(labels) : std::move(labels);
     out.push_back(std::move(series));
   }

@@ -1,10 +1,91 @@
 #include "store/series.h"
 
 #include <bit>
+#include <cstring>
 
 #include "store/storage.h"
 
 namespace obs::backend::internal {
+
+namespace {
+
+std::size_t LengthSize(std::size_t n) {
+  std::size_t bytes = 1;
+  for (; n >= 0x80; n >>= 7) {
+    ++bytes;
+  }
+  return bytes;
+}
+
+char* PutString(char* p, std::string_view s) {
+  std::size_t n = s.size();
+  for (; n >= 0x80; n >>= 7) {
+    *p++ = static_cast<char>((n & 0x7f) | 0x80);
+  }
+  *p++ = static_cast<char>(n);
+  if (!s.empty()) {
+    std::memcpy(p, s.data(), s.size());
+  }
+  return p + s.size();
+}
+
+}  // namespace
+
+MemSeries::MemSeries(std::uint64_t id, const Labels& labels) : id_(id) {
+  std::size_t size = 0;
+  for (const LabelPair& l : labels) {
+    size += LengthSize(l.name.size()) + l.name.size() + LengthSize(l.value.size()) + l.value.size();
+  }
+  blob_ = std::make_unique_for_overwrite<char[]>(size);
+  blob_size_ = static_cast<std::uint32_t>(size);
+  char* p = blob_.get();
+  for (const LabelPair& l : labels) {
+    p = PutString(PutString(p, l.name), l.value);
+  }
+}
+
+Labels MemSeries::labels() const {
+  std::size_t count = 0;
+  ForEachLabel([&](std::string_view, std::string_view) { ++count; });
+  Labels out;
+  out.reserve(count);
+  ForEachLabel([&](std::string_view name, std::string_view value) {
+    out.push_back({std::string(name), std::string(value)});
+  });
+  return out;
+}
+
+int MemSeries::CompareLabels(const MemSeries& a, const MemSeries& b) {
+  const char* p = a.blob_.get();
+  const char* const p_end = p + a.blob_size_;
+  const char* q = b.blob_.get();
+  const char* const q_end = q + b.blob_size_;
+  // Names and values alternate in both blobs, so comparing string by string
+  // compares pair by pair.
+  while (p != p_end && q != q_end) {
+    const std::size_t p_size = ReadLength(p);
+    const std::size_t q_size = ReadLength(q);
+    if (const int c = std::string_view(p, p_size).compare(std::string_view(q, q_size)); c != 0) {
+      return c;
+    }
+    p += p_size;
+    q += q_size;
+  }
+  if (p == p_end && q == q_end) {
+    return 0;
+  }
+  return p == p_end ? -1 : 1;
+}
+
+std::string_view MemSeries::LabelValue(std::string_view name) const {
+  std::string_view found;
+  ForEachLabel([&](std::string_view n, std::string_view v) {
+    if (found.empty() && n == name) {
+      found = v;
+    }
+  });
+  return found;
+}
 
 std::size_t MemSeries::AppendLocked(std::int64_t t, double v) {
   std::size_t grown = 0;

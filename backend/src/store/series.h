@@ -1,6 +1,13 @@
 // MemSeries is one stored series: its immutable labels, the closed chunks
 // (immutable, shared with readers by pointer) and the open head chunk.
 //
+// The labels are stored once, as one contiguous blob (for each label in
+// order: varint name length, name bytes, varint value length, value bytes),
+// so that the ingest path's identity compare reads one or two cache lines
+// instead of chasing a pointer per string, and a series costs a single small
+// allocation for its labels. labels() materializes a `Labels` value;
+// cached_labels() keeps one, built on the first query of the series.
+//
 // Thread safety: `mutex()` guards the chunk list, the head and the last
 // sample. Methods named *Locked require the caller to hold it; the others
 // take it themselves for a short copy and decode outside the lock. The lock
@@ -12,8 +19,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -58,10 +67,55 @@ class SpinLock {
 
 class MemSeries {
  public:
-  MemSeries(std::uint64_t id, Labels labels) : id_(id), labels_(std::move(labels)) {}
+  // REQUIRES: `labels` valid (sorted, unique names), as the storage checks.
+  MemSeries(std::uint64_t id, const Labels& labels);
 
   std::uint64_t id() const { return id_; }
-  const Labels& labels() const { return labels_; }
+  // A copy of the labels, decoded from the blob.
+  Labels labels() const;
+  // The labels decoded once, on the first call (by the read path), and kept
+  // for the life of the series; series never queried do not pay for them.
+  const Labels& cached_labels() const {
+    std::call_once(labels_once_, [this] { labels_cache_ = labels(); });
+    return labels_cache_;
+  }
+
+  // CompareLabels(a.labels(), b.labels()), without decoding them.
+  static int CompareLabels(const MemSeries& a, const MemSeries& b);
+  // The encoded labels (see the file comment).
+  std::string_view label_blob() const { return {blob_.get(), blob_size_}; }
+
+  // Calls fn(name, value) for every label, in order.
+  template <typename Fn>
+  void ForEachLabel(const Fn& fn) const {
+    const char* p = blob_.get();
+    const char* const end = p + blob_size_;
+    while (p != end) {
+      const std::size_t name_size = ReadLength(p);
+      const std::string_view name(p, name_size);
+      p += name_size;
+      const std::size_t value_size = ReadLength(p);
+      fn(name, std::string_view(p, value_size));
+      p += value_size;
+    }
+  }
+
+  // The value of label `name`, or "" if absent.
+  std::string_view LabelValue(std::string_view name) const;
+
+  // Whether the labels are exactly `labels[0..count)` (`Pair` has `name` and
+  // `value` convertible to std::string_view), compared in order.
+  template <typename Pair>
+  bool SameLabels(const Pair* labels, std::size_t count) const {
+    const char* p = blob_.get();
+    const char* const end = p + blob_size_;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (p == end || !Consume(p, labels[i].name) || !Consume(p, labels[i].value)) {
+        return false;
+      }
+    }
+    return p == end;
+  }
   SpinLock& mutex() const { return mu_; }
 
   // The newest sample, if any.
@@ -96,8 +150,34 @@ class MemSeries {
   };
   Snapshot TakeSnapshot(std::int64_t mint, std::int64_t maxt) const;
 
+  // Reads a varint length at `p` and advances past it.
+  static std::size_t ReadLength(const char*& p) {
+    std::size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto b = static_cast<unsigned char>(*p++);
+      n |= static_cast<std::size_t>(b & 0x7f) << shift;
+      if (b < 0x80) {
+        return n;
+      }
+    }
+  }
+  // Whether the length-prefixed string at `p` equals `s`; if so advances past it.
+  static bool Consume(const char*& p, std::string_view s) {
+    const char* q = p;
+    if (ReadLength(q) != s.size() || s.compare(0, s.size(), q, s.size()) != 0) {
+      return false;
+    }
+    p = q + s.size();
+    return true;
+  }
+
   const std::uint64_t id_;
-  const Labels labels_;
+  std::unique_ptr<char[]> blob_;  // The labels; immutable after construction.
+  std::uint32_t blob_size_ = 0;
+  // Inline, so that a query reaches the decoded labels with no extra hop;
+  // empty (no heap) until the first query.
+  mutable std::once_flag labels_once_;
+  mutable Labels labels_cache_;  // Written once, under labels_once_.
   mutable SpinLock mu_;
   std::vector<std::shared_ptr<const Chunk>> closed_;  // Guarded by mu_.
   XorEncoder head_;                                   // Guarded by mu_.

@@ -23,12 +23,16 @@ using internal::PendingSeries;
 
 SeriesRef::SeriesRef(std::shared_ptr<const MemSeries> series) : series_(std::move(series)) {}
 
-std::uint64_t SeriesRef::id() const {
-  return series_->id();
+const Labels& SeriesRef::labels() const {
+  return series_->cached_labels();
 }
 
-const Labels& SeriesRef::labels() const {
-  return series_->labels();
+std::shared_ptr<const Labels> SeriesRef::labels_ptr() const {
+  return {series_, &series_->cached_labels()};
+}
+
+std::uint64_t SeriesRef::id() const {
+  return series_->id();
 }
 
 std::vector<wire::Sample> SeriesRef::Samples(std::int64_t mint, std::int64_t maxt) const {
@@ -59,8 +63,21 @@ std::uint64_t HashString(std::uint64_t h, std::string_view s) {
     h = Mix(h ^ w ^ kHashC, kHashB);
   }
   if (n > 0) {
+    // The 1..7 trailing bytes as whole loads (a byte-wise copy into a word
+    // would stall on store forwarding): two overlapping 4-byte loads, or
+    // the first, middle and last byte.
     std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    if (n >= 4) {
+      std::uint32_t lo = 0;
+      std::uint32_t hi = 0;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      w = (std::uint64_t{hi} << 32) | lo;
+    } else {
+      w = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+    }
     h = Mix(h ^ w ^ kHashC, kHashA);
   }
   return h;
@@ -126,18 +143,6 @@ Result<Labels> ValidateLabels(const wire::LabelView* views, std::size_t count) {
   return labels;
 }
 
-bool SameLabels(const Labels& stored, const wire::LabelView* labels, std::size_t count) {
-  if (stored.size() != count) {
-    return false;
-  }
-  for (std::size_t i = 0; i < count; ++i) {
-    if (stored[i].name != labels[i].name || stored[i].value != labels[i].value) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Per-thread buffers of Append, reused across requests.
 struct AppendScratch {
   std::vector<PendingSeries> pending;
@@ -188,11 +193,26 @@ Result<std::size_t> Storage::Impl::Resolve(const wire::FlatWriteRequest& request
       pending[i] = PendingSeries{.source = &span, .series = nullptr, .hash = hash};
       by_hash.Prefetch(hash);
     }
+    // Then the likely series (the first with the hash) and their labels,
+    // each pass's loads depending only on the previous pass's.
+    for (PendingSeries& p : pending) {
+      p.series = by_hash.Find(p.hash, [](const MemSeries&) { return true; });
+      if (p.series != nullptr) {
+        __builtin_prefetch(p.series);
+      }
+    }
+    for (const PendingSeries& p : pending) {
+      if (p.series != nullptr) {
+        __builtin_prefetch(p.series->label_blob().data());
+      }
+    }
     for (PendingSeries& p : pending) {
       const wire::LabelView* labels = request.labels_of(*p.source);
       const std::size_t count = p.source->label_count;
-      p.series = by_hash.Find(
-          p.hash, [&](const MemSeries& s) { return SameLabels(s.labels(), labels, count); });
+      if (p.series == nullptr || !p.series->SameLabels(labels, count)) {
+        p.series =
+            by_hash.Find(p.hash, [&](const MemSeries& s) { return s.SameLabels(labels, count); });
+      }
       missing += p.series == nullptr ? 1 : 0;
     }
   }
@@ -218,13 +238,14 @@ Result<std::size_t> Storage::Impl::Resolve(const wire::FlatWriteRequest& request
   std::size_t created = 0;
   std::unique_lock lock(index_mu);
   for (Fresh& f : fresh) {
-    MemSeries* s = by_hash.Find(f.hash, [&](const MemSeries& m) { return m.labels() == f.labels; });
+    MemSeries* s = by_hash.Find(
+        f.hash, [&](const MemSeries& m) { return m.SameLabels(f.labels.data(), f.labels.size()); });
     if (s == nullptr) {
       const std::uint64_t id = by_id.size();
-      auto series = std::make_shared<MemSeries>(id, std::move(f.labels));
+      auto series = std::make_shared<MemSeries>(id, f.labels);
       s = series.get();
-      for (const LabelPair& l : s->labels()) {
-        postings[l.name][l.value].push_back(id);
+      for (LabelPair& l : f.labels) {
+        postings[std::move(l.name)][std::move(l.value)].push_back(id);
       }
       by_hash.Insert(f.hash, s);
       by_id.push_back(std::move(series));

@@ -57,6 +57,8 @@ class SeriesRef {
 
   std::uint64_t id() const;
   const Labels& labels() const;
+  // The same labels, shareable without a copy (keeps the series alive).
+  std::shared_ptr<const Labels> labels_ptr() const;
 
   // Samples with mint <= timestamp_ms <= maxt, in timestamp order, stale
   // markers included (use wire::IsStaleNaN to spot them).

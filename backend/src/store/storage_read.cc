@@ -13,9 +13,9 @@ using internal::MemSeries;
 
 namespace {
 
-bool MatchesAll(const Labels& labels, const std::vector<Matcher>& matchers) {
+bool MatchesAll(const MemSeries& series, const std::vector<Matcher>& matchers) {
   return std::all_of(matchers.begin(), matchers.end(),
-                     [&](const Matcher& m) { return m.Matches(LabelValue(labels, m.name)); });
+                     [&](const Matcher& m) { return m.Matches(series.LabelValue(m.name)); });
 }
 
 std::vector<std::uint64_t> Intersect(const std::vector<std::uint64_t>& a,
@@ -61,7 +61,7 @@ std::vector<std::shared_ptr<const MemSeries>> Storage::Impl::Candidates(
   }
   std::vector<std::shared_ptr<const MemSeries>> out;
   auto consider = [&](const std::shared_ptr<MemSeries>& s) {
-    if (MatchesAll(s->labels(), matchers)) {
+    if (MatchesAll(*s, matchers)) {
       out.push_back(s);
     }
   };
@@ -79,15 +79,19 @@ std::vector<std::shared_ptr<const MemSeries>> Storage::Impl::Candidates(
 
 std::vector<SeriesRef> Storage::Select(const std::vector<Matcher>& matchers, std::int64_t mint_ms,
                                        std::int64_t maxt_ms) const {
-  std::vector<SeriesRef> out;
+  std::vector<std::shared_ptr<const MemSeries>> found;
   for (auto& s : impl_->Candidates(matchers)) {
     if (s->HasSampleIn(mint_ms, maxt_ms)) {
-      out.emplace_back(std::move(s));
+      found.push_back(std::move(s));
     }
   }
-  std::sort(out.begin(), out.end(), [](const SeriesRef& a, const SeriesRef& b) {
-    return CompareLabels(a.labels(), b.labels()) < 0;
-  });
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return MemSeries::CompareLabels(*a, *b) < 0; });
+  std::vector<SeriesRef> out;
+  out.reserve(found.size());
+  for (auto& s : found) {
+    out.emplace_back(std::move(s));
+  }
   return out;
 }
 
@@ -115,9 +119,11 @@ std::vector<std::string> Storage::LabelNames(const std::vector<std::vector<Match
                                              std::int64_t mint_ms, std::int64_t maxt_ms) const {
   std::set<std::string, std::less<>> names;
   for (const auto& s : impl_->Matching(match_sets, mint_ms, maxt_ms)) {
-    for (const LabelPair& l : s->labels()) {
-      names.insert(l.name);
-    }
+    s->ForEachLabel([&](std::string_view name, std::string_view) {
+      if (names.find(name) == names.end()) {
+        names.emplace(name);
+      }
+    });
   }
   return {names.begin(), names.end()};
 }
@@ -127,7 +133,7 @@ std::vector<std::string> Storage::LabelValues(std::string_view name,
                                               std::int64_t mint_ms, std::int64_t maxt_ms) const {
   std::set<std::string, std::less<>> values;
   for (const auto& s : impl_->Matching(match_sets, mint_ms, maxt_ms)) {
-    if (const std::string_view v = LabelValue(s->labels(), name); !v.empty()) {
+    if (const std::string_view v = s->LabelValue(name); !v.empty()) {
       values.emplace(v);
     }
   }
