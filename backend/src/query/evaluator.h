@@ -48,6 +48,20 @@ struct EvalParams {
   SteadyClock::time_point deadline;
 };
 
+// An aggregation whose input is a selector or a range function over one,
+// evaluated only at the steps of a range query: its selector's series are
+// not fetched up front but decoded one at a time while every step's
+// aggregate is computed at once (Evaluator::FusedAggregate). At namespace
+// scope, not nested: clang cannot default-construct a nested class with
+// member initializers inside std::optional of the enclosing class.
+struct FusedInput {
+  const Expr* selector = nullptr;  // The VectorSelector or MatrixSelector node.
+  const Call* call = nullptr;      // The range function, or null.
+  std::vector<SeriesRef> series;
+  std::int64_t mint = 0;
+  std::int64_t maxt = 0;
+};
+
 class Evaluator {
  public:
   Evaluator(const Storage& storage, const EvalParams& params);
@@ -76,18 +90,6 @@ class Evaluator {
     std::vector<Vector> steps;
     std::vector<std::size_t> samples;  // Samples read per step, for the limit.
     std::vector<bool> taken;
-  };
-
-  // An aggregation whose input is a selector or a range function over one,
-  // evaluated only at the steps of a range query: its selector's series are
-  // not fetched up front but decoded one at a time while every step's
-  // aggregate is computed at once (FusedAggregate).
-  struct FusedInput {
-    const Expr* selector = nullptr;  // The VectorSelector or MatrixSelector node.
-    const Call* call = nullptr;      // The range function, or null.
-    std::vector<SeriesRef> series;
-    std::int64_t mint = 0;
-    std::int64_t maxt = 0;
   };
 
   void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t, bool in_subquery);
