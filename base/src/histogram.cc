@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <utility>
+
+#include "obs/base/check.h"
 
 namespace obs {
 namespace {
@@ -12,6 +15,68 @@ namespace {
 constexpr std::int64_t kLinear = 256;
 constexpr int kSubBits = 7;
 constexpr std::size_t kSubBuckets = std::size_t{1} << kSubBits;  // 128
+
+void PutVarint(std::uint64_t v, std::string& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads PackedBuckets' own bytes (always well formed).
+std::uint64_t GetVarint(const std::string& in, std::size_t& pos) {
+  std::uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto b = static_cast<unsigned char>(in[pos++]);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80)
+      return v;
+  }
+}
+
+// Walks packed (index, count) pairs in ascending index order.
+class PackedReader {
+ public:
+  explicit PackedReader(const std::string& bytes) : bytes_(bytes) { Next(); }
+  bool done() const { return done_; }
+  std::size_t index() const { return index_; }
+  std::uint64_t count() const { return count_; }
+  void Next() {
+    if (pos_ == bytes_.size()) {
+      done_ = true;
+      return;
+    }
+    index_ += static_cast<std::size_t>(GetVarint(bytes_, pos_)) + (first_ ? 0 : 1);
+    first_ = false;
+    count_ = GetVarint(bytes_, pos_);
+  }
+
+ private:
+  const std::string& bytes_;
+  std::size_t pos_ = 0;
+  std::size_t index_ = 0;
+  std::uint64_t count_ = 0;
+  bool first_ = true;
+  bool done_ = false;
+};
+
+// Appends (index, count) pairs in ascending index order.
+class PackedWriter {
+ public:
+  explicit PackedWriter(std::string& out) : out_(out) {}
+  void Add(std::size_t index, std::uint64_t count) {
+    PutVarint(first_ ? index : index - last_ - 1, out_);
+    PutVarint(count, out_);
+    last_ = index;
+    first_ = false;
+  }
+
+ private:
+  std::string& out_;
+  std::size_t last_ = 0;
+  bool first_ = true;
+};
 
 }  // namespace
 
@@ -143,6 +208,76 @@ Result<Histogram> Histogram::FromBuckets(const std::vector<Bucket>& buckets, std
     h.sum_ = sum;
   }
   return h;
+}
+
+PackedBuckets::PackedBuckets(const Histogram& h) {
+  OBS_CHECK(h.max_value() == Histogram::kDefaultMaxValue) << h.max_value();
+  PackedWriter w(bytes_);
+  for (std::size_t i = 0; i < h.counts_.size(); ++i) {
+    if (h.counts_[i] != 0)
+      w.Add(i, h.counts_[i]);
+  }
+  bytes_.shrink_to_fit();  // Kept for the whole run: no spare capacity.
+}
+
+void PackedBuckets::Merge(const PackedBuckets& other) {
+  if (other.empty())
+    return;
+  if (empty()) {
+    bytes_ = other.bytes_;
+    return;
+  }
+  std::string out;
+  out.reserve(bytes_.size() + other.bytes_.size());
+  PackedWriter w(out);
+  PackedReader a(bytes_);
+  PackedReader b(other.bytes_);
+  while (!a.done() || !b.done()) {
+    if (b.done() || (!a.done() && a.index() < b.index())) {
+      w.Add(a.index(), a.count());
+      a.Next();
+    } else if (a.done() || b.index() < a.index()) {
+      w.Add(b.index(), b.count());
+      b.Next();
+    } else {
+      w.Add(a.index(), a.count() + b.count());
+      a.Next();
+      b.Next();
+    }
+  }
+  out.shrink_to_fit();
+  bytes_ = std::move(out);
+}
+
+std::uint64_t PackedBuckets::count() const {
+  std::uint64_t n = 0;
+  for (PackedReader r(bytes_); !r.done(); r.Next())
+    n += r.count();
+  return n;
+}
+
+std::int64_t PackedBuckets::ValueAtPercentile(double p, std::int64_t max) const {
+  const std::uint64_t total = count();
+  if (total == 0)
+    return 0;
+  const auto rank = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total))));
+  std::uint64_t seen = 0;
+  for (PackedReader r(bytes_); !r.done(); r.Next()) {
+    seen += r.count();
+    if (seen >= rank) {
+      const std::int64_t lower = Histogram::LowerOf(r.index());
+      return std::min(lower + (Histogram::UpperOf(r.index()) - lower) / 2, max);
+    }
+  }
+  return max;
+}
+
+std::vector<Histogram::Bucket> PackedBuckets::Buckets() const {
+  std::vector<Histogram::Bucket> out;
+  for (PackedReader r(bytes_); !r.done(); r.Next())
+    out.push_back({Histogram::LowerOf(r.index()), Histogram::UpperOf(r.index()), r.count()});
+  return out;
 }
 
 }  // namespace obs

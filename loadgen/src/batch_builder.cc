@@ -48,7 +48,6 @@ std::size_t BatchBuilder::Lookup(std::uint32_t series_id) {
   next_ = i + 1;
   CachedSeries& e = entries_[i];
   if (e.id != series_id || e.ref.t == nullptr) [[unlikely]] {  // New, or churned.
-    live_label_bytes_ -= e.labels_size;
     e.id = series_id;
     e.ref = model_->Decode(series_id);
     e.recipe = model_->Recipe(e.ref);
@@ -76,6 +75,7 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
   entries_.push_back({.slot = slot,
                       .id = series_id,
                       .labels_size = 0,
+                      .labels_capacity = 0,
                       .labels_offset = 0,
                       .ref = {},
                       .recipe = {}});
@@ -84,18 +84,26 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
 }
 
 void BatchBuilder::EncodeLabels(CachedSeries& entry) {
-  if (labels_.size() > 2 * live_label_bytes_ + (std::size_t{1} << 20)) {
-    CompactLabels();
-  }
-  const std::size_t offset = labels_.size();
+  scratch_.clear();
   model_->ForEachLabel(entry.ref, [this](std::string_view name, std::string_view value) {
-    wire::WriteRequestEncoder::EncodeLabel(name, value, labels_);
+    wire::WriteRequestEncoder::EncodeLabel(name, value, scratch_);
   });
-  const std::size_t size = labels_.size() - offset;
-  OBS_CHECK(size < 0xffffffffU) << "label set of " << size << " bytes";
-  entry.labels_offset = offset;
+  const std::size_t size = scratch_.size();
+  OBS_CHECK(size < 0xffffffffU / 2) << "label set of " << size << " bytes";
+  if (size > entry.labels_capacity) {
+    // New, or outgrew its place: the old bytes (if any) become garbage.
+    live_label_bytes_ -= entry.labels_capacity;
+    entry.labels_capacity = 0;
+    if (labels_.size() - live_label_bytes_ > live_label_bytes_ / 2) {
+      CompactLabels();
+    }
+    entry.labels_capacity = static_cast<std::uint32_t>(size + size / 8);
+    entry.labels_offset = labels_.size();
+    labels_.resize(labels_.size() + entry.labels_capacity);
+    live_label_bytes_ += entry.labels_capacity;
+  }
+  labels_.replace(entry.labels_offset, size, scratch_);
   entry.labels_size = static_cast<std::uint32_t>(size);
-  live_label_bytes_ += size;
 }
 
 void BatchBuilder::GrowIndex() {
@@ -115,7 +123,7 @@ void BatchBuilder::CompactLabels() {
   live.reserve(live_label_bytes_);
   for (CachedSeries& e : entries_) {
     const std::size_t offset = live.size();
-    live.append(labels_, e.labels_offset, e.labels_size);
+    live.append(labels_, e.labels_offset, e.labels_capacity);
     e.labels_offset = offset;
   }
   labels_ = std::move(live);

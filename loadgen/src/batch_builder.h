@@ -7,9 +7,14 @@
 // the builder sees the series, and kept in a cache keyed by slot; a sample
 // then costs a copy of those bytes, its value and a few bytes of framing.
 // When churn replaces a slot's series (a new generation, so a new id), the
-// slot's entry is re-encoded and the old bytes are reclaimed by compaction.
-// The cache holds the slots this builder has seen (one shard's share), about
-// the encoded label size plus about 130 bytes each. Values are memoized per
+// new label set is encoded over the old one: each entry reserves 1/8 more
+// than its first label set needs, and a generation changes a few digits, so
+// the bytes are nearly always rewritten in place. One that does not fit
+// moves to the end, and the bytes left behind are reclaimed once they reach
+// half the live bytes. So the cache holds the slots this builder has seen
+// (one shard's share) and never more than 1.5 times their label bytes
+// (about the encoded label size plus about 140 bytes each), however many
+// generations a run goes through: the generator's memory is flat. Values are memoized per
 // (timestamp, phase) in a CurveCache, bit-identical to SeriesModel::Value.
 // The encoder snappy-compresses each 64 KiB of the request as soon as it is
 // written (Output::kSnappy), so the uncompressed request is never all in
@@ -45,6 +50,8 @@ class BatchBuilder {
   std::string_view Finish();
 
   std::size_t samples() const { return encoder_.samples(); }
+  // Bytes of encoded label sets held, live and dead (for memory tests).
+  std::size_t label_bytes() const { return labels_.size(); }
 
  private:
   // One slot's current series and its encoded label set.
@@ -52,7 +59,8 @@ class BatchBuilder {
     std::uint32_t slot = 0;
     std::uint32_t id = 0;
     std::uint32_t labels_size = 0;
-    std::size_t labels_offset = 0;  // In labels_.
+    std::uint32_t labels_capacity = 0;  // Bytes reserved at labels_offset.
+    std::size_t labels_offset = 0;      // In labels_.
     SeriesModel::SeriesRef ref;
     SeriesModel::ValueRecipe recipe;
   };
@@ -66,7 +74,7 @@ class BatchBuilder {
   [[gnu::noinline]] void EncodeLabels(CachedSeries& entry);
   // Doubles index_.
   void GrowIndex();
-  // Drops the label bytes of replaced generations.
+  // Drops the label bytes left behind by label sets that moved.
   void CompactLabels();
 
   const SeriesModel* model_;
@@ -81,7 +89,8 @@ class BatchBuilder {
   // + 1, or 0 when empty.
   std::vector<std::uint32_t> index_;
   std::string labels_;  // Encoded label sets, back to back.
-  std::size_t live_label_bytes_ = 0;
+  std::size_t live_label_bytes_ = 0;  // Sum of the entries' labels_capacity.
+  std::string scratch_;               // One label set being encoded.
   CurveCache curves_;
   wire::WriteRequestEncoder encoder_{wire::WriteRequestEncoder::Output::kSnappy};
 };

@@ -12,30 +12,6 @@
 namespace obs::loadgen::internal {
 namespace {
 
-// Adds sparse buckets `b` into `a` (both ascending by lower bound).
-void MergeBuckets(std::vector<Histogram::Bucket>& a, const std::vector<Histogram::Bucket>& b) {
-  if (b.empty()) {
-    return;
-  }
-  std::vector<Histogram::Bucket> out;
-  out.reserve(a.size() + b.size());
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i].lower < b[j].lower)) {
-      out.push_back(a[i++]);
-    } else if (i == a.size() || b[j].lower < a[i].lower) {
-      out.push_back(b[j++]);
-    } else {
-      out.push_back({a[i].lower, a[i].upper, a[i].count + b[j].count});
-      ++i;
-      ++j;
-    }
-  }
-  out.shrink_to_fit();  // Kept per interval for the whole run: no spare capacity.
-  a = std::move(out);
-}
-
 void MergeLatency(LatencySummary& a, const LatencySummary& b) {
   a.count += b.count;
   a.max = std::max(a.max, b.max);
@@ -49,36 +25,18 @@ void MergeInterval(IntervalRecord& a, const IntervalRecord& b) {
   a.requests_error += b.requests_error;
   MergeLatency(a.latency_corrected, b.latency_corrected);
   MergeLatency(a.latency_uncorrected, b.latency_uncorrected);
-  MergeBuckets(a.corrected_buckets, b.corrected_buckets);
-  MergeBuckets(a.uncorrected_buckets, b.uncorrected_buckets);
+  a.corrected_buckets.Merge(b.corrected_buckets);
+  a.uncorrected_buckets.Merge(b.uncorrected_buckets);
 }
 
-// Percentiles as obs::Histogram::ValueAtPercentile computes them: the middle
-// of the bucket holding the rank, never above the exact maximum.
-void FillPercentiles(const std::vector<Histogram::Bucket>& buckets, LatencySummary& s) {
-  std::uint64_t total = 0;
-  for (const Histogram::Bucket& b : buckets) {
-    total += b.count;
-  }
-  if (total == 0) {
+void FillPercentiles(const PackedBuckets& buckets, LatencySummary& s) {
+  if (buckets.empty()) {
     return;
   }
-  const auto at = [&](double p) {
-    const auto rank = std::max<std::uint64_t>(
-        1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total))));
-    std::uint64_t seen = 0;
-    for (const Histogram::Bucket& b : buckets) {
-      seen += b.count;
-      if (seen >= rank) {
-        return std::min(b.lower + (b.upper - b.lower) / 2, s.max);
-      }
-    }
-    return s.max;
-  };
-  s.p50 = at(50);
-  s.p90 = at(90);
-  s.p99 = at(99);
-  s.p999 = at(99.9);
+  s.p50 = buckets.ValueAtPercentile(50, s.max);
+  s.p90 = buckets.ValueAtPercentile(90, s.max);
+  s.p99 = buckets.ValueAtPercentile(99, s.max);
+  s.p999 = buckets.ValueAtPercentile(99.9, s.max);
 }
 
 }  // namespace
@@ -156,8 +114,8 @@ void IntervalRecorder::Flush() {
   closed.latency_corrected.max = corrected_.max();
   closed.latency_uncorrected.count = uncorrected_.count();
   closed.latency_uncorrected.max = uncorrected_.max();
-  closed.corrected_buckets = corrected_.NonEmptyBuckets();
-  closed.uncorrected_buckets = uncorrected_.NonEmptyBuckets();
+  closed.corrected_buckets = PackedBuckets(corrected_);
+  closed.uncorrected_buckets = PackedBuckets(uncorrected_);
   MergeInterval(in, closed);
   corrected_.Reset();
   uncorrected_.Reset();

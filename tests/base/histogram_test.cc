@@ -108,5 +108,60 @@ TEST(HistogramTest, FromBucketsRejectsForeignLayout) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("layout")));
 }
 
+// Packed counts merge to exactly what merging the histograms gives, in a few
+// bytes a bucket, and answer percentiles as the merged histogram does.
+TEST(PackedBucketsTest, MergesExactlyAndMatchesHistogramPercentiles) {
+  const std::uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> exponent(0.0, std::log10(3.6e12));
+  Histogram all;
+  PackedBuckets merged;
+  for (int part = 0; part < 5; ++part) {
+    Histogram h;
+    for (int i = 0; i < 300; ++i) {
+      const auto v = static_cast<std::int64_t>(std::pow(10.0, exponent(rng)));
+      ASSERT_TRUE(h.Record(v));
+      ASSERT_TRUE(all.Record(v));
+    }
+    ASSERT_TRUE(h.RecordN(1000, 1ULL << 40));  // A count that needs 6 varint bytes.
+    ASSERT_TRUE(all.RecordN(1000, 1ULL << 40));
+    const PackedBuckets packed(h);
+    EXPECT_LE(packed.size_bytes(), 6 * h.NonEmptyBuckets().size() + 6);
+    merged.Merge(packed);
+  }
+  EXPECT_EQ(merged.count(), all.count());
+  const std::vector<Histogram::Bucket> want = all.NonEmptyBuckets();
+  const std::vector<Histogram::Bucket> got = merged.Buckets();
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].lower, want[i].lower);
+    EXPECT_EQ(got[i].upper, want[i].upper);
+    EXPECT_EQ(got[i].count, want[i].count);
+  }
+  for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 99.9999}) {
+    EXPECT_EQ(merged.ValueAtPercentile(p, all.max()), all.ValueAtPercentile(p)) << "p" << p;
+  }
+  // The exact maximum caps the bucket midpoint.
+  EXPECT_EQ(merged.ValueAtPercentile(100, 7), 7);
+}
+
+TEST(PackedBucketsTest, EmptyAndOneSidedMerges) {
+  PackedBuckets empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.count(), 0u);
+  EXPECT_EQ(empty.ValueAtPercentile(99, 100), 0);
+  Histogram h;
+  ASSERT_TRUE(h.Record(0));
+  ASSERT_TRUE(h.Record(3'600'000'000'000));
+  PackedBuckets a(h);
+  a.Merge(empty);
+  EXPECT_EQ(a.count(), 2u);
+  empty.Merge(a);
+  EXPECT_EQ(empty.Buckets().size(), 2u);
+  EXPECT_EQ(empty.ValueAtPercentile(50, h.max()), 0);
+  EXPECT_EQ(empty.ValueAtPercentile(51, h.max()), h.ValueAtPercentile(51));
+}
+
 }  // namespace
 }  // namespace obs

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "obs/base/status.h"
@@ -77,6 +78,8 @@ class Histogram {
   double sum() const { return sum_; }
 
  private:
+  friend class PackedBuckets;
+
   static std::size_t IndexOf(std::int64_t value) noexcept;
   static std::int64_t LowerOf(std::size_t index) noexcept;
   static std::int64_t UpperOf(std::size_t index) noexcept;
@@ -88,6 +91,36 @@ class Histogram {
   std::int64_t min_ = 0;
   std::int64_t max_ = 0;
   double sum_ = 0;
+};
+
+// The counts of a Histogram in a few bytes: its non-empty buckets as varint
+// pairs (gap to the previous bucket index, count), 2-4 bytes a bucket where
+// NonEmptyBuckets() takes 24. For the many small histograms a run keeps for
+// its whole length (one per interval), so that their memory stays a small
+// fraction of the process's however long the run. Same layout as Histogram
+// (default max value).
+//
+// Thread safety: none.
+class PackedBuckets {
+ public:
+  PackedBuckets() = default;
+  // REQUIRES: h.max_value() == Histogram::kDefaultMaxValue.
+  explicit PackedBuckets(const Histogram& h);
+
+  // Adds the counts of `other`.
+  void Merge(const PackedBuckets& other);
+
+  bool empty() const { return bytes_.empty(); }
+  std::size_t size_bytes() const { return bytes_.size(); }
+  std::uint64_t count() const;
+  // As Histogram::ValueAtPercentile: the middle of the bucket holding the
+  // rank, but never above `max` (the exact maximum, which is not kept
+  // here). 0 when empty.
+  std::int64_t ValueAtPercentile(double p, std::int64_t max) const;
+  std::vector<Histogram::Bucket> Buckets() const;
+
+ private:
+  std::string bytes_;
 };
 
 }  // namespace obs

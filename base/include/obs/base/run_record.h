@@ -46,11 +46,12 @@ struct IntervalRecord {
   std::uint64_t requests_error = 0;  // Settled rejected or failed.
   LatencySummary latency_corrected;  // From the intended send time.
   LatencySummary latency_uncorrected;
-  // In-process only (not serialized): the latencies as sparse buckets, so
-  // intervals of several senders merge exactly. Summaries are computed from
-  // them by internal::FinishIntervals.
-  std::vector<Histogram::Bucket> corrected_buckets;
-  std::vector<Histogram::Bucket> uncorrected_buckets;
+  // In-process only (not serialized): the latencies' bucket counts, packed
+  // (a few bytes a bucket: a run keeps up to ~1000 intervals), so intervals
+  // of several senders merge exactly. Summaries are computed from them by
+  // internal::FinishIntervals.
+  PackedBuckets corrected_buckets;
+  PackedBuckets uncorrected_buckets;
 };
 
 // What one item of a workload of `kind` is, plural: samples for remote write,
