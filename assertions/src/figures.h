@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "obs/base/run_record.h"
@@ -45,6 +46,24 @@ struct Figure {
   // of `window_seconds` (from WorkloadRecord::intervals).
   std::function<Measurement(const WorkloadRecord&, double window_seconds)> measure_window;
 };
+
+// For the files that build the catalogue: a measurement without a value
+// (and why), or with one.
+inline Measurement NoData(std::string why) {
+  Measurement m;
+  m.no_data = std::move(why);
+  return m;
+}
+inline Measurement Value(double value, std::string detail) {
+  Measurement m;
+  m.value = value;
+  m.detail = std::move(detail);
+  return m;
+}
+
+// Appends the experiment figures (overhead.*, export.completeness;
+// figures_experiment.cc).
+void AddExperimentFigures(std::vector<Figure>& out);
 
 // All figures in documentation order.
 const std::vector<Figure>& Figures();
