@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -13,6 +14,7 @@
 #include "obs/wire/remote_write.h"
 
 #include "store/chunk.h"
+#include "store/series.h"
 
 namespace obs::backend::internal {
 namespace {
@@ -149,6 +151,44 @@ TEST(XorChunkTest, TruncatedBytesStopWithoutReadingPastTheEnd) {
   }
   EXPECT_GT(n, 0u);
   EXPECT_LT(n, enc.num_samples());
+}
+
+// A series closes its head into a ClosedChunk and resets the encoder: the
+// closed copy decodes as the head did, and the reset encoder starts a fresh
+// chunk (first sample in full) with no buffer left over.
+TEST(XorChunkTest, ClosedChunkKeepsTheHeadsSamplesAndResetStartsAfresh) {
+  XorEncoder enc;
+  std::vector<Point> first;
+  for (std::int64_t t = 0; t < 120; ++t) {
+    first.push_back({1'700'000'000'000 + t * 15'000, static_cast<double>(t * t) / 7});
+    enc.Append(first.back().t, first.back().v);
+  }
+  const ClosedChunk::Ptr closed =
+      ClosedChunk::Create(enc.bytes(), enc.num_samples(), first.front().t, first.back().t);
+  const std::string head_bytes = enc.bytes();
+  enc.Reset();
+  EXPECT_EQ(enc.num_samples(), 0u);
+  EXPECT_EQ(enc.bytes().capacity(), std::string().capacity());
+  EXPECT_EQ(closed->bytes(), head_bytes);
+  EXPECT_EQ(closed->num_samples(), 120u);
+  EXPECT_EQ(closed->min_t(), first.front().t);
+  EXPECT_EQ(closed->max_t(), first.back().t);
+  std::vector<Point> got;
+  for (XorDecoder dec(closed->bytes(), closed->num_samples()); dec.Next();) {
+    got.push_back({dec.t(), dec.v()});
+  }
+  ExpectBitExact(first, got);
+
+  // After the reset: a sample far back in time and a NaN are a valid start.
+  const std::vector<Point> second = {{5, std::nan("")}, {6, -0.0}, {1'000'006, 1e300}};
+  for (const Point& p : second) {
+    enc.Append(p.t, p.v);
+  }
+  got.clear();
+  for (XorDecoder dec(enc.bytes(), enc.num_samples()); dec.Next();) {
+    got.push_back({dec.t(), dec.v()});
+  }
+  ExpectBitExact(second, got);
 }
 
 }  // namespace

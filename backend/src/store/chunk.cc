@@ -106,12 +106,9 @@ void XorEncoder::Append(std::int64_t t, double v) {
   ++num_samples_;
 }
 
-std::string XorEncoder::TakeBytes() {
-  std::string out = std::move(bytes_);
-  out.shrink_to_fit();
+void XorEncoder::Reset() {
   *this = XorEncoder();
-  bytes_ = std::string();  // A moved-from string may keep its buffer.
-  return out;
+  std::string().swap(bytes_);  // Assigning an empty string keeps the buffer.
 }
 
 void XorEncoder::WriteTimestamp(BitWriter& w, std::int64_t t) {

@@ -34,10 +34,10 @@ class XorEncoder {
   std::uint32_t num_samples() const { return num_samples_; }
   const std::string& bytes() const { return bytes_; }
 
-  // Moves the bytes out, trimmed to their size, and resets the encoder to
-  // empty (with no buffer: a head that keeps a grown buffer would hold up to
-  // twice its chunk's size for every series).
-  std::string TakeBytes();
+  // Resets the encoder to empty and frees its buffer (a head that kept a
+  // grown buffer would hold up to 1.5 times its chunk's size for every
+  // series).
+  void Reset();
 
  private:
   void WriteTimestamp(BitWriter& w, std::int64_t t);

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <new>
 
 #include "store/storage.h"
 
@@ -30,6 +31,17 @@ char* PutString(char* p, std::string_view s) {
 }
 
 }  // namespace
+
+ClosedChunk::Ptr ClosedChunk::Create(std::string_view bytes, std::uint32_t num_samples,
+                                     std::int64_t min_t, std::int64_t max_t) {
+  void* memory = ::operator new(sizeof(ClosedChunk) + bytes.size());
+  Ptr chunk(new (memory)
+                ClosedChunk(min_t, max_t, num_samples, static_cast<std::uint32_t>(bytes.size())));
+  if (!bytes.empty()) {
+    std::memcpy(chunk.get() + 1, bytes.data(), bytes.size());
+  }
+  return chunk;
+}
 
 MemSeries::MemSeries(std::uint64_t id, const Labels& labels) : id_(id) {
   std::size_t size = 0;
@@ -91,12 +103,9 @@ std::size_t MemSeries::AppendLocked(std::int64_t t, double v) {
   std::size_t grown = 0;
   if (head_.num_samples() >= kSamplesPerChunk) {
     // Close the head: from now on it is immutable and shared with readers.
-    auto chunk = std::make_shared<Chunk>();
-    chunk->num_samples = head_.num_samples();
-    chunk->bytes = head_.TakeBytes();
-    chunk->min_t = head_min_t_;
-    chunk->max_t = last_t_;
-    closed_.push_back(std::move(chunk));
+    closed_.push_back(
+        ClosedChunk::Create(head_.bytes(), head_.num_samples(), head_min_t_, last_t_));
+    head_.Reset();
   }
   if (head_.num_samples() == 0) {
     head_min_t_ = t;
@@ -112,9 +121,9 @@ std::size_t MemSeries::AppendLocked(std::int64_t t, double v) {
 MemSeries::Snapshot MemSeries::TakeSnapshot(std::int64_t mint, std::int64_t maxt) const {
   Snapshot snap;
   std::lock_guard<SpinLock> lock(mu_);
-  for (const auto& c : closed_) {
-    if (c->max_t >= mint && c->min_t <= maxt) {
-      snap.chunks.push_back(c);
+  for (const ClosedChunk::Ptr& c : closed_) {
+    if (c->max_t() >= mint && c->min_t() <= maxt) {
+      snap.chunks.push_back(c.get());
     }
   }
   if (head_.num_samples() > 0 && last_t_ >= mint && head_min_t_ <= maxt) {
@@ -132,8 +141,8 @@ std::vector<wire::Sample> MemSeries::Samples(std::int64_t mint, std::int64_t max
     return out;
   }
   const Snapshot snap = TakeSnapshot(mint, maxt);
-  for (const auto& c : snap.chunks) {
-    DecodeRange(c->bytes, c->num_samples, mint, maxt, out);
+  for (const ClosedChunk* c : snap.chunks) {
+    DecodeRange(c->bytes(), c->num_samples(), mint, maxt, out);
   }
   DecodeRange(snap.head_bytes, snap.head_samples, mint, maxt, out);
   return out;
@@ -145,8 +154,8 @@ bool MemSeries::HasSampleIn(std::int64_t mint, std::int64_t maxt) const {
   }
   const Snapshot snap = TakeSnapshot(mint, maxt);
   // A chunk whose whole span lies inside the range answers without decoding.
-  for (const auto& c : snap.chunks) {
-    if (c->min_t >= mint && c->max_t <= maxt) {
+  for (const ClosedChunk* c : snap.chunks) {
+    if (c->min_t() >= mint && c->max_t() <= maxt) {
       return true;
     }
   }
@@ -154,8 +163,8 @@ bool MemSeries::HasSampleIn(std::int64_t mint, std::int64_t maxt) const {
     return true;
   }
   std::vector<wire::Sample> found;
-  for (const auto& c : snap.chunks) {
-    DecodeRange(c->bytes, c->num_samples, mint, maxt, found);
+  for (const ClosedChunk* c : snap.chunks) {
+    DecodeRange(c->bytes(), c->num_samples(), mint, maxt, found);
     if (!found.empty()) {
       return true;
     }
