@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -78,6 +80,11 @@ SIGHUP (or POST /-/reload) re-reads the rule files.
   --webhook URL              send alerts straight to a webhook receiver (Alertmanager webhook v4)
   --external-url URL         prefix of the alerts' generatorURL (default: the listen URL)
   --external-label NAME=VALUE  $externalLabels in templates (repeatable)
+
+Memory: the backend runs with one glibc malloc arena (MALLOC_ARENA_MAX=1
+unless the environment sets MALLOC_ARENA_MAX): its memory is long-lived series
+data written from several threads, and per-thread arenas held 25-35% more RSS
+for the same data at no CPU gain (docs/performance.md).
 )";
 
 constexpr std::string_view kRulesHelp =
@@ -264,6 +271,14 @@ int ValidateCommand(const std::vector<std::string>& args) {
   return kExitPassed;
 }
 
+// One malloc arena for the backend process unless the user chose a number
+// (glibc reads MALLOC_ARENA_MAX itself at start-up; mallopt would override it).
+void UseOneMallocArena() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+    mallopt(M_ARENA_MAX, 1);
+  }
+}
+
 int BackendCommand(const std::vector<std::string>& args) {
   const auto p =
       Parse(args,
@@ -319,6 +334,7 @@ int BackendCommand(const std::vector<std::string>& args) {
     }
     options.alerting.external_labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
+  UseOneMallocArena();
   // Block the signals in every thread; a dedicated thread waits for them.
   sigset_t set;
   sigemptyset(&set);
