@@ -327,6 +327,7 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
     last_answer = std::max(last_answer, s.last_answer);
   }
   internal::FillRates(rec, scheduled, requests_scheduled, start, window_end, last_answer);
+  rec.bookkeeping.ledger = result.ledger.memory_bytes();
   return result;
 }
 

@@ -597,6 +597,7 @@ Result<OtlpMetricsResult> RunOtlpMetrics(const OtlpMetricsOptions& options, cons
     last_answer = std::max(last_answer, o.last_answer);
   }
   internal::FillRates(rec, points_scheduled, requests_scheduled, start, window_end, last_answer);
+  rec.bookkeeping.ledger = result.load.ledger.memory_bytes();
   return result;
 }
 

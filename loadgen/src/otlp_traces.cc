@@ -283,6 +283,7 @@ Result<OtlpTracesResult> RunOtlpTraces(const OtlpTracesOptions& options, const C
     result.traces_truncated += o.truncated;
   }
   internal::FillRates(rec, spans_scheduled, requests_scheduled, start, window_end, last_answer);
+  rec.bookkeeping.ledger = result.ledger.memory_bytes();
   return result;
 }
 

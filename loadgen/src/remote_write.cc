@@ -117,6 +117,7 @@ Result<RemoteWriteResult> RunRemoteWrite(const RemoteWriteOptions& options, cons
     internal::MergeCounts(rec, o.record);
   }
   FillRates(rec, outcomes, start);
+  rec.bookkeeping.ledger = result.ledger.memory_bytes();
   if (monitor.enabled()) {
     monitor.Finish(start + std::chrono::duration_cast<SteadyClock::duration>(
                                std::chrono::duration<double>(rec.duration_seconds)));

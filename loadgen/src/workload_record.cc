@@ -60,6 +60,9 @@ void MergeCounts(WorkloadRecord& into, const WorkloadRecord& r) {
   into.answers.insert(r.answers.begin(), r.answers.end());
   into.latency_corrected.Merge(r.latency_corrected);
   into.latency_uncorrected.Merge(r.latency_uncorrected);
+  // A sender's record: its own two histograms and its interval recorder's.
+  into.bookkeeping.histograms += r.bookkeeping.histograms + r.latency_corrected.memory_bytes() +
+                                 r.latency_uncorrected.memory_bytes();
   into.interval_seconds = std::max(into.interval_seconds, r.interval_seconds);
   if (into.intervals.size() < r.intervals.size()) {
     into.intervals.resize(r.intervals.size());
@@ -147,6 +150,7 @@ void IntervalRecorder::Request(SteadyClock::time_point due, SteadyClock::time_po
 
 void IntervalRecorder::Finish() {
   Flush();
+  rec_.bookkeeping.histograms += corrected_.memory_bytes() + uncorrected_.memory_bytes();
   rec_.interval_seconds = std::max(rec_.interval_seconds, width_seconds_);
   if (rec_.intervals.size() < intervals_.size()) {
     rec_.intervals.resize(intervals_.size());
@@ -158,10 +162,15 @@ void IntervalRecorder::Finish() {
 }
 
 void FinishIntervals(WorkloadRecord& rec) {
+  rec.bookkeeping.intervals = rec.intervals.capacity() * sizeof(IntervalRecord);
   for (IntervalRecord& in : rec.intervals) {
     FillPercentiles(in.corrected_buckets, in.latency_corrected);
     FillPercentiles(in.uncorrected_buckets, in.latency_uncorrected);
+    rec.bookkeeping.intervals +=
+        in.corrected_buckets.size_bytes() + in.uncorrected_buckets.size_bytes();
   }
+  rec.bookkeeping.histograms +=
+      rec.latency_corrected.memory_bytes() + rec.latency_uncorrected.memory_bytes();
 }
 
 void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said) {

@@ -68,7 +68,8 @@ class IntervalRecorder {
 };
 
 // Computes every interval's latency percentiles from its buckets (call once
-// the senders' records are merged).
+// the senders' records are merged), and adds the intervals' and the merged
+// histograms' bytes to rec.bookkeeping.
 void FinishIntervals(WorkloadRecord& rec);
 
 // Counts one HTTP attempt's status and, the first time a non-2xx status (or

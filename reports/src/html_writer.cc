@@ -117,10 +117,10 @@ std::string LoadTables(const RunRecord& record) {
   if (record.workloads.empty()) {
     return "";
   }
-  std::string load =
-      "<table>\n" + HtmlRow({"Workload", "Items/s target → achieved", "Req/s target → achieved",
-                             "Requests", "Retries", "Rejected", "Failed", "Late", "Unsent"},
-                            true);
+  std::string load = "<table>\n" + HtmlRow({"Workload", "Items/s target → achieved",
+                                            "Req/s target → achieved", "Requests", "Retries",
+                                            "Rejected", "Failed", "Late", "Unsent", "Bookkeeping"},
+                                           true);
   std::string latency =
       "<table>\n" + HtmlRow({"Latency", "p50", "p90", "p99", "p99.9", "max"}, true);
   std::string notes;
@@ -132,7 +132,8 @@ std::string LoadTables(const RunRecord& record) {
                          FormatNumber(w.achieved_requests_per_second, 1),
                      FormatCount(w.requests), FormatCount(w.retries),
                      FormatCount(w.requests_rejected), FormatCount(w.requests_failed),
-                     FormatCount(w.requests_late), FormatCount(w.requests_unsent)});
+                     FormatCount(w.requests_late), FormatCount(w.requests_unsent),
+                     assertions::FormatBytes(static_cast<double>(w.bookkeeping.total()))});
     latency += LatencyCells(w.name + " corrected", w.latency_corrected);
     latency += LatencyCells(w.name + " uncorrected", w.latency_uncorrected);
     if (w.stopped_early) {

@@ -197,6 +197,12 @@ WorkloadRecord DecodeWorkload(const Field& f) {
   }
   w.latency_corrected = DecodeHistogram(f["latency_corrected"]);
   w.latency_uncorrected = DecodeHistogram(f["latency_uncorrected"]);
+  if (f.raw().contains("bookkeeping_bytes")) {  // Reports before 2026-12-04 have none.
+    const Field b = f["bookkeeping_bytes"];
+    w.bookkeeping.ledger = b["ledger"].U64();
+    w.bookkeeping.histograms = b["histograms"].U64();
+    w.bookkeeping.intervals = b["intervals"].U64();
+  }
   if (f.raw().contains("intervals")) {  // Optional: reports before 2026-12 have none.
     DecodeIntervals(f["intervals"], w);
   }

@@ -120,7 +120,11 @@ json EncodeWorkload(const WorkloadRecord& w) {
               {"status_codes", codes},
               {"answers", answers},
               {"latency_corrected", EncodeHistogram(w.latency_corrected)},
-              {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)}};
+              {"latency_uncorrected", EncodeHistogram(w.latency_uncorrected)},
+              {"bookkeeping_bytes",
+               {{"ledger", w.bookkeeping.ledger},
+                {"histograms", w.bookkeeping.histograms},
+                {"intervals", w.bookkeeping.intervals}}}};
   if (!w.intervals.empty()) {  // Optional: reports before 2026-12 have none.
     out["intervals"] = EncodeIntervals(w);
   }

@@ -82,9 +82,10 @@ std::string MarkdownAssertions(const RunReport& report) {
 std::string MarkdownLoad(const RunRecord& record) {
   if (record.workloads.empty())
     return "";
-  std::string load = Row({"Workload", "Items/s target → achieved", "Req/s target → achieved",
-                          "Requests", "Retries", "Rejected", "Failed", "Late", "Unsent"}) +
-                     "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+  std::string load =
+      Row({"Workload", "Items/s target → achieved", "Req/s target → achieved", "Requests",
+           "Retries", "Rejected", "Failed", "Late", "Unsent", "Bookkeeping"}) +
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
   std::string latency =
       Row({"Latency", "p50", "p90", "p99", "p99.9", "max"}) + "|---|--:|--:|--:|--:|--:|\n";
   std::string notes;
@@ -98,7 +99,8 @@ std::string MarkdownLoad(const RunRecord& record) {
                      FormatNumber(w.achieved_requests_per_second, 1),
                  FormatCount(w.requests), FormatCount(w.retries), FormatCount(w.requests_rejected),
                  FormatCount(w.requests_failed), FormatCount(w.requests_late),
-                 FormatCount(w.requests_unsent)});
+                 FormatCount(w.requests_unsent),
+                 assertions::FormatBytes(static_cast<double>(w.bookkeeping.total()))});
     latency += LatencyRow(name + " corrected", w.latency_corrected);
     latency += LatencyRow(name + " uncorrected", w.latency_uncorrected);
     if (w.stopped_early) {

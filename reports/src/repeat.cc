@@ -38,6 +38,10 @@ void AddWorkload(WorkloadRecord& into, const WorkloadRecord& w) {
   into.answers.insert(w.answers.begin(), w.answers.end());
   into.latency_corrected.Merge(w.latency_corrected);
   into.latency_uncorrected.Merge(w.latency_uncorrected);
+  // Each run held its own: the largest is what a run needs.
+  if (w.bookkeeping.total() > into.bookkeeping.total()) {
+    into.bookkeeping = w.bookkeeping;
+  }
   // The runs one after another: over-time charts show them back to back and
   // windowed assertions see every run (runs of one scenario share a width).
   if (into.intervals.empty() || into.interval_seconds == w.interval_seconds) {

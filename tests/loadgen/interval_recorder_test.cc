@@ -125,6 +125,41 @@ TEST(IntervalRecorderTest, WidthKeepsLongRunsWithinAThousandIntervals) {
   EXPECT_EQ(rec.interval_seconds, 120);
 }
 
+// The bookkeeping a run reports: two histograms per sender record, two per
+// interval recorder, two in the merged record, and the intervals' bytes, a
+// few bytes a latency bucket. A day-long plan costs what ~720 intervals
+// cost, however many requests it records.
+TEST(IntervalRecorderTest, BookkeepingCountsHistogramsAndBoundedIntervals) {
+  const std::uint64_t one = Histogram().memory_bytes();
+  WorkloadRecord a;
+  WorkloadRecord b;
+  IntervalRecorder ra(a, kStart, 24 * 3600, nullptr);
+  IntervalRecorder rb(b, kStart, 24 * 3600, nullptr);
+  for (std::int64_t s = 0; s < 24 * 3600; s += 2) {
+    for (int k = 0; k < 5; ++k) {
+      const std::int64_t latency = 1 + (s * 7 + k * 13) % 97;  // 1..97 ms
+      ra.Request(At(s * 1000), At(s * 1000), At(s * 1000 + latency), 100, true);
+      rb.Request(At(s * 1000 + 1), At(s * 1000 + 1), At(s * 1000 + 1 + latency), 100, true);
+    }
+  }
+  ra.Finish();
+  rb.Finish();
+  EXPECT_EQ(a.bookkeeping.histograms, 2 * one);  // The recorder's own two.
+  WorkloadRecord merged;
+  MergeCounts(merged, a);
+  MergeCounts(merged, b);
+  FinishIntervals(merged);
+  EXPECT_EQ(merged.bookkeeping.histograms, 8 * one + 2 * one);
+  EXPECT_EQ(merged.bookkeeping.ledger, 0U);  // Set by the workload that has one.
+  ASSERT_EQ(merged.intervals.size(), 720U);
+  // 97 distinct latencies at most per interval, 2-4 bytes a packed bucket.
+  const std::uint64_t per_interval = sizeof(IntervalRecord) + 2 * 97 * 4;
+  EXPECT_GT(merged.bookkeeping.intervals, 720 * sizeof(IntervalRecord));
+  EXPECT_LE(merged.bookkeeping.intervals, 720 * per_interval);
+  EXPECT_EQ(merged.bookkeeping.total(),
+            merged.bookkeeping.histograms + merged.bookkeeping.intervals);
+}
+
 TEST(IntervalRecorderTest, FeedsLiveProgress) {
   WorkloadRecord rec;
   LiveProgress progress;

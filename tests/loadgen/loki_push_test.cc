@@ -68,6 +68,7 @@ TEST(LokiPushTest, EveryLineOnceInOrderAndRegenerable) {
   EXPECT_EQ(result->record.kind, "loki_push");
   EXPECT_EQ(result->record.samples_sent, 300U);
   EXPECT_EQ(ledger.Count(LogLedger::State::kAcked), 300U);
+  EXPECT_EQ(result->record.bookkeeping.ledger, ledger.size());  // One state byte per line.
   EXPECT_EQ(sink.requests()[0].headers.at("content-type"), "application/x-protobuf");
   const LogGenerator gen(o.model, o.seed, o.run_id);
   std::map<std::string, std::vector<std::int64_t>> by_stream;

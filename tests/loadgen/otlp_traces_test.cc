@@ -79,6 +79,7 @@ TEST(OtlpTracesTest, SendsEveryScheduledTraceOnceAndRecordsIt) {
   EXPECT_EQ(rec.kind, "otlp_traces");
   EXPECT_EQ(result->ledger.size(), 100U);  // 200/s for 0.5 s.
   EXPECT_EQ(result->ledger.Count(TraceLedger::State::kAcked), 100U);
+  EXPECT_EQ(result->record.bookkeeping.ledger, 100U);  // One state byte per trace.
   EXPECT_EQ(result->traces_sent, 100U);
   EXPECT_EQ(rec.samples_sent, 200U);  // Two spans per trace.
   EXPECT_EQ(rec.samples_acked, 200U);

@@ -57,6 +57,10 @@ TEST(RemoteWriteTest, AllSamplesAckedAndLedgerMatchesWhatArrived) {
     EXPECT_EQ(e.last_ms, got.back());
   }
   EXPECT_EQ(r.ledger.Totals().samples_acked, 200u);
+  // Bookkeeping: a 32-byte ledger entry per series id, and histograms.
+  EXPECT_EQ(rec.bookkeeping.ledger, 32 * r.series.series_capacity());
+  EXPECT_GT(rec.bookkeeping.histograms, 0u);
+  EXPECT_GT(rec.bookkeeping.intervals, 0u);
 }
 
 TEST(RemoteWriteTest, TimestampsStrictlyIncreasePerSeriesAcrossShards) {

@@ -66,6 +66,7 @@ inline WorkloadRecord MakeWorkload(const std::string& name, std::int64_t base_ms
       {0, "connection refused"}, {400, "out of order sample"}, {503, "storage is read-only"}};
   Fill(w.latency_corrected, base_ms * kMs, 40 * kMs, w.requests);
   Fill(w.latency_uncorrected, base_ms * kMs / 2, 20 * kMs, w.requests);
+  w.bookkeeping = {.ledger = 32'000, .histograms = 234'560, .intervals = 4'321};
   return w;
 }
 

@@ -77,6 +77,11 @@ class Histogram {
 
   double sum() const { return sum_; }
 
+  // Bytes this histogram holds (fixed at construction).
+  std::size_t memory_bytes() const {
+    return sizeof(*this) + counts_.capacity() * sizeof(std::uint64_t);
+  }
+
  private:
   friend class PackedBuckets;
 

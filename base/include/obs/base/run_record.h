@@ -65,6 +65,17 @@ constexpr std::string_view WorkloadItemUnit(std::string_view kind) {
                                   : "samples";
 }
 
+// The generator's own accounting memory for one workload at the end of the
+// run, in bytes. Each part is fixed by the series (or item) count, the number
+// of senders and the planned duration, never by how long the run went on
+// (docs/measurement.md, "Memory").
+struct BookkeepingBytes {
+  std::uint64_t ledger = 0;      // Per series, trace or log line outcomes.
+  std::uint64_t histograms = 0;  // Latency histograms, a fixed size each.
+  std::uint64_t intervals = 0;   // Per-interval records (about 1000 at most).
+  std::uint64_t total() const { return ledger + histograms + intervals; }
+};
+
 // Counters and histograms of one workload (e.g. one remote-write load).
 struct WorkloadRecord {
   std::string name;             // Scenario workload name, e.g. "remote_write".
@@ -120,6 +131,8 @@ struct WorkloadRecord {
   // planned duration so that there are at most about 1000 slices.
   double interval_seconds = 0;
   std::vector<IntervalRecord> intervals;
+
+  BookkeepingBytes bookkeeping;
 };
 
 // One example of a series that did not come back whole.

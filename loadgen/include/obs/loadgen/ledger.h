@@ -56,6 +56,8 @@ class Ledger {
   bool RecordRetried(std::uint32_t series_id) noexcept;
 
   LedgerTotals Totals() const;
+  // Bytes the entries hold (fixed at construction).
+  std::size_t memory_bytes() const { return entries_.capacity() * sizeof(LedgerEntry); }
 
  private:
   std::vector<LedgerEntry> entries_;

@@ -78,6 +78,8 @@ class LogLedger {
   int shards() const { return shards_; }
   std::size_t streams() const { return streams_; }
   std::uint64_t EventsOf(int shard) const;
+  // Bytes the states hold: one per planned line, fixed at construction.
+  std::size_t memory_bytes() const { return states_.capacity(); }
 
  private:
   std::vector<std::uint8_t> states_;

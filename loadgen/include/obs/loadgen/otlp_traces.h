@@ -73,6 +73,8 @@ class TraceLedger {
   // The root span's start time of trace n.
   std::uint64_t StartUnixNano(std::uint64_t n) const;
   std::uint64_t Count(State s) const;
+  // Bytes the states hold: one per planned trace, fixed at construction.
+  std::size_t memory_bytes() const { return states_.capacity(); }
 
  private:
   std::vector<std::uint8_t> states_;
