@@ -217,6 +217,24 @@ TEST_F(EvalTest, HistogramQuantileOnClassicBuckets) {
   EXPECT_THAT(Instant("histogram_quantile(0.5, h_bucket{le!=\"+Inf\"})", 0), HasSubstr("NaN"));
 }
 
+TEST_F(EvalTest, HistogramQuantileGroupsBySeriesWithoutLe) {
+  for (const char* job : {"b", "a"}) {
+    const double inf_count = std::string(job) == "a" ? 10 : 20;
+    Add({{"__name__", "h_bucket"}, {"job", job}, {"le", "1"}}, {{10, 0}});
+    Add({{"__name__", "h_bucket"}, {"job", job}, {"le", "+Inf"}}, {{inf_count, 0}});
+  }
+  // Groups in order of first appearance (series order: job a first), without __name__.
+  EXPECT_EQ(Instant("histogram_quantile(0.5, h_bucket)", 0),
+            R"({"resultType":"vector","result":[{"metric":{"job":"a"},"value":[0,"0.5"]},)"
+            R"({"metric":{"job":"b"},"value":[0,"1"]}]})");
+  // Buckets of two names are two groups, equal once __name__ is dropped.
+  Add({{"__name__", "g_bucket"}, {"job", "a"}, {"le", "+Inf"}}, {{1, 0}});
+  EXPECT_EQ(Instant("histogram_quantile(0.5, {__name__=~\"g_bucket|h_bucket\"})", 0),
+            "execution: vector cannot contain metrics with the same labelset");
+  EXPECT_EQ(Range("histogram_quantile(0.5, h_bucket)", 0, 30000, 15000),
+            Range("histogram_quantile(0.5, h_bucket * 1)", 0, 30000, 15000));
+}
+
 TEST_F(EvalTest, LimitsGivePrometheusErrors) {
   AddLine("m", {}, 0, 1);
   EXPECT_EQ(Range("m", 0, 60000, 0),

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -154,6 +155,21 @@ class FusedAggregationTest : public testing::EngineFixture {
         s.push_back({i == 9 && k % 11 == 0 ? std::nan("") : v, t});
       }
       Add({{"__name__", "c"}, {"instance", instance}, {"job", job}}, s);
+      if (i < 8) {
+        // A classic histogram per instance (jobs a, b): buckets 0.5, 1, +Inf.
+        const char* bounds[] = {"0.5", "1", "+Inf"};
+        for (int b = 0; b < 3; ++b) {
+          std::vector<wire::Sample> h;
+          for (int k = 0; k <= 80; ++k) {
+            h.push_back({std::floor(k * (b + 1) * (1 + i % 3) * 0.7), std::int64_t{k} * 15000});
+          }
+          Add({{"__name__", "h_bucket"},
+               {"instance", instance},
+               {"job", i % 2 == 0 ? "a" : "b"},
+               {"le", bounds[b]}},
+              h);
+        }
+      }
       if (i < 4) {
         // Same labels but the name: distinct only with __name__.
         Add({{"__name__", "d"}, {"instance", instance}, {"job", job}}, s);
@@ -223,6 +239,49 @@ TEST_F(FusedAggregationTest, ParameterizedAggregationsMatchStepByStep) {
              "histogram_quantile(0.9, sum by (le) (rate(c[5m]) * 1))");
 }
 
+TEST_F(FusedAggregationTest, HistogramQuantileOverFusedGroupsMatchesStepByStep) {
+  for (const char* g : {"le", "le, job", "le, instance"}) {
+    for (const char* q : {"0.5", "0.99"}) {
+      const std::string head = std::string("histogram_quantile(") + q + ", sum by (" + g + ") (";
+      ExpectSame(head + "rate(h_bucket[5m])))", head + "rate(h_bucket[5m]) * 1))");
+      ExpectSame(head + "h_bucket))", head + "h_bucket * 1))");
+    }
+  }
+  EXPECT_THAT(
+      Range("histogram_quantile(0.5, sum by (le, job) (rate(h_bucket[5m])))", 0, 1200000, 15000),
+      ::testing::AllOf(::testing::HasSubstr(R"({"metric":{"job":"a"},"values":[[)"),
+                       ::testing::HasSubstr(R"({"metric":{"job":"b"},"values":[[)")));
+}
+
+TEST_F(FusedAggregationTest, AggregationsOverOneSelectionMatchStepByStep) {
+  // Fused aggregations that select the same series over the same span share
+  // one pass over them (each series decoded once); each answer is its own.
+  const std::pair<const char*, const char*> cases[] = {
+      {"sum(c) + count(c) * avg(c) - max(c)",
+       "sum(c * 1) + count(c * 1) * avg(c * 1) - max(c * 1)"},
+      {"sum by (job) (rate(c[1m])) / on (job) max by (job) (irate(c[1m]))",
+       "sum by (job) (rate(c[1m]) * 1) / on (job) max by (job) (irate(c[1m]) * 1)"},
+      {"sum(rate(c[1m])) / sum(rate(c[5m]))", "sum(rate(c[1m]) * 1) / sum(rate(c[5m]) * 1)"},
+      {"topk(2, c) + on () group_left sum(c)", "topk(2, c * 1) + on () group_left sum(c * 1)"},
+      {"sum(avg_over_time(c[2m])) - sum(sum_over_time(c[2m])) / sum(count_over_time(c[2m]))",
+       "sum(avg_over_time(c[2m]) * 1) - sum(sum_over_time(c[2m]) * 1) / "
+       "sum(count_over_time(c[2m]) * 1)"},
+      {"sum(last_over_time({__name__=~\"c|d\"}[1m])) + sum(rate({__name__=~\"c|d\"}[1m]))",
+       "sum(last_over_time({__name__=~\"c|d\"}[1m]) * 1) + sum(rate({__name__=~\"c|d\"}[1m]) "
+       "* 1)"},
+      {"sum(rate({__name__=~\"c|d\"}[1m])) + sum(last_over_time({__name__=~\"c|d\"}[1m]))",
+       "sum(rate({__name__=~\"c|d\"}[1m]) * 1) + sum(last_over_time({__name__=~\"c|d\"}[1m]) "
+       "* 1)"},
+      {"count({__name__=~\"c|d\"}) - count(last_over_time({__name__=~\"c|d\"}[5m]))",
+       "count({__name__=~\"c|d\"} or none) - count(last_over_time({__name__=~\"c|d\"}[5m]) "
+       "or none)"}};
+  for (const auto& [fused, unfused] : cases) {
+    ExpectSame(fused, unfused);
+  }
+  EXPECT_EQ(Range(cases[5].first, 0, 1200000, 15000),
+            "execution: vector cannot contain metrics with the same labelset");
+}
+
 TEST_F(FusedAggregationTest, PlainSelectorsAndRangeFunctionsMatchStepByStep) {
   // A range query of just a selector or a range function is answered series
   // by series (Evaluator::EvalDirect); `or none` makes it step by step.
@@ -230,7 +289,8 @@ TEST_F(FusedAggregationTest, PlainSelectorsAndRangeFunctionsMatchStepByStep) {
        {"c", "c offset 1m", "{__name__=~\"c|d\"}", "c @ 300", "rate(c[1m])", "irate(c[2m])",
         "increase(c[5m] offset 1m)", "last_over_time({__name__=~\"c|d\"}[1m])",
         "quantile_over_time(0.3, c[2m])", "predict_linear(c[5m], 60)", "changes(c[30s])",
-        "deriv(c[5m] @ 300)", "rate({__name__=~\"c|d\"}[1m])"}) {
+        "deriv(c[5m] @ 300)", "rate({__name__=~\"c|d\"}[1m])", "avg_over_time(c[2m])",
+        "sum_over_time(c[1m] offset 30s)"}) {
     ExpectSame(q, std::string("(") + q + ") or none");
   }
   const std::pair<const char*, const char*> cases[] = {{"c", "c or none"},

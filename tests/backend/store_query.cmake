@@ -16,6 +16,7 @@ foreach(_test
     query_parser_tree_test.cc
     query_engine_test.cc
     query_range_test.cc
+    query_range_kernels_test.cc
     query_functions_test.cc
     query_eval_test.cc)
   obs_test(${CMAKE_CURRENT_LIST_DIR}/${_test} DEPS obs::backend_testonly)

@@ -1,6 +1,8 @@
 // Storage::Select, LabelNames and LabelValues: matcher and postings
 // evaluation, time filtering, ordering; Matcher and label helpers.
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -124,6 +126,45 @@ TEST_F(StorageSelectTest, LabelValuesUnionOverMatchSets) {
   EXPECT_THAT(storage_.LabelValues("__name__", {}, 0, 1500),
               ElementsAre("http_requests_total", "up"));
   EXPECT_THAT(storage_.LabelValues("missing", {}, 0, 10'000), IsEmpty());
+}
+
+TEST(SeriesRefTest, SamplesIntoAReusedBufferMatchTheVectorForm) {
+  // Series of 300, 5, 0 (in range) and 130 samples, decoded one after
+  // another into one buffer: each answer is the vector form's, whatever the
+  // buffer held before (longer, shorter or nothing).
+  Storage storage;
+  const int lengths[] = {300, 5, 0, 130};
+  for (int i = 0; i < 4; ++i) {
+    wire::WriteRequestView req;
+    wire::TimeSeriesView ts;
+    const std::string id = std::to_string(i);
+    ts.labels = {{"__name__", "m"}, {"id", id}};
+    const std::int64_t first = lengths[i] == 0 ? 1'000'000 : 0;  // Out of range.
+    for (int k = 0; k < std::max(lengths[i], 1); ++k) {
+      ts.samples.push_back({k % 7 == 3 ? wire::StaleNaN() : k * 1.5, first + k * 1000});
+    }
+    req.timeseries.push_back(ts);
+    ASSERT_OK(storage.Append(req));
+  }
+  const auto series = storage.Select({M(MatchType::kEqual, "__name__", "m")}, 0, 2'000'000);
+  ASSERT_EQ(series.size(), 4U);
+  std::vector<wire::Sample> buffer;
+  for (const auto& [mint, maxt] : {std::pair<std::int64_t, std::int64_t>{0, 400'000},
+                                   {2000, 120'000},
+                                   {150'000, 0},
+                                   {0, 2'000'000}}) {
+    for (const SeriesRef& s : series) {
+      const std::vector<wire::Sample> want = s.Samples(mint, maxt);
+      s.Samples(mint, maxt, buffer);
+      ASSERT_EQ(buffer.size(), want.size()) << LabelsToString(s.labels()) << " " << mint;
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(buffer[k].timestamp_ms, want[k].timestamp_ms);
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(buffer[k].value),
+                  std::bit_cast<std::uint64_t>(want[k].value));
+      }
+    }
+  }
+  EXPECT_GE(buffer.capacity(), 300U);  // Kept from the longest series.
 }
 
 TEST(MatcherTest, BadRegexIsInvalidArgument) {

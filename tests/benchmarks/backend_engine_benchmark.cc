@@ -150,6 +150,22 @@ void BM_Promql_Range1h15sSumByDivCount10k(benchmark::State& state) {
 }
 BENCHMARK(BM_Promql_Range1h15sSumByDivCount10k)->Unit(benchmark::kMillisecond);
 
+void BM_Promql_Range1h15sAvgOverTime1k(benchmark::State& state) {
+  RunRange(state, "avg_over_time(bench_total{job=\"0.01\"}[5m])", kSeries / 10);
+}
+BENCHMARK(BM_Promql_Range1h15sAvgOverTime1k)->Unit(benchmark::kMillisecond);
+
+void BM_Promql_Range1h15sSumOverTime1k(benchmark::State& state) {
+  RunRange(state, "sum_over_time(bench_total{job=\"0.01\"}[5m])", kSeries / 10);
+}
+BENCHMARK(BM_Promql_Range1h15sSumOverTime1k)->Unit(benchmark::kMillisecond);
+
+void BM_Promql_RangeHistogramQuantileSumByLeJob1k(benchmark::State& state) {
+  RunRange(state, "histogram_quantile(0.99, sum by (le, job) (rate(bench_seconds_bucket[5m])))",
+           kHistograms * 12);
+}
+BENCHMARK(BM_Promql_RangeHistogramQuantileSumByLeJob1k)->Unit(benchmark::kMillisecond);
+
 void BM_Promql_RangeHistogramQuantileSumByLe1k(benchmark::State& state) {
   RunRange(state, "histogram_quantile(0.9, sum by (le) (rate(bench_seconds_bucket[5m])))",
            kHistograms * 12);

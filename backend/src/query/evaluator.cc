@@ -1,3 +1,6 @@
+// The evaluator's step-by-step evaluation and its preparation (what every
+// step of a range query computes at once is in evaluator_steps.cc).
+
 #include "query/evaluator.h"
 
 #include <algorithm>
@@ -6,9 +9,12 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "query/evaluator_internal.h"
 #include "query/functions.h"
 
 namespace obs::backend::query {
+
+using internal::Unparen;
 
 namespace {
 
@@ -34,13 +40,6 @@ void WindowPoints(const std::vector<wire::Sample>& points, std::int64_t mint, st
   }
 }
 
-const Expr& Unparen(const Expr& e) {
-  if (const auto* p = std::get_if<Paren>(&e.node)) {
-    return Unparen(*p->expr);
-  }
-  return e;
-}
-
 // Go's integer division truncates toward zero; subquery alignment uses it.
 std::int64_t AlignUp(std::int64_t t, std::int64_t step) {
   std::int64_t aligned = step * (t / step);
@@ -52,69 +51,34 @@ std::int64_t AlignUp(std::int64_t t, std::int64_t step) {
 
 }  // namespace
 
-LabelsPtr DropMetricName(const LabelsPtr& labels) {
-  if (labels->empty() || labels->front().name != "__name__") {
-    return labels;  // Sorted: __name__ would come first ('_' < letters).
+namespace internal {
+
+const Expr& Unparen(const Expr& e) {
+  if (const auto* p = std::get_if<Paren>(&e.node)) {
+    return Unparen(*p->expr);
   }
-  return std::make_shared<const Labels>(labels->begin() + 1, labels->end());
+  return e;
 }
 
-std::string LabelsKeyOf(const Labels& labels) {
-  std::string key;
-  for (const LabelPair& l : labels) {
-    key += l.name;
-    key += '\xff';
-    key += l.value;
-    key += '\xff';
-  }
-  return key;
-}
-
-std::uint64_t LabelsHash(const Labels& labels) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-  auto mix = [&](std::string_view s) {
-    for (const char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ULL;
+std::span<const wire::Sample> WithoutStale(std::span<const wire::Sample> points,
+                                           std::vector<wire::Sample>& scratch) {
+  const auto stale = [](const wire::Sample& p) {
+    return wire::IsStaleNaN(p.value);
   };
-  for (const LabelPair& l : labels) {
-    mix(l.name);
-    mix(l.value);
+  const auto first = std::find_if(points.begin(), points.end(), stale);
+  if (first == points.end()) {
+    return points;
   }
-  return h;
-}
-
-void CheckNoDuplicateLabelsets(const Vector& v) {
-  if (v.size() < 2) {
-    return;
-  }
-  // Hash first, compare contents only on equal hashes: no allocation per sample.
-  std::vector<std::pair<std::uint64_t, const Labels*>> hashes;
-  hashes.reserve(v.size());
-  for (const InstantSample& s : v) {
-    hashes.emplace_back(LabelsHash(*s.labels), s.labels.get());
-  }
-  std::sort(hashes.begin(), hashes.end());
-  for (std::size_t i = 1; i < hashes.size(); ++i) {
-    for (std::size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
-      if (*hashes[j - 1].second == *hashes[i].second) {
-        throw EvalFailure{QueryErrorType::kExecution,
-                          "vector cannot contain metrics with the same labelset"};
-      }
+  scratch.assign(points.begin(), first);
+  for (auto it = first + 1; it != points.end(); ++it) {
+    if (!stale(*it)) {
+      scratch.push_back(*it);
     }
   }
+  return scratch;
 }
 
-const LabelsPtr& LabelCache::DropName(const LabelsPtr& in) {
-  auto [it, inserted] = dropped_.try_emplace(in.get());
-  if (inserted) {
-    it->second = {in, DropMetricName(in)};
-  }
-  return it->second.second;
-}
+}  // namespace internal
 
 Evaluator::Evaluator(const Storage& storage, const EvalParams& params)
     : storage_(storage), params_(params) {}
@@ -161,6 +125,8 @@ void Evaluator::Prepare(const Expr& expr) {
       }
     }
   }
+  // Selection key -> the first fused aggregation reading it (SelectFused).
+  std::unordered_map<std::string, const Aggregate*> fused_sources;
   for (const auto& [node, span] : spans_) {
     const Expr& e = *node;
     const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
@@ -177,89 +143,13 @@ void Evaluator::Prepare(const Expr& expr) {
       }
       direct_.reset();  // The step-by-step path reports the collision.
     }
-    if (auto f = fused_selectors_.find(node); f != fused_selectors_.end()) {
-      FusedInput& in = fused_.at(f->second);
-      in.series = storage_.Select(vs->matchers, span.first, span.second);
-      in.mint = span.first;
-      in.maxt = span.second;
-      // A range function that drops __name__ over series that differ only
-      // in it fails at the steps where both have a value: leave that to the
-      // unfused path, which reports it.
-      if (in.call == nullptr || in.call->func->keeps_metric_name || UniqueWithoutName(in.series)) {
-        continue;
-      }
-      in.series.clear();
-      fused_.erase(f->second);
+    if (auto f = fused_selectors_.find(node);
+        f != fused_selectors_.end() &&
+        SelectFused(*f->second, *vs, span.first, span.second, fused_sources)) {
+      continue;
     }
     Fetch(e, *vs, span.first, span.second);
   }
-}
-
-bool Evaluator::UniqueWithoutName(const std::vector<SeriesRef>& series) {
-  auto rest = [](const Labels& l) {
-    return std::span<const LabelPair>(l).subspan(!l.empty() && l.front().name == "__name__" ? 1
-                                                                                            : 0);
-  };
-  std::vector<std::pair<std::uint64_t, std::size_t>> hashes;
-  hashes.reserve(series.size());
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a, as LabelsHash.
-    for (const LabelPair& l : rest(series[i].labels())) {
-      for (const std::string_view part : {std::string_view(l.name), std::string_view(l.value)}) {
-        for (const char c : part) {
-          h ^= static_cast<unsigned char>(c);
-          h *= 1099511628211ULL;
-        }
-        h ^= 0xff;
-        h *= 1099511628211ULL;
-      }
-    }
-    hashes.emplace_back(h, i);
-  }
-  std::sort(hashes.begin(), hashes.end());
-  for (std::size_t i = 1; i < hashes.size(); ++i) {
-    for (std::size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
-      const auto a = rest(series[hashes[j - 1].second].labels());
-      const auto b = rest(series[hashes[i].second].labels());
-      if (std::equal(a.begin(), a.end(), b.begin(), b.end())) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-const Expr* Evaluator::FusableInput(const query::Aggregate& a) const {
-  if (params_.step_ms <= 0 || a.op == AggOp::kCountValues) {
-    return nullptr;
-  }
-  if (a.param != nullptr) {
-    // A literal parameter is the same at every step; anything else is
-    // evaluated step by step on the unfused path.
-    const auto* lit = std::get_if<NumberLiteral>(&Unparen(*a.param).node);
-    if (lit == nullptr) {
-      return nullptr;
-    }
-    if ((a.op == AggOp::kTopk || a.op == AggOp::kBottomk) &&
-        !(lit->value >= 1 && lit->value <= 9.223372036854775e18)) {
-      return nullptr;  // k < 1 or an overflow: the unfused path's answers.
-    }
-  }
-  const Expr& in = Unparen(*a.expr);
-  if (std::holds_alternative<VectorSelector>(in.node)) {
-    return &in;
-  }
-  const auto* c = std::get_if<Call>(&in.node);
-  if (c == nullptr || c->func->kind != FunctionKind::kRange) {
-    return nullptr;
-  }
-  for (const auto& arg : c->args) {
-    const Expr& m = Unparen(*arg);
-    if (m.type() == ValueType::kMatrix) {
-      return std::holds_alternative<MatrixSelector>(m.node) ? &m : nullptr;
-    }
-  }
-  return nullptr;
 }
 
 void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t,
@@ -291,9 +181,11 @@ void Evaluator::PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t la
         } else if constexpr (std::is_same_v<T, query::Aggregate>) {
           // Outside subqueries a range query evaluates this node exactly at
           // its steps, which the fused form computes all at once.
-          if (const Expr* input = in_subquery ? nullptr : FusableInput(node)) {
+          AggParam param;
+          if (const Expr* input = in_subquery ? nullptr : FusableInput(node, param)) {
             FusedInput& in = fused_[&node];
             in.selector = input;
+            in.param = param;
             const Expr& inner = Unparen(*node.expr);
             in.call = std::get_if<Call>(&inner.node);
             fused_selectors_[input] = &node;
@@ -497,312 +389,12 @@ Value Evaluator::EvalCall(const Expr& /*e*/, const Call& c, std::int64_t t) {
   for (const auto& a : c.args) {
     args.push_back(EvalAt(*a, t));
   }
-  GeneralCall call{.call = c, .eval_t = t, .args = args};
+  GeneralCall call{.call = c, .eval_t = t, .args = args, .labels = label_cache_};
   Value out = c.func->general_fn(call);
   if (const auto* v = std::get_if<Vector>(&out)) {
     CheckNoDuplicateLabelsets(*v);
   }
   return out;
-}
-
-std::optional<std::size_t> Evaluator::GridStep(std::int64_t t) const {
-  if (params_.step_ms <= 0 || subquery_depth_ > 0 || t < params_.start_ms || t > params_.end_ms ||
-      (t - params_.start_ms) % params_.step_ms != 0) {
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>((t - params_.start_ms) / params_.step_ms);
-}
-
-std::size_t Evaluator::InitSteps(Precomputed& pre) const {
-  const auto n =
-      static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
-  pre.steps.resize(n);
-  pre.samples.assign(n, 0);
-  pre.taken.assign(n, false);
-  return n;
-}
-
-Vector* Evaluator::TakeStep(Precomputed& pre, std::size_t k) {
-  if (k >= pre.steps.size() || pre.taken[k]) {
-    return nullptr;
-  }
-  pre.taken[k] = true;
-  Count(pre.samples[k]);
-  return &pre.steps[k];
-}
-
-std::int64_t Evaluator::StepTime(std::size_t i) const {
-  return params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
-}
-
-std::vector<std::vector<double>> Evaluator::StepScalars(const Call& c, std::size_t matrix_arg,
-                                                        std::size_t n) {
-  std::vector<std::vector<double>> scalars(n);
-  if (c.args.size() > 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      scalars[i] = EvalScalars(c, matrix_arg, StepTime(i));
-    }
-  }
-  return scalars;
-}
-
-template <typename Emit>
-void Evaluator::ForEachSelectorStep(const VectorSelector& vs, std::size_t n,
-                                    const std::vector<wire::Sample>& points, Emit&& emit) {
-  std::size_t next = 0;  // First point after the reference time.
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t ref = RefTime(vs.at, vs.offset_ms, StepTime(i));
-    while (next < points.size() && points[next].timestamp_ms <= ref) {
-      ++next;
-    }
-    if (next == 0) {
-      continue;
-    }
-    const wire::Sample& p = points[next - 1];
-    if (p.timestamp_ms < ref - params_.lookback_ms || wire::IsStaleNaN(p.value)) {
-      continue;
-    }
-    emit(i, p);
-  }
-}
-
-template <typename Emit>
-void Evaluator::ForEachRangeStep(const Call& c, const MatrixSelector& ms,
-                                 const std::vector<std::vector<double>>& scalars,
-                                 const std::vector<wire::Sample>& points, Emit&& emit) {
-  const bool has_stale = std::any_of(points.begin(), points.end(), [](const wire::Sample& p) {
-    return wire::IsStaleNaN(p.value);
-  });
-  std::size_t lo = 0;
-  std::size_t hi = 0;
-  for (std::size_t i = 0; i < scalars.size(); ++i) {
-    const std::int64_t ts = StepTime(i);
-    const std::int64_t ref = RefTime(ms.selector.at, ms.selector.offset_ms, ts);
-    const RangeWindow window{
-        .range_start = ref - ms.range_ms, .range_end = ref, .range_ms = ms.range_ms, .eval_t = ts};
-    // Window bounds only move forward as the steps do.
-    while (lo < points.size() && points[lo].timestamp_ms < window.range_start) {
-      ++lo;
-    }
-    if (hi < lo) {
-      hi = lo;
-    }
-    while (hi < points.size() && points[hi].timestamp_ms <= ref) {
-      ++hi;
-    }
-    std::span<const wire::Sample> win(points.data() + lo, hi - lo);
-    if (has_stale) {
-      window_.clear();
-      for (const wire::Sample& p : win) {
-        if (!wire::IsStaleNaN(p.value)) {
-          window_.push_back(p);
-        }
-      }
-      win = window_;
-    }
-    if (win.empty()) {
-      continue;
-    }
-    emit(i, win.size(), c.func->range_fn(win, window, scalars[i]));
-  }
-}
-
-Vector* Evaluator::FusedAggregate(const query::Aggregate& a, FusedInput& in, std::int64_t t) {
-  const std::optional<std::size_t> grid = GridStep(t);
-  if (!grid) {
-    throw EvalFailure{QueryErrorType::kInternal, "fused aggregation evaluated off its steps"};
-  }
-  auto [it, fresh] = precomputed_.try_emplace(&a);
-  Precomputed& pre = it->second;
-  if (fresh) {
-    const std::size_t n = InitSteps(pre);
-    std::int64_t k = 0;
-    double q = 0;
-    if (a.param != nullptr) {
-      q = std::get<NumberLiteral>(Unparen(*a.param).node).value;
-      if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
-        k = TopkParam(q);
-      }
-    }
-    StepAggregator agg(a, n, k, q);
-    std::vector<std::vector<double>> scalars;
-    const MatrixSelector* ms = nullptr;
-    if (in.call != nullptr) {
-      ms = &std::get<MatrixSelector>(in.selector->node);
-      std::size_t matrix_arg = 0;
-      while (Unparen(*in.call->args[matrix_arg]).type() != ValueType::kMatrix) {
-        ++matrix_arg;
-      }
-      scalars = StepScalars(*in.call, matrix_arg, n);
-    }
-    // Each series is decoded, folded into its group at every step and
-    // dropped before the next one is decoded.
-    for (std::size_t si = 0; si < in.series.size(); ++si) {
-      CheckDeadline();
-      const std::vector<wire::Sample> points = in.series[si].Samples(in.mint, in.maxt);
-      const std::uint32_t g = agg.GroupOf(in.series[si].labels());
-      const auto series = static_cast<std::uint32_t>(si);
-      if (ms != nullptr) {
-        ForEachRangeStep(*in.call, *ms, scalars, points,
-                         [&](std::size_t i, std::size_t samples, std::optional<double> v) {
-                           pre.samples[i] += samples;
-                           if (v) {
-                             agg.Add(g, i, *v, series);
-                           }
-                         });
-      } else {
-        ForEachSelectorStep(std::get<VectorSelector>(in.selector->node), n, points,
-                            [&](std::size_t i, const wire::Sample& p) {
-                              pre.samples[i]++;
-                              agg.Add(g, i, p.value, series);
-                            });
-      }
-    }
-    // topk/bottomk answer with their input series' labels.
-    const bool drop_name = in.call != nullptr && !in.call->func->keeps_metric_name;
-    std::vector<LabelsPtr> labels(in.series.size());
-    auto labels_of = [&](std::uint32_t si) -> LabelsPtr {
-      if (labels[si] == nullptr) {
-        auto l = in.series[si].labels_ptr();
-        labels[si] = drop_name ? DropMetricName(l) : l;
-      }
-      return labels[si];
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-      pre.steps[i] = agg.Finish(i, labels_of);
-      for (InstantSample& s : pre.steps[i]) {
-        s.sample_t = StepTime(i);
-      }
-    }
-    in.series.clear();
-    in.series.shrink_to_fit();
-  }
-  return TakeStep(pre, *grid);
-}
-
-std::optional<Matrix> Evaluator::EvalDirect() {
-  if (!direct_) {
-    return std::nullopt;
-  }
-  FusedInput& in = *direct_;
-  const std::size_t n =
-      static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
-  std::vector<std::size_t> samples(n, 0);  // Samples read per step.
-  std::vector<std::size_t> points(n, 0);   // Output points per step.
-  std::vector<std::vector<double>> scalars;
-  const MatrixSelector* ms = nullptr;
-  if (in.call != nullptr) {
-    ms = &std::get<MatrixSelector>(in.selector->node);
-    std::size_t matrix_arg = 0;
-    while (Unparen(*in.call->args[matrix_arg]).type() != ValueType::kMatrix) {
-      ++matrix_arg;
-    }
-    scalars = StepScalars(*in.call, matrix_arg, n);
-  }
-  const bool drop_name = in.call != nullptr && !in.call->func->keeps_metric_name;
-  Matrix out;
-  for (const SeriesRef& ref : in.series) {
-    CheckDeadline();
-    const std::vector<wire::Sample> raw = ref.Samples(in.mint, in.maxt);
-    RangeSeries series;
-    if (ms != nullptr) {
-      ForEachRangeStep(*in.call, *ms, scalars, raw,
-                       [&](std::size_t i, std::size_t count, std::optional<double> v) {
-                         samples[i] += count;
-                         if (v) {
-                           series.points.push_back({*v, StepTime(i)});
-                           points[i]++;
-                         }
-                       });
-    } else {
-      ForEachSelectorStep(std::get<VectorSelector>(in.selector->node), n, raw,
-                          [&](std::size_t i, const wire::Sample& p) {
-                            series.points.push_back({p.value, StepTime(i)});
-                            samples[i]++;
-                            points[i]++;
-                          });
-    }
-    if (series.points.empty()) {
-      continue;
-    }
-    auto labels = ref.labels_ptr();
-    series.labels = drop_name ? DropMetricName(labels) : std::move(labels);
-    out.push_back(std::move(series));
-  }
-  // The sample limit as the step-by-step evaluation applies it: a step's
-  // samples plus the points of the steps before it.
-  std::size_t before = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    BeginStep(before);
-    Count(samples[i]);
-    before += points[i];
-  }
-  return out;
-}
-
-Vector* Evaluator::PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t) {
-  const std::optional<std::size_t> k = GridStep(t);
-  if (!k) {
-    return nullptr;
-  }
-  auto [it, fresh] = precomputed_.try_emplace(&e);
-  Precomputed& pre = it->second;
-  if (fresh) {
-    const std::size_t n = InitSteps(pre);
-    const Matrix& series = fetched_.at(&e);
-    for (Vector& v : pre.steps) {
-      v.reserve(series.size());
-    }
-    for (const RangeSeries& s : series) {
-      CheckDeadline();
-      ForEachSelectorStep(vs, n, s.points, [&](std::size_t i, const wire::Sample& p) {
-        pre.steps[i].push_back({s.labels, p.value, p.timestamp_ms});
-        pre.samples[i]++;
-      });
-    }
-  }
-  return TakeStep(pre, *k);
-}
-
-Vector* Evaluator::PrecomputedRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
-  const std::optional<std::size_t> grid = GridStep(t);
-  if (!grid) {
-    return nullptr;
-  }
-  const Expr& arg = Unparen(*c.args[matrix_arg]);
-  const auto* ms = std::get_if<MatrixSelector>(&arg.node);
-  if (ms == nullptr) {
-    return nullptr;
-  }
-  const std::size_t k = *grid;
-  auto [it, fresh] = precomputed_.try_emplace(&c);
-  Precomputed& pre = it->second;
-  if (fresh) {
-    const std::size_t n = InitSteps(pre);
-    const std::vector<std::vector<double>> scalars = StepScalars(c, matrix_arg, n);
-    const Matrix& series = fetched_.at(&arg);
-    const std::vector<LabelsPtr>& dropped = dropped_names_.at(&arg);
-    for (Vector& v : pre.steps) {
-      v.reserve(series.size());
-    }
-    for (std::size_t si = 0; si < series.size(); ++si) {
-      CheckDeadline();
-      const LabelsPtr& labels = c.func->keeps_metric_name ? series[si].labels : dropped[si];
-      ForEachRangeStep(c, *ms, scalars, series[si].points,
-                       [&](std::size_t i, std::size_t samples, std::optional<double> v) {
-                         pre.samples[i] += samples;
-                         if (v) {
-                           pre.steps[i].push_back({labels, *v, StepTime(i)});
-                         }
-                       });
-    }
-    if (!c.func->keeps_metric_name && !unique_without_name_.at(&arg)) {
-      for (const Vector& v : pre.steps) {
-        CheckNoDuplicateLabelsets(v);
-      }
-    }
-  }
-  return TakeStep(pre, k);
 }
 
 Value Evaluator::EvalRangeCall(const Call& c, std::size_t matrix_arg, std::int64_t t) {
@@ -875,7 +467,7 @@ Value Evaluator::EvalElementCall(const Call& c, std::int64_t t) {
 
 Value Evaluator::EvalAggregate(const query::Aggregate& a, std::int64_t t) {
   if (auto f = fused_.find(&a); f != fused_.end()) {
-    Vector* pre = FusedAggregate(a, f->second, t);
+    Vector* pre = FusedAggregate(a, t);
     if (pre == nullptr) {
       throw EvalFailure{QueryErrorType::kInternal, "fused aggregation evaluated twice at a step"};
     }

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -32,6 +33,7 @@
 
 #include "query/ast.h"
 #include "query/engine.h"
+#include "query/functions.h"
 #include "query/value.h"
 #include "store/storage.h"
 
@@ -48,18 +50,33 @@ struct EvalParams {
   SteadyClock::time_point deadline;
 };
 
+// The literal parameter of a fused aggregation (see FusedInput): topk and
+// bottomk's k, quantile's q; zero for the operators without one.
+struct AggParam {
+  std::int64_t k = 0;
+  double q = 0;
+};
+
 // An aggregation whose input is a selector or a range function over one,
 // evaluated only at the steps of a range query: its selector's series are
 // not fetched up front but decoded one at a time while every step's
-// aggregate is computed at once (Evaluator::FusedAggregate). At namespace
-// scope, not nested: clang cannot default-construct a nested class with
-// member initializers inside std::optional of the enclosing class.
+// aggregate is computed at once (Evaluator::FusedAggregate). Fused
+// aggregations that select the same series over the same span share one
+// pass: each series is decoded once for all of them. At namespace scope, not
+// nested: clang cannot default-construct a nested class with member
+// initializers inside std::optional of the enclosing class.
 struct FusedInput {
   const Expr* selector = nullptr;  // The VectorSelector or MatrixSelector node.
   const Call* call = nullptr;      // The range function, or null.
+  AggParam param;
+  // The series and span; held only by the first reader of a selection.
   std::vector<SeriesRef> series;
   std::int64_t mint = 0;
   std::int64_t maxt = 0;
+  // The aggregation whose pass computes this one (itself for the first
+  // reader), and on the first reader every aggregation of that pass.
+  const Aggregate* source = nullptr;
+  std::vector<const Aggregate*> readers;
 };
 
 class Evaluator {
@@ -88,13 +105,21 @@ class Evaluator {
   // One node's results for every step of a range query, computed at once.
   struct Precomputed {
     std::vector<Vector> steps;
-    std::vector<std::size_t> samples;  // Samples read per step, for the limit.
+    std::vector<std::size_t> samples;  // Samples read per step.
     std::vector<bool> taken;
   };
+  // One fused aggregation's state during its pass over the series.
+  struct FusedReader;
 
   void PrepareNode(const Expr& e, std::int64_t first_t, std::int64_t last_t, bool in_subquery);
-  // The selector node `a` can be fused with, or null.
-  const Expr* FusableInput(const query::Aggregate& a) const;
+  // The selector node `a` can be fused with (null if none) and its parameter.
+  const Expr* FusableInput(const query::Aggregate& a, AggParam& param) const;
+  // Selects the series of fused aggregation `a`'s selector `vs` over
+  // [mint, maxt], or joins an earlier fused aggregation selecting the same
+  // ones (`sources` maps a selection key to its first reader). False when
+  // `a` cannot be fused after all (it is then unregistered).
+  bool SelectFused(const query::Aggregate& a, const VectorSelector& vs, std::int64_t mint,
+                   std::int64_t maxt, std::unordered_map<std::string, const Aggregate*>& sources);
   // Whether `series` stay distinct without __name__.
   static bool UniqueWithoutName(const std::vector<SeriesRef>& series);
   void Fetch(const Expr& e, const VectorSelector& vs, std::int64_t mint, std::int64_t maxt);
@@ -116,23 +141,33 @@ class Evaluator {
   // The same for an instant selector: every step's lookback result at once.
   Vector* PrecomputedSelector(const Expr& e, const VectorSelector& vs, std::int64_t t);
   // Every step's output of a fused aggregation at once; null when already taken.
-  Vector* FusedAggregate(const query::Aggregate& a, FusedInput& in, std::int64_t t);
+  Vector* FusedAggregate(const query::Aggregate& a, std::int64_t t);
+  // The pass over the series of first reader `source` that computes every
+  // step of each of its readers into precomputed_.
+  void RunFusedPass(const query::Aggregate& source);
   // Calls emit(step, sample) for each step at which the instant selector
   // `vs` over one series' `points` yields a sample (lookback, staleness).
   template <typename Emit>
   void ForEachSelectorStep(const VectorSelector& vs, std::size_t n,
-                           const std::vector<wire::Sample>& points, Emit&& emit);
+                           std::span<const wire::Sample> points, Emit&& emit);
   // Calls emit(step, samples in window, range_fn result) for each step at
-  // which range function `c` over one series' `points` has a non-empty
-  // window; scalars[i] are step i's scalar arguments (one entry per step).
+  // which range function `c` over one series' `points` (stale markers
+  // removed, see WithoutStale) has a non-empty window; scalars[i] are step
+  // i's scalar arguments (one entry per step).
   template <typename Emit>
   void ForEachRangeStep(const Call& c, const MatrixSelector& ms,
                         const std::vector<std::vector<double>>& scalars,
-                        const std::vector<wire::Sample>& points, Emit&& emit);
+                        std::span<const wire::Sample> points, Emit&& emit);
+  // The range selector of fused or direct input `in` (null for a plain
+  // selector) and the scalar arguments of its call at each of `n` steps.
+  const MatrixSelector* RangeInput(const FusedInput& in, std::size_t n,
+                                   std::vector<std::vector<double>>& scalars);
   // The scalar arguments of `c` at every step.
   std::vector<std::vector<double>> StepScalars(const Call& c, std::size_t matrix_arg,
                                                std::size_t n);
   std::int64_t StepTime(std::size_t i) const;
+  // The number of steps of the top-level range query.
+  std::size_t StepCount() const;
   // The step index of `t` if it is a step of the top-level range query.
   std::optional<std::size_t> GridStep(std::int64_t t) const;
   // Sizes `pre` for every step of the range query; returns the step count.
@@ -166,6 +201,14 @@ class Evaluator {
   // (subquery node, inner time) -> the inner expression's vector there.
   std::map<std::pair<const Subquery*, std::int64_t>, Vector> subquery_memo_;
   std::vector<wire::Sample> window_;
+  // Reused across series: decoded samples, and the same without stale markers.
+  std::vector<wire::Sample> decoded_;
+  std::vector<wire::Sample> non_stale_;
+  // A range function's non-empty windows over one series, their steps and
+  // values, for its batch form (ForEachRangeStep).
+  std::vector<PointRange> windows_;
+  std::vector<std::size_t> window_steps_;
+  std::vector<double> window_values_;
   LabelCache label_cache_;
   // Keyed by the Call or selector Expr node.
   std::unordered_map<const void*, Precomputed> precomputed_;
@@ -235,9 +278,5 @@ class StepAggregator {
   std::vector<std::vector<Member>> members_;       // topk, bottomk, quantile.
   std::vector<std::vector<std::uint32_t>> order_;  // Per step: groups by first appearance.
 };
-
-// Throws "vector cannot contain metrics with the same labelset" if two
-// samples of `v` have equal labels.
-void CheckNoDuplicateLabelsets(const Vector& v);
 
 }  // namespace obs::backend::query

@@ -128,6 +128,12 @@ FunctionDef Range(std::string_view name, RangeFn fn, std::vector<ValueType> args
                      .range_fn = fn};
 }
 
+FunctionDef Range(std::string_view name, RangeFn fn, RangeBatchFn batch) {
+  FunctionDef def = Range(name, fn);
+  def.range_batch_fn = batch;
+  return def;
+}
+
 FunctionDef Element(std::string_view name, ElementFn fn, std::vector<ValueType> args = {kV},
                     int variadic = 0) {
   return FunctionDef{.name = name,
@@ -161,10 +167,10 @@ const std::vector<FunctionDef>& Table() {
       Range("deriv", internal::Deriv),
       Range("predict_linear", internal::PredictLinear, {kM, kS}),
       Range("holt_winters", internal::HoltWinters, {kM, kS, kS}),
-      Range("avg_over_time", internal::AvgOverTime),
+      Range("avg_over_time", internal::AvgOverTime, internal::AvgOverTimeBatch),
       Range("min_over_time", internal::MinOverTime),
       Range("max_over_time", internal::MaxOverTime),
-      Range("sum_over_time", internal::SumOverTime),
+      Range("sum_over_time", internal::SumOverTime, internal::SumOverTimeBatch),
       Range("count_over_time", internal::CountOverTime),
       Range("quantile_over_time", internal::QuantileOverTime, {kS, kM}),
       Range("stddev_over_time", internal::StddevOverTime),

@@ -26,6 +26,7 @@
 
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -52,6 +53,19 @@ using RangeFn = std::optional<double> (*)(std::span<const wire::Sample> points,
                                           const RangeWindow& window,
                                           std::span<const double> scalars);
 
+// One window of a series' points: indexes [begin, end), never empty.
+struct PointRange {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// Optional for range functions without scalar arguments whose result does
+// not depend on the window's times and always exists: out[i] =
+// *range_fn(points[windows[i]]), bit for bit, for many windows of one series
+// (no stale markers) at once, which lets independent windows overlap.
+using RangeBatchFn = void (*)(std::span<const wire::Sample> points,
+                              std::span<const PointRange> windows, std::span<double> out);
+
 using ElementFn = double (*)(double value, std::int64_t sample_t, std::span<const double> scalars);
 
 struct GeneralCall {
@@ -60,6 +74,7 @@ struct GeneralCall {
   // The evaluated arguments in order; a range-vector argument is its Matrix
   // of windows at eval_t (only series with points in the window).
   std::vector<Value>& args;
+  LabelCache& labels;  // The query's derived label sets (histogram_quantile's groups).
 };
 using GeneralFn = Value (*)(GeneralCall& call);
 
@@ -77,6 +92,7 @@ struct FunctionDef {
   FunctionKind kind = FunctionKind::kGeneral;
   bool keeps_metric_name = false;  // kRange only: last_over_time.
   RangeFn range_fn = nullptr;
+  RangeBatchFn range_batch_fn = nullptr;  // kRange only, optional.
   ElementFn element_fn = nullptr;
   GeneralFn general_fn = nullptr;
 };

@@ -332,7 +332,10 @@ Value HistogramQuantile(GeneralCall& c) {
     LabelsPtr labels;
     std::vector<Bucket> buckets;
   };
-  std::unordered_map<std::string, std::size_t> index;
+  // Groups are the label sets without `le` (__name__ included), interned by
+  // the query's LabelCache: a pointer identifies a group, and the output
+  // label sets are the same objects at every step.
+  std::unordered_map<const Labels*, std::size_t> index;
   std::vector<Group> groups;
   for (const InstantSample& s : in) {
     const std::string_view le = Get(*s.labels, "le");
@@ -340,21 +343,15 @@ Value HistogramQuantile(GeneralCall& c) {
     if (!ParseGoFloat(le, upper)) {
       continue;  // No or malformed `le`: skipped, as Prometheus does.
     }
-    Labels key_labels;
-    for (const LabelPair& l : *s.labels) {
-      if (l.name != "le") {
-        key_labels.push_back(l);
-      }
-    }
-    const std::string key = LabelsKeyOf(key_labels);
-    auto [it, inserted] = index.emplace(key, groups.size());
+    const LabelsPtr& group = c.labels.BucketGroup(s.labels);
+    auto [it, inserted] = index.try_emplace(group.get(), groups.size());
     if (inserted) {
-      std::erase_if(key_labels, [](const LabelPair& l) { return l.name == "__name__"; });
-      groups.push_back({std::make_shared<const Labels>(std::move(key_labels)), {}});
+      groups.push_back({c.labels.DropName(group), {}});
     }
     groups[it->second].buckets.push_back({upper, s.value});
   }
   Vector out;
+  out.reserve(groups.size());
   for (Group& g : groups) {
     out.push_back({g.labels, BucketQuantile(q, g.buckets), c.eval_t});
   }

@@ -39,6 +39,10 @@ std::optional<double> StdvarOverTime(Points p, const RangeWindow& w, Scalars s);
 std::optional<double> LastOverTime(Points p, const RangeWindow& w, Scalars s);
 std::optional<double> PresentOverTime(Points p, const RangeWindow& w, Scalars s);
 
+// Batch forms (RangeBatchFn) of AvgOverTime and SumOverTime.
+void AvgOverTimeBatch(Points p, std::span<const PointRange> windows, std::span<double> out);
+void SumOverTimeBatch(Points p, std::span<const PointRange> windows, std::span<double> out);
+
 // Prometheus's `quantile` helper (NaN first when sorting; phi outside [0,1]
 // gives -Inf/+Inf). `values` is sorted in place. Shared with the quantile
 // aggregation.

@@ -60,6 +60,10 @@ std::string LabelsKeyOf(const Labels& labels);
 // FNV-1a over names and values (for duplicate checks without allocation).
 std::uint64_t LabelsHash(const Labels& labels);
 
+// Throws "vector cannot contain metrics with the same labelset" if two
+// samples of `v` have equal labels.
+void CheckNoDuplicateLabelsets(const Vector& v);
+
 // Remembers derived label sets per input label set (by identity, holding the
 // input so its address cannot be reused), so that a query evaluated over
 // many steps allocates each derived set once instead of once per step.
@@ -67,9 +71,15 @@ class LabelCache {
  public:
   // DropMetricName(in), cached.
   const LabelsPtr& DropName(const LabelsPtr& in);
+  // histogram_quantile's group of a bucket series: `in` without `le`,
+  // cached and interned (equal groups are one object, so that callers can
+  // tell groups apart by pointer).
+  const LabelsPtr& BucketGroup(const LabelsPtr& in);
 
  private:
   std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> dropped_;
+  std::unordered_map<const Labels*, std::pair<LabelsPtr, LabelsPtr>> bucket_groups_;
+  std::unordered_map<std::string, LabelsPtr> interned_;  // LabelsKeyOf -> the group.
 };
 
 // An aggregation node's per-query memory: input label set -> the id of its

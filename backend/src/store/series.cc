@@ -137,15 +137,21 @@ MemSeries::Snapshot MemSeries::TakeSnapshot(std::int64_t mint, std::int64_t maxt
 
 std::vector<wire::Sample> MemSeries::Samples(std::int64_t mint, std::int64_t maxt) const {
   std::vector<wire::Sample> out;
+  Samples(mint, maxt, out);
+  return out;
+}
+
+void MemSeries::Samples(std::int64_t mint, std::int64_t maxt,
+                        std::vector<wire::Sample>& out) const {
+  out.clear();
   if (mint > maxt) {
-    return out;
+    return;
   }
   const Snapshot snap = TakeSnapshot(mint, maxt);
   for (const ClosedChunk* c : snap.chunks) {
     DecodeRange(c->bytes(), c->num_samples(), mint, maxt, out);
   }
   DecodeRange(snap.head_bytes, snap.head_samples, mint, maxt, out);
-  return out;
 }
 
 bool MemSeries::HasSampleIn(std::int64_t mint, std::int64_t maxt) const {

@@ -159,6 +159,8 @@ class MemSeries {
 
   // Samples with mint <= t <= maxt, in order, stale markers included.
   std::vector<wire::Sample> Samples(std::int64_t mint, std::int64_t maxt) const;
+  // The same, into `out` (cleared first; its capacity is reused).
+  void Samples(std::int64_t mint, std::int64_t maxt, std::vector<wire::Sample>& out) const;
 
   // Whether any sample lies in [mint, maxt].
   bool HasSampleIn(std::int64_t mint, std::int64_t maxt) const;

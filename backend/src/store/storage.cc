@@ -39,6 +39,11 @@ std::vector<wire::Sample> SeriesRef::Samples(std::int64_t mint, std::int64_t max
   return series_->Samples(mint, maxt);
 }
 
+void SeriesRef::Samples(std::int64_t mint, std::int64_t maxt,
+                        std::vector<wire::Sample>& out) const {
+  series_->Samples(mint, maxt, out);
+}
+
 namespace {
 
 __extension__ using Uint128 = unsigned __int128;

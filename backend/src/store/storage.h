@@ -63,6 +63,10 @@ class SeriesRef {
   // Samples with mint <= timestamp_ms <= maxt, in timestamp order, stale
   // markers included (use wire::IsStaleNaN to spot them).
   std::vector<wire::Sample> Samples(std::int64_t mint, std::int64_t maxt) const;
+  // The same samples written into `out` (cleared first), whose capacity is
+  // reused: a caller that decodes many series one after another keeps one
+  // buffer instead of allocating a vector per series.
+  void Samples(std::int64_t mint, std::int64_t maxt, std::vector<wire::Sample>& out) const;
 
  private:
   std::shared_ptr<const internal::MemSeries> series_;
