@@ -72,7 +72,7 @@ API, rule evaluation and alert notifications, /metrics) until SIGINT or SIGTERM.
 SIGHUP (or POST /-/reload) re-reads the rule files.
 
   --listen ADDR              host:port to listen on (default 127.0.0.1:9201; port 0 = any)
-  --threads N                I/O threads (default 2)
+  --max-connections N        connections served at once, a thread each (default 512)
   --max-body-bytes N         largest accepted request body (default 33554432)
   --rules FILE               a Prometheus rule file (repeatable)
   --evaluation-interval D    interval of groups without one (default 1m; e.g. 15s, 500ms)
@@ -280,11 +280,11 @@ void UseOneMallocArena() {
 }
 
 int BackendCommand(const std::vector<std::string>& args) {
-  const auto p =
-      Parse(args,
-            {"--listen", "--threads", "--max-body-bytes", "--rules", "--evaluation-interval",
-             "--alertmanager", "--webhook", "--external-url", "--external-label"},
-            {});
+  const auto p = Parse(
+      args,
+      {"--listen", "--max-connections", "--max-body-bytes", "--rules", "--evaluation-interval",
+       "--alertmanager", "--webhook", "--external-url", "--external-label"},
+      {});
   if (!p || p->help || !p->positional.empty()) {
     (p && p->help ? std::cout : std::cerr) << kBackendHelp;
     return p && p->help ? kExitPassed : kExitUsage;
@@ -306,14 +306,14 @@ int BackendCommand(const std::vector<std::string>& args) {
   }
   options.port = static_cast<std::uint16_t>(port);
   try {
-    options.threads = std::stoi(Last(*p, "--threads", "2"));
+    options.max_connections = std::stoi(Last(*p, "--max-connections", "512"));
     options.max_body_bytes = std::stoull(Last(*p, "--max-body-bytes", "33554432"));
   } catch (const std::exception&) {
-    std::cerr << "obsbench: --threads and --max-body-bytes take numbers\n";
+    std::cerr << "obsbench: --max-connections and --max-body-bytes take numbers\n";
     return kExitUsage;
   }
-  if (options.threads < 1) {
-    std::cerr << "obsbench: --threads must be >= 1\n";
+  if (options.max_connections < 1) {
+    std::cerr << "obsbench: --max-connections must be >= 1\n";
     return kExitUsage;
   }
   options.alerting.rule_files = All(*p, "--rules");

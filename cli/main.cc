@@ -15,7 +15,7 @@ Commands:
                        run a scenario, print the Markdown summary, write reports
   validate SCENARIO [--set path=value]...
                        check a scenario file and print the load it would generate
-  backend [--listen ADDR] [--threads N] [--max-body-bytes N]
+  backend [--listen ADDR] [--max-connections N] [--max-body-bytes N]
                        run the reference backend standalone (default 127.0.0.1:9201)
   rules scale RULES.yml --time-scale S
                        print a rule file with every duration scaled (alert scenarios)

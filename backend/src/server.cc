@@ -62,8 +62,8 @@ class Server::Impl {
     http::HttpServerOptions http_options{
         .listen_address = options_.listen_address,
         .port = options_.port,
-        .threads = options_.threads,
         .max_body_bytes = options_.max_body_bytes,
+        .max_connections = options_.max_connections,
         .on_transport_answer = [this](std::string_view target, int status) {
           router_.ObserveTransportAnswer(target, status);
         }};
@@ -179,9 +179,9 @@ class Server::Impl {
 };
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
-  if (options.threads < 1) {
-    return InvalidArgumentError("backend threads must be >= 1, got " +
-                                std::to_string(options.threads));
+  if (options.max_connections < 1) {
+    return InvalidArgumentError("backend max_connections must be >= 1, got " +
+                                std::to_string(options.max_connections));
   }
   if (options.max_body_bytes == 0 || options.max_decompressed_bytes == 0) {
     return InvalidArgumentError("backend body limits must be > 0");

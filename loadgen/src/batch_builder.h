@@ -88,7 +88,7 @@ class BatchBuilder {
   // Open addressing with linear probing, size a power of two: entry index
   // + 1, or 0 when empty.
   std::vector<std::uint32_t> index_;
-  std::string labels_;  // Encoded label sets, back to back.
+  std::string labels_;                // Encoded label sets, back to back.
   std::size_t live_label_bytes_ = 0;  // Sum of the entries' labels_capacity.
   std::string scratch_;               // One label set being encoded.
   CurveCache curves_;

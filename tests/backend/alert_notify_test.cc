@@ -279,7 +279,6 @@ class Receiver {
   Receiver() {
     auto s = http::HttpServer::Start(http::HttpServerOptions{.listen_address = "127.0.0.1",
                                                              .port = 0,
-                                                             .threads = 1,
                                                              .max_body_bytes = 1 << 20,
                                                              .on_transport_answer = {}},
                                      [this](const http::Request& r) {

@@ -1,7 +1,10 @@
 // The HTTP transport and routing of obs::backend::Server over loopback: 404
 // and 405, health endpoints, /metrics, keep-alive pipelining, survival of
-// garbage input, start/stop behaviour and option errors.
+// garbage input, start/stop behaviour, the connection cap and option errors.
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
@@ -143,8 +146,8 @@ TEST_F(ServerHttpTest, PortInUseIsUnavailable) {
 }
 
 TEST(ServerLifecycleTest, InvalidOptionsAreRejected) {
-  EXPECT_THAT(Server::Start({.threads = 0}),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("threads")));
+  EXPECT_THAT(Server::Start({.max_connections = 0}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("max_connections")));
   EXPECT_THAT(Server::Start({.listen_address = "not-an-ip"}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("not-an-ip")));
 }
@@ -161,27 +164,75 @@ TEST(ServerLifecycleTest, StopIsIdempotentReleasesWaitAndClosesThePort) {
               StatusIs(StatusCode::kUnavailable, HasSubstr("connect")));
 }
 
+// One keep-alive GET /-/healthy on `fd`: true if it was answered.
+bool HealthyExchange(int fd) {
+  const std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return false;
+  }
+  std::string received;
+  char buf[4096];
+  while (received.find("Healthy.\n") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      return false;
+    }
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Whether the peer closed `fd` (end of stream or reset) rather than answering.
+bool ClosedByPeer(int fd) {
+  char buf[1];
+  const ssize_t n = ::recv(fd, buf, 1, 0);
+  return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
 TEST(ServerLifecycleTest, StopClosesIdleKeepAliveConnections) {
   LoopbackBackend backend;
   ASSERT_OK(backend.Start());
   Result<std::unique_ptr<testing::internal::Fd>> conn =
       testing::internal::ConnectLoopback(backend.port());
   ASSERT_OK(conn);
-  const int fd = (*conn)->get();
   // One keep-alive exchange, so the server has accepted the connection.
-  const std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
-  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(request.size()));
-  std::string received;
-  char buf[4096];
-  while (received.find("Healthy.\n") == std::string::npos) {
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    ASSERT_GT(n, 0) << received;
-    received.append(buf, static_cast<std::size_t>(n));
-  }
+  ASSERT_TRUE(HealthyExchange((*conn)->get()));
   backend.server().Stop();  // Must not wait for the idle connection.
-  const ssize_t n = ::recv(fd, buf, 1, 0);
-  EXPECT_TRUE(n == 0 || (n < 0 && errno == ECONNRESET)) << n << " " << std::strerror(errno);
+  EXPECT_TRUE(ClosedByPeer((*conn)->get())) << std::strerror(errno);
+}
+
+// Each connection has a thread; beyond max_connections one is closed on
+// accept without an answer, and a slot freed by a closed connection serves
+// the next one.
+TEST(ServerLifecycleTest, ConnectionsBeyondTheCapAreClosedAndFreedSlotsReused) {
+  LoopbackBackend backend;
+  ASSERT_OK(backend.Start({.max_connections = 2}));
+  auto connect = [&] {
+    Result<std::unique_ptr<testing::internal::Fd>> c =
+        testing::internal::ConnectLoopback(backend.port());
+    OBS_CHECK(c.ok()) << c.status();
+    return std::move(c).value();
+  };
+  auto a = connect();
+  auto b = connect();
+  ASSERT_TRUE(HealthyExchange(a->get()));
+  ASSERT_TRUE(HealthyExchange(b->get()));
+  auto over = connect();
+  EXPECT_FALSE(HealthyExchange(over->get()));
+  // Both served connections still work.
+  EXPECT_TRUE(HealthyExchange(a->get()));
+  EXPECT_TRUE(HealthyExchange(b->get()));
+  a.reset();  // Frees a slot once the server sees the close.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    auto next = connect();
+    served = HealthyExchange(next->get());
+    if (!served) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  EXPECT_TRUE(served);
 }
 
 }  // namespace

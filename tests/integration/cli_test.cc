@@ -136,10 +136,9 @@ TEST(CliTest, UnreachableTargetIsInfrastructureError) {
 TEST(CliTest, QuietWatchAndBaselineFlags) {
   TempDir out;
   const std::string quickstart = SourcePath("scenarios/library/quickstart.yaml");
-  const ProcessResult r =
-      RunObsbench({"run", quickstart, "--out", out.path(), "--set", "duration=2s", "--set",
-                   "workloads[0].late_threshold=5s", "--quiet", "--watch",
-                   "tester=" + std::to_string(getpid())});
+  const ProcessResult r = RunObsbench({"run", quickstart, "--out", out.path(), "--set",
+                                       "duration=2s", "--set", "workloads[0].late_threshold=5s",
+                                       "--quiet", "--watch", "tester=" + std::to_string(getpid())});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.err, "");
   const nlohmann::json report = ReadReport(out.path());

@@ -111,9 +111,9 @@ TEST(CompareEmbeddedTest, ASlowerBackendIsARegressionNamingTheLatencyFigure) {
 
 TEST(CompareEmbeddedTest, ReportKeepsPerIntervalFigures) {
   TempDir out;
-  const ProcessResult run = RunObsbench({"run", SourcePath("scenarios/library/quickstart.yaml"),
-                                         "--out", out.path(), "--set", "duration=3s", "--set",
-                                         kLooseLateThreshold, "--quiet"});
+  const ProcessResult run =
+      RunObsbench({"run", SourcePath("scenarios/library/quickstart.yaml"), "--out", out.path(),
+                   "--set", "duration=3s", "--set", kLooseLateThreshold, "--quiet"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const nlohmann::json report = ReadReport(out.path());
   const nlohmann::json& w = report["workloads"][0];

@@ -66,8 +66,8 @@ struct AlertingOptions {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t port = 0;                             // 0 = ephemeral; read back with port().
-  int threads = 2;                                    // I/O threads; must be >= 1.
+  std::uint16_t port = 0;     // 0 = ephemeral; read back with port().
+  int max_connections = 512;  // Served at once, a thread each; more are closed on accept.
   std::size_t max_body_bytes = 32U << 20;             // Request body limit -> 413.
   std::size_t max_decompressed_bytes = 256U << 20;    // Snappy-decoded limit -> 413.
   std::int64_t lookback_delta_ms = 300000;            // PromQL lookback delta.
@@ -81,8 +81,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Binds, starts `options.threads` I/O threads and returns a running server.
-  // Returns kInvalidArgument for bad options (threads < 1, unparsable
+  // Binds, starts the accept thread (and a thread per connection as they
+  // come) and returns a running server.
+  // Returns kInvalidArgument for bad options (max_connections < 1, unparsable
   // address, a rule file that does not load) and kUnavailable if the
   // address cannot be bound.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
