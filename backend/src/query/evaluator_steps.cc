@@ -50,7 +50,10 @@ struct Evaluator::FusedReader {
 };
 
 const Expr* Evaluator::FusableInput(const query::Aggregate& a, AggParam& param) const {
-  if (params_.step_ms <= 0 || a.op == AggOp::kCountValues) {
+  // An instant query is a grid of one step (GridStep), so its aggregations
+  // fuse too: each series is decoded into a reused buffer and folded in,
+  // instead of every selected sample being held at once.
+  if (a.op == AggOp::kCountValues) {
     return nullptr;
   }
   if (a.param != nullptr) {
@@ -146,14 +149,22 @@ bool Evaluator::UniqueWithoutName(const std::vector<SeriesRef>& series) {
 }
 
 std::optional<std::size_t> Evaluator::GridStep(std::int64_t t) const {
-  if (params_.step_ms <= 0 || subquery_depth_ > 0 || t < params_.start_ms || t > params_.end_ms ||
-      (t - params_.start_ms) % params_.step_ms != 0) {
+  if (subquery_depth_ > 0 || t < params_.start_ms || t > params_.end_ms) {
+    return std::nullopt;
+  }
+  if (params_.step_ms <= 0) {  // An instant query: one step, at start_ms == end_ms.
+    return t == params_.start_ms ? std::optional<std::size_t>(0) : std::nullopt;
+  }
+  if ((t - params_.start_ms) % params_.step_ms != 0) {
     return std::nullopt;
   }
   return static_cast<std::size_t>((t - params_.start_ms) / params_.step_ms);
 }
 
 std::size_t Evaluator::StepCount() const {
+  if (params_.step_ms <= 0) {
+    return 1;
+  }
   return static_cast<std::size_t>((params_.end_ms - params_.start_ms) / params_.step_ms) + 1;
 }
 
@@ -175,7 +186,8 @@ Vector* Evaluator::TakeStep(Precomputed& pre, std::size_t k) {
 }
 
 std::int64_t Evaluator::StepTime(std::size_t i) const {
-  return params_.start_ms + static_cast<std::int64_t>(i) * params_.step_ms;
+  return params_.start_ms +
+         static_cast<std::int64_t>(i) * std::max<std::int64_t>(params_.step_ms, 0);
 }
 
 std::vector<std::vector<double>> Evaluator::StepScalars(const Call& c, std::size_t matrix_arg,
