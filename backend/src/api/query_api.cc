@@ -106,8 +106,8 @@ Result<MatchSets> ParseMatchSets(const std::vector<std::string>& selectors) {
 }
 
 http::Response EngineAnswer(std::variant<std::string, QueryError>&& result) {
-  if (const std::string* data = std::get_if<std::string>(&result)) {
-    return JsonSuccess(*data);
+  if (std::string* data = std::get_if<std::string>(&result)) {
+    return JsonSuccess(std::move(*data));
   }
   const QueryError& error = std::get<QueryError>(result);
   std::string message = error.message;
@@ -230,7 +230,7 @@ http::Response QueryApi::Series(const http::Request& request) const {
     data.append(data.size() > 1 ? "," : "").append(LabelsJson(refs[i].labels()));
   }
   data.push_back(']');
-  return JsonSuccess(data);
+  return JsonSuccess(std::move(data));
 }
 
 http::Response QueryApi::Labels(const http::Request& request) const {

@@ -18,7 +18,7 @@ namespace obs::backend {
 inline constexpr std::string_view kJsonContentType = "application/json";
 
 // 200 with `{"status":"success","data":<data_json>}`. REQUIRES: `data_json` is valid JSON.
-http::Response JsonSuccess(std::string_view data_json);
+http::Response JsonSuccess(std::string data_json);
 
 // `status` with `{"status":"error","errorType":<type>,"error":<message>}`.
 http::Response JsonError(int status, std::string_view error_type, std::string_view message);
