@@ -1,9 +1,6 @@
 #include "http_client.h"
 
-#include <poll.h>
-
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <optional>
@@ -14,8 +11,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "obs/wire/fd_stream.h"
+
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 namespace obs::loadgen::internal {
 namespace {
@@ -32,122 +30,6 @@ bool PeerClosed(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe || ec == asio::error::eof;
 }
-
-// The connected socket's descriptor as a Beast SyncReadStream and
-// SyncWriteStream whose calls fail with beast::error::timeout once
-// `deadline` has passed. One exchange on it costs a sendmsg, a poll and a
-// recv: no io_context round, no timer re-arming (timerfd_settime) per
-// operation, which is what the async path spent most of its time on at high
-// request rates (see docs/performance.md, "HTTP load vs wrk"). Linux:
-// EWOULDBLOCK is EAGAIN.
-class DeadlineStream {
- public:
-  DeadlineStream(int fd, std::chrono::steady_clock::time_point deadline)
-      : fd_(fd), deadline_(deadline) {}
-
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
-    const asio::mutable_buffer b = beast::buffers_front(buffers);
-    ec = {};
-    if (b.size() == 0) {
-      return 0;
-    }
-    while (Wait(POLLIN, ec)) {
-      const ssize_t n = ::recv(fd_, b.data(), b.size(), MSG_DONTWAIT);
-      if (n > 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (n == 0) {
-        ec = asio::error::eof;
-        return 0;
-      }
-      if (errno != EAGAIN && errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        return 0;
-      }
-    }
-    return 0;
-  }
-
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t n = read_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec) {
-    std::array<iovec, 16> iov{};
-    std::size_t count = 0;
-    for (auto it = asio::buffer_sequence_begin(buffers);
-         it != asio::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
-      const asio::const_buffer b(*it);
-      if (b.size() > 0) {
-        iov[count++] = iovec{const_cast<void*>(b.data()), b.size()};
-      }
-    }
-    ec = {};
-    if (count == 0) {
-      return 0;
-    }
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    while (true) {
-      const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (errno != EAGAIN && errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        return 0;
-      }
-      if (errno != EINTR && !Wait(POLLOUT, ec)) {
-        return 0;
-      }
-    }
-  }
-
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t n = write_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-
- private:
-  // Waits until `events` (or an error or hang-up, which the next call
-  // reports) are ready. False with ec = timeout when the deadline passes.
-  bool Wait(short events, error_code& ec) {
-    while (true) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-          deadline_ - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        ec = beast::error::timeout;
-        return false;
-      }
-      pollfd p{fd_, events, 0};
-      const int r = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
-      if (r > 0) {
-        return true;
-      }
-      if (r < 0 && errno != EINTR) {
-        ec.assign(errno, boost::system::system_category());
-        return false;
-      }
-    }
-  }
-
-  int fd_;
-  std::chrono::steady_clock::time_point deadline_;
-};
 
 }  // namespace
 
@@ -191,7 +73,7 @@ struct HttpClient::Impl {
                       http::response_parser<http::string_body>& parser) {
     error_code ec;
     buffer.clear();
-    DeadlineStream io(beast::get_lowest_layer(stream).socket().native_handle(),
+    wire::FdStream io(beast::get_lowest_layer(stream).socket().native_handle(),
                       std::chrono::steady_clock::now() + timeout);
     http::write(io, req, ec);
     if (!ec) {

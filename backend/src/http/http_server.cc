@@ -24,11 +24,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "obs/wire/fd_stream.h"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 
 // One thread per connection running a blocking read-handle-write loop, and
 // one blocking accept thread. Per request this costs the recv calls that
@@ -69,101 +70,6 @@ struct SessionConfig {
 void LogErrno(const char* what, int err) {
   std::cerr << "obs backend http: " << what << ": " << std::strerror(err) << "\n";
 }
-
-// A connected blocking socket as a Beast SyncReadStream and SyncWriteStream.
-// Timeouts are SO_RCVTIMEO/SO_SNDTIMEO, set once per connection: a recv or
-// send that makes no progress for that long fails with EAGAIN, reported as
-// beast::error::timeout. (Asio's blocking sockets retry EAGAIN with an
-// unbounded poll(), so they cannot be used with these options.)
-class SocketStream {
- public:
-  explicit SocketStream(int fd) : fd_(fd) {}
-
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
-    const net::mutable_buffer b = beast::buffers_front(buffers);
-    ec = {};
-    if (b.size() == 0) {
-      return 0;
-    }
-    for (;;) {
-      const ssize_t n = ::recv(fd_, b.data(), b.size(), 0);
-      if (n > 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (n == 0) {
-        ec = net::error::eof;
-        return 0;
-      }
-      if (errno != EINTR) {
-        SetError(ec);
-        return 0;
-      }
-    }
-  }
-
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t n = read_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec) {
-    std::array<iovec, 64> iov{};
-    std::size_t count = 0;
-    for (auto it = net::buffer_sequence_begin(buffers);
-         it != net::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
-      const net::const_buffer b(*it);
-      if (b.size() > 0) {
-        iov[count++] = iovec{const_cast<void*>(b.data()), b.size()};
-      }
-    }
-    ec = {};
-    if (count == 0) {
-      return 0;
-    }
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    for (;;) {
-      const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-      if (n >= 0) {
-        return static_cast<std::size_t>(n);
-      }
-      if (errno != EINTR) {
-        SetError(ec);
-        return 0;
-      }
-    }
-  }
-
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t n = write_some(buffers, ec);
-    if (ec) {
-      throw boost::system::system_error(ec);
-    }
-    return n;
-  }
-
- private:
-  // From errno after a failed recv/send (Linux: EWOULDBLOCK is EAGAIN).
-  static void SetError(error_code& ec) {
-    if (errno == EAGAIN) {
-      ec = beast::error::timeout;
-    } else {
-      ec.assign(errno, boost::system::system_category());
-    }
-  }
-
-  int fd_;
-};
 
 // Fills `out` from `req`, reusing out's storage; moves the body.
 void ToRequest(BeastRequest& req, Request& out) {
@@ -326,7 +232,7 @@ class Session {
   void Close() { ::shutdown(fd_, SHUT_WR); }
 
   int fd_;
-  SocketStream stream_;
+  wire::FdStream stream_;
   beast::flat_buffer buffer_;  // Holds pipelined bytes between requests.
   SessionConfig config_;
 };
