@@ -8,6 +8,26 @@ namespace obs::loadgen::internal {
 namespace {
 
 constexpr std::size_t kInitialIndexSize = 1024;
+// 1.5 MiB, enough to find neighbours among the last few thousand series.
+constexpr std::size_t kNeighbourTableSize = std::size_t{1} << 16;
+// Copies from further back take 5 bytes instead of 3: not worth a reference.
+constexpr std::size_t kNearBytes = 65536 - 1024;
+
+std::uint64_t Mix(std::uint64_t h) {
+  h ^= h >> 33U;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33U;
+  return h;
+}
+
+// FNV-1a of one encoded label, mixed.
+std::uint64_t HashLabel(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  return Mix(h);
+}
 
 // Fibonacci hashing: slots of one shard are an arithmetic progression, which
 // the multiply spreads over the table.
@@ -18,20 +38,65 @@ std::size_t HashSlot(std::uint32_t slot, std::size_t mask) {
 }  // namespace
 
 BatchBuilder::BatchBuilder(const SeriesModel& model)
-    : model_(&model),
-      slots_(static_cast<std::uint32_t>(model.slots())),
-      index_(kInitialIndexSize) {}
+    : model_(&model), slots_(static_cast<std::uint32_t>(model.slots())), index_(kInitialIndexSize) {
+  neighbours_.resize(kNeighbourTableSize);
+}
 
 void BatchBuilder::Reset() {
   encoder_.Reset();
+  ++batch_;
+  previous_ = kNoEntry;
+  marks_used_ = 0;
 }
 
 // Flattened, so the sample path (lookup, value, encoder call) is one
 // function; the rare paths it reaches are noinline.
 [[gnu::flatten]] void BatchBuilder::Add(std::uint32_t series_id, std::int64_t ts_ms) {
-  const CachedSeries& s = entries_[Lookup(series_id)];
+  const std::size_t i = Lookup(series_id);
+  std::size_t r = kNoEntry;
+  DeltaCache* cache = nullptr;
+  const std::uint32_t chosen = entries_[i].reference;
+  if (chosen != kNoReference && MarkedNow(chosen) &&
+      encoder_.uncompressed_bytes() - marks_[entries_[chosen].mark_index].head_at +
+              entries_[i].labels_size <
+          kNearBytes) [[likely]] {
+    r = chosen;
+    cache = &entries_[i].reference_delta;
+  } else if (previous_ != kNoEntry && MarkedNow(previous_)) {
+    r = previous_;
+    cache = &entries_[i].previous_delta;
+  }
+  if (marks_used_ == marks_.size()) {
+    marks_.emplace_back();
+  }
+  SeriesMark& mark = marks_[marks_used_];
+  CachedSeries& s = entries_[i];
+  const wire::SnappyDelta* delta = nullptr;
+  const SeriesMark* reference = nullptr;
+  if (r != kNoEntry) {
+    const CachedSeries& ref = entries_[r];
+    if (!cache->valid || cache->reference_id != ref.id) [[unlikely]] {
+      CompileDelta(s, ref, *cache);
+    }
+    delta = &cache->ops;
+    reference = &marks_[ref.mark_index];
+  }
   encoder_.AddEncodedSeries(std::string_view(labels_.data() + s.labels_offset, s.labels_size),
-                            model_->Value(s.recipe, s.ref, ts_ms, curves_), ts_ms);
+                            delta, reference, model_->Value(s.recipe, s.ref, ts_ms, curves_), ts_ms,
+                            mark);
+  s.mark_batch = batch_;
+  s.mark_id = series_id;
+  s.mark_index = static_cast<std::uint32_t>(marks_used_++);
+  previous_ = i;
+}
+
+void BatchBuilder::CompileDelta(const CachedSeries& entry, const CachedSeries& reference,
+                                DeltaCache& cache) {
+  wire::CompileSnappyDelta(
+      std::string_view(labels_.data() + reference.labels_offset, reference.labels_size),
+      std::string_view(labels_.data() + entry.labels_offset, entry.labels_size), cache.ops);
+  cache.valid = true;
+  cache.reference_id = reference.id;
 }
 
 std::string_view BatchBuilder::Finish() {
@@ -51,7 +116,10 @@ std::size_t BatchBuilder::Lookup(std::uint32_t series_id) {
     e.id = series_id;
     e.ref = model_->Decode(series_id);
     e.recipe = model_->Recipe(e.ref);
+    e.reference_delta.valid = false;
+    e.previous_delta.valid = false;
     EncodeLabels(e);
+    ChooseReference(i);
   }
   return i;
 }
@@ -73,12 +141,18 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
     }
   }
   entries_.push_back({.slot = slot,
+                      .reference = kNoReference,
                       .id = series_id,
                       .labels_size = 0,
                       .labels_capacity = 0,
                       .labels_offset = 0,
                       .ref = {},
-                      .recipe = {}});
+                      .recipe = {},
+                      .reference_delta = {},
+                      .previous_delta = {},
+                      .mark_batch = 0,
+                      .mark_id = 0,
+                      .mark_index = 0});
   index_[h] = static_cast<std::uint32_t>(entries_.size());
   return entries_.size() - 1;
 }
@@ -104,6 +178,58 @@ void BatchBuilder::EncodeLabels(CachedSeries& entry) {
   }
   labels_.replace(entry.labels_offset, size, scratch_);
   entry.labels_size = static_cast<std::uint32_t>(size);
+}
+
+void BatchBuilder::ChooseReference(std::size_t i) {
+  CachedSeries& e = entries_[i];
+  // The label set's encoded labels (each a tag, a one- or two-byte length
+  // and the Label message), hashed one by one.
+  std::uint64_t hashes[64];
+  std::size_t n = 0;
+  const std::string_view bytes(labels_.data() + e.labels_offset, e.labels_size);
+  for (std::size_t at = 0; at < bytes.size() && n < std::size(hashes);) {
+    std::size_t length = 0;
+    std::size_t p = at + 1;
+    for (unsigned shift = 0; p < bytes.size(); shift += 7) {
+      const auto byte = static_cast<unsigned char>(bytes[p++]);
+      length |= static_cast<std::size_t>(byte & 0x7fU) << shift;
+      if ((byte & 0x80U) == 0) {
+        break;
+      }
+    }
+    const std::size_t end = std::min(bytes.size(), p + length);
+    hashes[n++] = HashLabel(bytes.substr(at, end - at));
+    at = end;
+  }
+  std::uint64_t all = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    all += hashes[k];
+  }
+  const std::size_t mask = neighbours_.size() - 1;
+  // Among the neighbours, one whose labels have the same size as these
+  // (they differ in a few same-length bytes, and the series' lengths are
+  // equal), then the one encoded last (likely the nearest).
+  e.reference = kNoReference;
+  std::uint64_t best = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t key = Mix(all - hashes[k]);
+    const Neighbour& c = neighbours_[key & mask];
+    if (c.key != key || c.entry == i || entries_[c.entry].id != c.id) {
+      continue;
+    }
+    const std::uint64_t rank =
+        c.order + (entries_[c.entry].labels_size == e.labels_size ? std::uint64_t{1} << 62U : 0);
+    if (rank > best) {
+      best = rank;
+      e.reference = c.entry;
+    }
+  }
+  ++encodings_;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t key = Mix(all - hashes[k]);
+    neighbours_[key & mask] = {
+        .key = key, .entry = static_cast<std::uint32_t>(i), .id = e.id, .order = encodings_};
+  }
 }
 
 void BatchBuilder::GrowIndex() {

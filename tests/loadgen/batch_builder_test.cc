@@ -125,13 +125,16 @@ TEST(BatchBuilderTest, ChurnedSlotsAreReEncoded) {
   EXPECT_GT(first_generation_bytes, 0U);
 }
 
-TEST(BatchBuilderTest, OutputIsSnappyOfTheCanonicalEncoding) {
+// The block decompresses to exactly the canonical protobuf of the same
+// series, and the label deltas compress it at least about as well as
+// snappy's own match finder does.
+TEST(BatchBuilderTest, OutputIsTheCanonicalEncodingInASnappyBlock) {
   Result<SeriesSet> set = SeriesSet::Create(Options(0));
   ASSERT_TRUE(set.ok()) << set.status();
   const SeriesModel& model = set->model();
   BatchBuilder builder(model);
   wire::WriteRequestEncoder reference;
-  for (std::int64_t t : {kT0, kT0 + 15'000}) {
+  for (std::int64_t t : {kT0, kT0 + 15'000, kT0 + 30'000}) {
     builder.Reset();
     reference.Reset();
     for (std::uint32_t id = 0; id < set->slots(); ++id) {
@@ -142,7 +145,38 @@ TEST(BatchBuilderTest, OutputIsSnappyOfTheCanonicalEncoding) {
       reference.AddSample(model.Value(id, t), t);
       reference.EndSeries();
     }
-    EXPECT_EQ(builder.Finish(), wire::SnappyCompress(reference.Finish()));
+    const std::string_view body = builder.Finish();
+    Result<std::string> raw = wire::SnappyUncompress(body, 64 << 20);
+    ASSERT_TRUE(raw.ok()) << raw.status();
+    const std::string_view canonical = reference.Finish();
+    EXPECT_EQ(*raw, canonical);
+    const std::size_t snappy_size = wire::SnappyCompress(canonical).size();
+    EXPECT_LE(body.size(), snappy_size * 11 / 10)
+        << "deltas " << body.size() << " bytes, snappy " << snappy_size;
+    EXPECT_LT(body.size(), canonical.size() / 4);
+  }
+}
+
+// A slot that churns between two appearances in one batch: its second
+// series may not be written as a delta against the first one's labels as
+// they are now (rewritten), but as they were sent.
+TEST(BatchBuilderTest, SlotChurnedWithinABatchIsWrittenWithoutAStaleDelta) {
+  Result<SeriesSet> set = SeriesSet::Create(Options(30));
+  ASSERT_TRUE(set.ok()) << set.status();
+  BatchBuilder builder(set->model());
+  const std::uint32_t g0 = set->SeriesId(0, kT0);
+  const std::uint32_t g1 = set->SeriesId(0, kT0 + 31'000);
+  const std::uint32_t g2 = set->SeriesId(0, kT0 + 61'000);
+  ASSERT_NE(g0, g1);
+  ASSERT_NE(g1, g2);
+  for (int round = 0; round < 2; ++round) {
+    builder.Reset();
+    const std::vector<Sent> sent = {{g0, kT0},    {g0, kT0 + 1}, {g1, kT0 + 2}, {g1, kT0 + 3},
+                                    {1, kT0 + 4}, {g2, kT0 + 5}, {g0, kT0 + 6}};
+    for (const Sent& s : sent) {
+      builder.Add(s.id, s.ts);
+    }
+    ExpectBatch(*set, builder.Finish(), sent);
   }
 }
 

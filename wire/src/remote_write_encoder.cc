@@ -280,4 +280,111 @@ std::string_view WriteRequestEncoder::Finish() {
   return finished_view_;
 }
 
+void SnappyWriteRequestEncoder::Reset() {
+  block_.Reset();
+  series_count_ = 0;
+}
+
+void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels,
+                                                 const SnappyDelta* delta,
+                                                 const SeriesMark* reference, double value,
+                                                 std::int64_t timestamp_ms, SeriesMark& mark) {
+  OBS_CHECK((delta == nullptr) == (reference == nullptr)) << "a delta needs its reference";
+  if (timestamp_ms != encoded_ts_ || encoded_ts_size_ == 0) {
+    const auto ts = static_cast<std::uint64_t>(timestamp_ms);
+    char* p = encoded_ts_field_;
+    if (ts != 0) {  // proto3 omits a zero timestamp.
+      *p++ = kSampleTimestampTag;
+      p = WriteVarint(p, ts);
+    }
+    encoded_ts_ = timestamp_ms;
+    encoded_ts_size_ = static_cast<std::size_t>(p - encoded_ts_field_);
+  }
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const std::size_t sample_body = (bits != 0 ? 9 : 0) + encoded_ts_size_;
+
+  // The tag and length: a copy of the reference's when they are equal and
+  // the labels begin as a copy of the reference's labels (the two copies
+  // then have one offset, so they are one element).
+  mark.body = encoded_labels.size() + 2 + sample_body;
+  mark.head_at = block_.uncompressed_size();
+  char head[1 + internal::kMaxVarintBytes];
+  head[0] = kTimeSeriesTag;
+  const auto head_size = static_cast<std::size_t>(WriteVarint(head + 1, mark.body) - head);
+  if (reference != nullptr && mark.body == reference->body && !delta->empty() &&
+      delta->front().kind == SnappyDeltaOp::Kind::kCopyReference && delta->front().source == 0) {
+    block_.AppendCopy(mark.head_at - reference->head_at, head_size);
+  } else {
+    block_.AppendLiteral(head, head_size);
+  }
+
+  mark.labels_at = block_.uncompressed_size();
+  if (reference != nullptr) {
+    block_.AppendDelta(*delta, encoded_labels, mark.labels_at - reference->labels_at);
+  } else {
+    CompileSnappyDelta({}, encoded_labels, own_);
+    block_.AppendDelta(own_, encoded_labels, 0);
+  }
+
+  // The Sample field: tag, length, [value tag, 8 value bytes], [timestamp
+  // field]. What it shares with the reference's at its front (the tags and
+  // the zero low bytes of a whole-number double) and at its back (the
+  // timestamp and the value's high bytes) are copies. Worked out from the
+  // numbers rather than the bytes just written: reading those back would
+  // stall on the stores.
+  char sample[2 + 9 + sizeof encoded_ts_field_];
+  char* p = sample;
+  *p++ = kSampleTag;
+  *p++ = static_cast<char>(sample_body);
+  if (bits != 0) {  // proto3 omits a value whose bits are zero (+0.0).
+    *p++ = kSampleValueTag;
+    p = internal::WriteFixed64(p, bits);
+  }
+  std::memcpy(p, encoded_ts_field_, encoded_ts_size_);
+  const std::size_t size = static_cast<std::size_t>(p - sample) + encoded_ts_size_;
+  mark.sample_at = block_.uncompressed_size();
+  mark.sample_size = size;
+  mark.value_bits = bits;
+  mark.timestamp_ms = timestamp_ms;
+  std::size_t front = 0;
+  std::size_t back = 0;
+  if (reference != nullptr && size == reference->sample_size) {
+    const std::uint64_t differ = bits ^ reference->value_bits;
+    const bool same_ts = timestamp_ms == reference->timestamp_ms;
+    if (bits != 0 && reference->value_bits != 0) {  // Both carry a value.
+      if (differ == 0) {
+        front = same_ts ? size : 3 + 8 + (encoded_ts_size_ != 0 ? 1 : 0);
+      } else {
+        front = 3 + static_cast<std::size_t>(std::countr_zero(differ)) / 8;
+        back =
+            same_ts ? encoded_ts_size_ + static_cast<std::size_t>(std::countl_zero(differ)) / 8 : 0;
+      }
+    } else if (bits == 0 && reference->value_bits == 0) {
+      front = same_ts ? size : 2 + (encoded_ts_size_ != 0 ? 1 : 0);
+    } else if (same_ts) {
+      back = encoded_ts_size_;
+    }
+  } else if (reference != nullptr && timestamp_ms == reference->timestamp_ms) {
+    back = encoded_ts_size_;  // Only one of the two carries a value.
+  }
+  const std::size_t front_offset =
+      mark.sample_at - (reference != nullptr ? reference->sample_at : 0);
+  std::size_t literal_from = 0;
+  if (front >= 4 || (front > 0 && block_.open_copy_offset() == front_offset)) {
+    block_.AppendCopy(front_offset, front);
+    literal_from = front;
+  }
+  const std::size_t literal_to = back >= 4 ? size - back : size;
+  block_.AppendLiteral(sample + literal_from, literal_to - literal_from);
+  if (literal_to < size) {
+    block_.AppendCopy(mark.sample_at + size - (reference->sample_at + reference->sample_size),
+                      size - literal_to);
+  }
+  ++series_count_;
+}
+
+std::string_view SnappyWriteRequestEncoder::Finish() {
+  return block_.Finish();
+}
+
 }  // namespace obs::wire

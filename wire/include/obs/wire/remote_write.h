@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "obs/base/status.h"
+#include "obs/wire/snappy_writer.h"
 
 namespace obs::wire {
 
@@ -164,6 +165,65 @@ class WriteRequestEncoder {
   bool finished_ = false;
   std::size_t series_count_ = 0;
   std::size_t sample_count_ = 0;
+};
+
+// Writes a WriteRequest of one-sample series straight into a snappy block,
+// with no match finder (snappy_writer.h). A series is written against a
+// reference: an earlier series of the same request that the caller expects
+// to resemble it (the same metric on the previous instance, or just the
+// series before). Its label bytes go in as a SnappyDelta against the
+// reference's, which the caller compiles once and replays in every request
+// where the two meet; its tag and length, and the front and back of its
+// Sample field (tags, the zero low bytes of a whole-number double, the
+// timestamp), are copies of the reference's where they are equal. The block
+// decompresses to byte for byte what WriteRequestEncoder writes for the same
+// AddEncodedSeries calls (canonical protobuf); only its elements differ from
+// those of snappy's own compressor. Buffers are reused: after warm-up a
+// request costs no allocation.
+class SnappyWriteRequestEncoder {
+ public:
+  // Where a series went in the request, for series that use it as their
+  // reference. Valid until the next Reset().
+  struct SeriesMark {
+    std::size_t head_at = 0;  // Uncompressed offsets of its parts.
+    std::size_t labels_at = 0;
+    std::size_t sample_at = 0;
+    std::size_t body = 0;         // The TimeSeries' length.
+    std::size_t sample_size = 0;  // The Sample field's, with tag and length.
+    std::uint64_t value_bits = 0;
+    std::int64_t timestamp_ms = 0;
+  };
+
+  SnappyWriteRequestEncoder() = default;
+
+  // Starts a new request; keeps the buffers' capacity.
+  void Reset();
+
+  // Appends one series with one sample, as WriteRequestEncoder's
+  // AddEncodedSeries does, and fills `mark`. `reference` is the mark of a
+  // series added earlier in this request and `delta` is
+  // CompileSnappyDelta(<that series' encoded labels>, `encoded_labels`); or
+  // both are null (the labels are then compressed on their own).
+  void AddEncodedSeries(std::string_view encoded_labels, const SnappyDelta* delta,
+                        const SeriesMark* reference, double value, std::int64_t timestamp_ms,
+                        SeriesMark& mark);
+
+  // The snappy block. Valid until the next Reset(); more series may not be
+  // added after it.
+  std::string_view Finish();
+
+  std::size_t series() const { return series_count_; }
+  std::size_t samples() const { return series_count_; }
+  // The protobuf bytes the block decompresses to.
+  std::size_t uncompressed_bytes() const { return block_.uncompressed_size(); }
+
+ private:
+  SnappyBlockWriter block_;
+  SnappyDelta own_;  // Labels compressed on their own.
+  std::size_t series_count_ = 0;
+  std::int64_t encoded_ts_ = 0;  // The timestamp encoded_ts_field_ holds.
+  std::size_t encoded_ts_size_ = 0;
+  char encoded_ts_field_[16] = {};
 };
 
 // Zero-copy decoded form: every string_view points into the buffer given to
