@@ -1,6 +1,7 @@
 #include "obs/loadgen/alert_receiver.h"
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -22,11 +23,16 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxBody = 8U << 20;
 
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
+
 }  // namespace
 
 Result<Notification> ParseNotification(std::string_view body, std::int64_t arrival_unix_ms) {
   Notification n;
   n.arrival_unix_ms = arrival_unix_ms;
+  n.arrival_unix_us = arrival_unix_ms * 1000;
   const std::size_t first = body.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && body[first] == '[') {
     OBS_ASSIGN_OR_RETURN(n.alerts, wire::DecodePostableAlerts(body));
@@ -49,6 +55,7 @@ Result<Notification> ParseNotification(std::string_view body, std::int64_t arriv
 
 struct AlertReceiver::Impl {
   const Clock* clock = nullptr;
+  bool real_clock = false;  // Microseconds from the system clock, not clock's milliseconds.
   std::size_t max_notifications = 0;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
@@ -61,6 +68,15 @@ struct AlertReceiver::Impl {
   std::atomic<std::uint64_t> rejected{0};
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<bool> stopped{false};
+
+  std::int64_t UnixMicrosNow() const {
+    if (real_clock) {
+      return std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    }
+    return clock->UnixMillisNow() * 1000;
+  }
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
@@ -103,15 +119,16 @@ struct AlertReceiver::Impl {
         Answer(405, "only POST is accepted", req.keep_alive());
         return;
       }
-      const std::int64_t now_ms = impl->clock->UnixMillisNow();
+      const std::int64_t now_us = impl->UnixMicrosNow();
       const SteadyClock::time_point now = impl->clock->SteadyNow();
-      auto n = ParseNotification(req.body(), now_ms);
+      auto n = ParseNotification(req.body(), FloorDiv(now_us, 1000));
       if (!n.ok()) {
         impl->rejected.fetch_add(1);
         Answer(400, n.status().message(), req.keep_alive());
         return;
       }
       n->arrival = now;
+      n->arrival_unix_us = now_us;
       n->path = std::string(req.target());
       {
         std::lock_guard<std::mutex> lock(impl->mu);
@@ -148,6 +165,7 @@ struct AlertReceiver::Impl {
 Result<std::unique_ptr<AlertReceiver>> AlertReceiver::Start(const AlertReceiverOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->clock = options.clock != nullptr ? options.clock : &RealClock();
+  impl->real_clock = impl->clock == &RealClock();
   impl->max_notifications = std::max<std::size_t>(1, options.max_notifications);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.listen_address, ec);

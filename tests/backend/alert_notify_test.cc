@@ -5,7 +5,9 @@
 // loopback, a server that evaluates a rule file and POSTs the alert to a
 // webhook receiver, with /api/v1/rules, /api/v1/alerts and /-/reload.
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +160,69 @@ TEST(NotifierTest, BoundedQueueDropsOldestAndCounts) {
   EXPECT_GE(n.counters().alerts_dropped, 1u);
 }
 
+TEST(NotifierTest, DeliversGroupsConcurrentlyAndKeepsEachGroupsOrder) {
+  // The first group's POST blocks until released; others must get through
+  // meanwhile (with one delivery thread they would wait behind it).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<std::string> posted;  // alertname/status of each alert, in POST order.
+  NotifierOptions options = Options(NotifierTarget::Kind::kWebhook, "http://h/hook");
+  options.delivery_threads = 4;
+  Notifier n(options, [&](const std::string&, const std::string& body, double) {
+    auto m = wire::DecodeWebhook(body);
+    OBS_CHECK(m.ok()) << m.status();
+    std::unique_lock lock(mu);
+    const std::string name = m->common_labels.at("alertname");
+    if (name == "Slow") {
+      cv.wait(lock, [&] { return release; });
+    }
+    for (const wire::AmAlert& a : m->alerts) {  // A late batch may carry both.
+      posted.push_back(name + "/" + a.status);
+    }
+    cv.notify_all();
+    return Status::Ok();
+  });
+  std::vector<Notification> batch = {Firing("Slow", "a")};
+  for (const char* name : {"B", "C", "D", "E", "F", "G", "H", "I"}) {
+    batch.push_back(Firing(name, "a"));
+  }
+  n.Send(batch);
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !posted.empty(); }))
+        << "nothing was delivered while one group's delivery was blocked";
+    release = true;
+    cv.notify_all();
+  }
+  for (Notification& r : batch) {
+    r.resolved = true;
+  }
+  n.Send(batch);
+  ASSERT_TRUE(n.Drain(10000));
+  EXPECT_EQ(n.counters().requests_failed, 0u);
+  const std::lock_guard lock(mu);
+  ASSERT_EQ(posted.size(), 18u);
+  for (const Notification& r : batch) {
+    const std::string name = r.labels[0].value;
+    const auto firing = std::find(posted.begin(), posted.end(), name + "/firing");
+    const auto resolved = std::find(posted.begin(), posted.end(), name + "/resolved");
+    ASSERT_NE(firing, posted.end()) << name;
+    ASSERT_NE(resolved, posted.end()) << name;
+    EXPECT_LT(firing - posted.begin(), resolved - posted.begin()) << name;
+  }
+}
+
+TEST(WakeWaitTest, SleepsTheSureMillisecondsThenPollsTheLastOne) {
+  EXPECT_EQ(WakeWait(1000, 1000).count(), 0);
+  EXPECT_EQ(WakeWait(1003, 1000).count(), 0);
+  // 1000 read from a millisecond clock may be 1000.999: only 4 ms surely remain.
+  EXPECT_EQ(WakeWait(1000, 1005), std::chrono::milliseconds(4));
+  EXPECT_EQ(WakeWait(1000, 1002), std::chrono::milliseconds(1));
+  EXPECT_EQ(WakeWait(1000, 1001), kFinalPoll);
+  EXPECT_LT(kFinalPoll, std::chrono::milliseconds(1));
+}
+
 TEST(NotifierTest, RealTransportReportsRefusedConnection) {
   // Port 1 on loopback: nothing listens there.
   const Status s = CurlPost("http://127.0.0.1:1/api/v2/alerts", "[]", 2);
@@ -257,6 +322,60 @@ TEST_F(RuleManagerTest, EvaluatesAtAlignedTimesAndKeepsStateOverReload) {
   EXPECT_EQ(message->alerts[0].labels.at("alertname"), "QueueBacklog");
   EXPECT_EQ(message->alerts[0].starts_at_ms, first + 20000);
   EXPECT_EQ(message->alerts[0].annotations.at("runbook"), "r");
+}
+
+TEST_F(RuleManagerTest, GroupsDueTogetherAreAllEvaluatedAndNotified) {
+  WriteFile(R"(groups:
+  - name: one
+    interval: 10s
+    rules:
+      - alert: FromOne
+        expr: vector(1)
+  - name: two
+    interval: 10s
+    rules:
+      - alert: FromTwo
+        expr: vector(1)
+  - name: three
+    interval: 10s
+    rules:
+      - record: r
+        expr: vector(3)
+)");
+  FakePost fake;
+  Notifier notifier(Options(NotifierTarget::Kind::kWebhook, "http://h/hook"), fake.Fn());
+  RuleManager m(storage_, Files(), &notifier, clock_);
+  ASSERT_OK(m.Load());
+  const std::int64_t t0 = 1'700'000'000'000;
+  m.EvaluateDue(t0);
+  m.EvaluateDue(t0 + 10000);  // Every group's first aligned time has passed.
+  EXPECT_EQ(m.counters().evaluations, 3u);
+  m.EvaluateDue(t0 + 30000);  // Each is due again, one iteration missed.
+  EXPECT_EQ(m.counters().evaluations, 6u);
+  std::uint64_t missed = 0;  // One each, unless a group's offset puts it on t0 itself.
+  for (const char* name : {"one", "two", "three"}) {
+    GroupSpec spec;
+    spec.name = name;
+    spec.file = file_;
+    spec.interval_ms = 10000;
+    const std::int64_t second = AlignedEvaluationTime(spec, t0) + 20000;
+    missed += static_cast<std::uint64_t>((t0 + 30000 - second) / 10000);
+  }
+  EXPECT_EQ(m.counters().missed_iterations, missed);
+  ASSERT_TRUE(notifier.Drain(5000));
+  const std::lock_guard lock(fake.mu);
+  std::vector<std::string> names;
+  for (const auto& [url, body] : fake.posts) {
+    auto message = wire::DecodeWebhook(body);
+    ASSERT_OK(message);
+    names.push_back(message->common_labels.at("alertname"));
+  }
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("FromOne", "FromTwo"));
+  const auto rules = nlohmann::json::parse(m.RulesJson());
+  ASSERT_EQ(rules["groups"].size(), 3u);
+  for (const auto& g : rules["groups"]) {
+    EXPECT_EQ(g["rules"][0]["health"], "ok") << g["name"];
+  }
 }
 
 TEST_F(RuleManagerTest, BrokenReloadKeepsRunningRules) {

@@ -182,6 +182,46 @@ TEST_F(RuleGroupTest, PendingThenFiringThenResolved) {
   EXPECT_EQ(g.Evaluate(7 * kMin).size(), 1u);
 }
 
+TEST_F(RuleGroupTest, SinkGetsEachRulesNotificationsBeforeLaterRulesRun) {
+  RuleGroup g = Group(R"(groups:
+  - name: g
+    rules:
+      - alert: First
+        expr: vector(1)
+      - record: two
+        expr: vector(2)
+      - alert: Second
+        expr: two > 1
+)");
+  std::vector<std::string> names;
+  std::vector<std::string> two_at_call;  // What `two` was when each call came.
+  g.Evaluate(kMin, [&](std::vector<Notification> notify) {
+    ASSERT_EQ(notify.size(), 1u);
+    for (const LabelPair& l : notify[0].labels) {
+      if (l.name == "alertname") {
+        names.push_back(l.value);
+      }
+    }
+    two_at_call.push_back(Instant("two", kMin));
+  });
+  EXPECT_THAT(names, ::testing::ElementsAre("First", "Second"));
+  ASSERT_EQ(two_at_call.size(), 2u);
+  EXPECT_THAT(two_at_call[0], HasSubstr(R"("result":[])"));  // Sent before `two` ran.
+  EXPECT_THAT(two_at_call[1], HasSubstr(R"("value":[60,"2"])"));
+  // The collecting form returns the same, in rule order.
+  RuleGroup again = Group(R"(groups:
+  - name: g
+    rules:
+      - alert: First
+        expr: vector(1)
+      - alert: Second
+        expr: vector(1)
+)");
+  const std::vector<Notification> all = again.Evaluate(kMin);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_THAT(all[1].labels, ::testing::Contains(LabelPair{"alertname", "Second"}));
+}
+
 TEST_F(RuleGroupTest, ForShorterThanIntervalFiresAtTheNextEvaluation) {
   RuleGroup g = Group(R"(groups:
   - name: g

@@ -1,6 +1,8 @@
 #include "alert/notifier.h"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -22,13 +24,19 @@ std::string TrimSlash(std::string url) {
   return url;
 }
 
-}  // namespace
-
-Status CurlPost(const std::string& url, const std::string& body, double timeout_seconds) {
+// libcurl's global initialisation (its TLS library's) takes milliseconds:
+// the Notifier does it when constructed, not on the first alert's way out.
+bool CurlGlobalInit() {
   static const bool kInit = [] {
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   }();
-  if (!kInit) {
+  return kInit;
+}
+
+}  // namespace
+
+Status CurlPost(const std::string& url, const std::string& body, double timeout_seconds) {
+  if (!CurlGlobalInit()) {
     return InternalError("curl_global_init failed");
   }
   // One handle per calling thread (the notifier's delivery thread): reset
@@ -46,6 +54,7 @@ Status CurlPost(const std::string& url, const std::string& body, double timeout_
   }
   curl_easy_reset(curl);
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -129,39 +138,95 @@ std::vector<wire::WebhookMessage> GroupForWebhook(const std::vector<wire::AmAler
 }
 
 Notifier::Notifier(NotifierOptions options, PostFunction post)
-    : options_(std::move(options)), post_(std::move(post)), thread_([this] { Run(); }) {}
+    : options_(std::move(options)), post_(std::move(post)) {
+  if (!options_.targets.empty()) {
+    (void)CurlGlobalInit();  // CurlPost reports a failure.
+  }
+  const int n = std::max(options_.delivery_threads, 1);
+  for (int i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+  }
+  for (const std::unique_ptr<Shard>& shard : shards_) {
+    threads_.emplace_back([this, s = shard.get()] { Run(*s); });
+  }
+}
 
 Notifier::~Notifier() {
   {
     const std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  thread_.join();
+  for (const std::unique_ptr<Shard>& shard : shards_) {
+    shard->cv.notify_all();
+  }
+  idle_cv_.notify_all();
+  for (std::thread& t : threads_) {
+    t.join();
+  }
+}
+
+std::size_t Notifier::ShardOf(const wire::AmAlert& alert) const {
+  if (shards_.size() == 1) {
+    return 0;
+  }
+  std::string key;
+  for (const std::string& name : options_.webhook_group_by) {
+    const auto it = alert.labels.find(name);
+    key += it != alert.labels.end() ? it->second : std::string();
+    key += '\xff';
+  }
+  return std::hash<std::string>{}(key) % shards_.size();
+}
+
+void Notifier::DropOldest() {
+  Shard* oldest = nullptr;
+  for (const std::unique_ptr<Shard>& shard : shards_) {
+    if (!shard->queue.empty() &&
+        (oldest == nullptr || shard->queue.front().first < oldest->queue.front().first)) {
+      oldest = shard.get();
+    }
+  }
+  oldest->queue.pop_front();
+  --queued_;
+  ++counters_.alerts_dropped;
 }
 
 void Notifier::Send(const std::vector<Notification>& notifications) {
   if (notifications.empty() || options_.targets.empty()) {
     return;
   }
+  std::vector<wire::AmAlert> alerts;
+  alerts.reserve(notifications.size());
+  for (const Notification& n : notifications) {
+    alerts.push_back(ToAmAlert(n, options_.external_url));
+  }
+  std::vector<bool> woken(shards_.size(), false);
   {
     const std::lock_guard lock(mu_);
-    for (const Notification& n : notifications) {
-      if (queue_.size() >= options_.queue_capacity) {
-        queue_.pop_front();
-        ++counters_.alerts_dropped;
+    for (wire::AmAlert& a : alerts) {
+      if (queued_ >= std::max<std::size_t>(options_.queue_capacity, 1)) {
+        DropOldest();
       }
-      queue_.push_back(ToAmAlert(n, options_.external_url));
+      const std::size_t i = ShardOf(a);
+      shards_[i]->queue.emplace_back(next_sequence_++, std::move(a));
+      woken[i] = true;
+      ++queued_;
       ++counters_.alerts_queued;
     }
   }
-  cv_.notify_all();
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    if (woken[i]) {
+      shards_[i]->cv.notify_one();
+    }
+  }
 }
 
 bool Notifier::Drain(std::int64_t timeout_ms) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                      [this] { return queue_.empty() && !busy_; });
+  return idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] {
+    return queued_ == 0 && std::none_of(shards_.begin(), shards_.end(),
+                                        [](const std::unique_ptr<Shard>& s) { return s->busy; });
+  });
 }
 
 Notifier::Counters Notifier::counters() const {
@@ -169,21 +234,26 @@ Notifier::Counters Notifier::counters() const {
   return counters_;
 }
 
-void Notifier::Run() {
+void Notifier::Run(Shard& shard) {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) {
+    shard.cv.wait(lock, [&] { return stopping_ || !shard.queue.empty(); });
+    if (shard.queue.empty()) {
       return;  // Stopping with nothing left.
     }
-    std::vector<wire::AmAlert> batch(queue_.begin(), queue_.end());
-    queue_.clear();
-    busy_ = true;
+    std::vector<wire::AmAlert> batch;
+    batch.reserve(shard.queue.size());
+    for (auto& [sequence, alert] : shard.queue) {
+      batch.push_back(std::move(alert));
+    }
+    queued_ -= shard.queue.size();
+    shard.queue.clear();
+    shard.busy = true;
     lock.unlock();
     Deliver(batch);
     lock.lock();
-    busy_ = false;
-    cv_.notify_all();
+    shard.busy = false;
+    idle_cv_.notify_all();
   }
 }
 
@@ -226,7 +296,7 @@ Status Notifier::PostWithRetries(const std::string& url, const std::string& body
       break;
     }
     ++counters_.retries;
-    cv_.wait_for(lock, std::chrono::milliseconds(backoff), [this] { return stopping_; });
+    idle_cv_.wait_for(lock, std::chrono::milliseconds(backoff), [this] { return stopping_; });
     backoff *= 2;
   }
   return s;

@@ -5,6 +5,10 @@
 //  - or, for setups without Alertmanager, straight to a webhook receiver as
 //    Alertmanager webhook v4 messages, one per group of alerts with the same
 //    values of `webhook_group_by` (default: alertname), receiver "obsbench".
+// Delivery runs on `delivery_threads` threads, each with its own connection;
+// alerts are spread over them by their `webhook_group_by` values, so the
+// messages of one group (an alert's firing, then its resolution) keep their
+// order while different groups are posted concurrently.
 // A batch that fails (transport error or non-2xx) is retried up to
 // `max_attempts` times with doubling backoff, then counted as failed and
 // dropped; the queue is bounded and drops its oldest alerts (counted) when
@@ -18,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -44,13 +49,17 @@ struct NotifierOptions {
   std::int64_t retry_backoff_ms = 100;  // Before the 2nd attempt; doubles after.
   double timeout_seconds = 10;
   std::size_t queue_capacity = 10000;  // Alerts.
+  int delivery_threads = 4;            // At least 1.
 };
 
 // POSTs `body` (JSON) to `url`; OK only for a 2xx answer.
 using PostFunction =
     std::function<Status(const std::string& url, const std::string& body, double timeout_seconds)>;
 
-// The libcurl implementation of PostFunction.
+// The libcurl implementation of PostFunction. It sends no
+// `Expect: 100-continue` (which costs a round trip, or a wait for servers
+// that do not answer it, on bodies over 1 KiB) and keeps one keep-alive
+// connection per calling thread.
 Status CurlPost(const std::string& url, const std::string& body, double timeout_seconds);
 
 // Prometheus's generator URL: `<external>/graph?g0.expr=<expr>&g0.tab=1`.
@@ -90,19 +99,28 @@ class Notifier {
   Counters counters() const;
 
  private:
-  void Run();
+  // One delivery thread's queue. Guarded by mu_.
+  struct Shard {
+    std::deque<std::pair<std::uint64_t, wire::AmAlert>> queue;  // (sequence, alert)
+    std::condition_variable cv;                                 // Work or stopping.
+    bool busy = false;
+  };
+  void Run(Shard& shard);
+  std::size_t ShardOf(const wire::AmAlert& alert) const;
+  void DropOldest();  // Requires mu_ held and queued_ > 0.
   void Deliver(const std::vector<wire::AmAlert>& batch);
   Status PostWithRetries(const std::string& url, const std::string& body);
 
   NotifierOptions options_;
   PostFunction post_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<wire::AmAlert> queue_;
+  std::condition_variable idle_cv_;  // A delivery finished, or stopping.
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::size_t queued_ = 0;  // Alerts in all shards' queues.
+  std::uint64_t next_sequence_ = 0;
   bool stopping_ = false;
-  bool busy_ = false;
   Counters counters_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace obs::backend::alert

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <memory>
 
 #include "obs/base/clock.h"
@@ -92,23 +93,34 @@ RuleGroup::RuleGroup(GroupSpec spec, Storage& storage, GroupOptions options)
 
 std::vector<Notification> RuleGroup::Evaluate(std::int64_t ts_ms) {
   std::vector<Notification> out;
+  Evaluate(ts_ms, [&out](std::vector<Notification> notify) {
+    out.insert(out.end(), std::make_move_iterator(notify.begin()),
+               std::make_move_iterator(notify.end()));
+  });
+  return out;
+}
+
+void RuleGroup::Evaluate(std::int64_t ts_ms, const NotificationSink& sink) {
   std::lock_guard lock(mu_);
   written_now_.clear();
   for (RuleState& rule : rules_) {
     const auto start = std::chrono::steady_clock::now();
+    std::vector<Notification> notify;
     const Status s = rule.spec->kind == RuleSpec::Kind::kAlerting
-                         ? EvaluateAlerting(rule, ts_ms, out)
+                         ? EvaluateAlerting(rule, ts_ms, notify)
                          : EvaluateRecording(rule, ts_ms);
     rule.health = s.ok() ? "ok" : "err";
     rule.last_error = s.ok() ? "" : s.message();
     rule.last_evaluation_ms = ts_ms;
     rule.evaluation_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!notify.empty()) {
+      sink(std::move(notify));
+    }
   }
   WriteStaleMarkers(ts_ms);
   written_prev_ = std::move(written_now_);
   written_now_.clear();
-  return out;
 }
 
 Status RuleGroup::EvaluateRecording(RuleState& rule, std::int64_t ts_ms) {

@@ -14,7 +14,8 @@
 //  - ALERTS{alertstate=...} = 1 and ALERTS_FOR_STATE = ActiveAt (seconds)
 //    are written for active alerts, and a stale marker ends every series the
 //    group wrote in the previous evaluation and not in this one;
-//  - the alerts to notify are returned: firing ones when they first fire and
+//  - the alerts to notify are returned (or handed to a sink after each rule,
+//    as Prometheus sends them after each rule's evaluation): firing ones when they first fire and
 //    again after `resend_delay`, resolved ones at once and again after the
 //    delay for 15 minutes, with startsAt = FiredAt and endsAt = ResolvedAt or
 //    ValidUntil = eval + 4 x max(resend delay, interval).
@@ -29,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -93,6 +95,14 @@ class RuleGroup {
 
   // Evaluates every rule at `ts_ms` and returns what to notify now.
   std::vector<Notification> Evaluate(std::int64_t ts_ms);
+
+  // Receives one alerting rule's notifications (never an empty vector).
+  using NotificationSink = std::function<void(std::vector<Notification>)>;
+  // As Evaluate(ts_ms), but hands each alerting rule's notifications to
+  // `sink` as soon as that rule is evaluated, so they need not wait for the
+  // rest of the group. `sink` runs on the calling thread while the group is
+  // locked: it must not call back into this group.
+  void Evaluate(std::int64_t ts_ms, const NotificationSink& sink);
 
   const GroupSpec& spec() const { return spec_; }
   std::vector<RuleState> State() const;

@@ -3,12 +3,25 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "alert/rule_file.h"
 #include "alert/rules_api.h"
 
 namespace obs::backend::alert {
+
+std::chrono::microseconds WakeWait(std::int64_t now_ms, std::int64_t next_ms) {
+  const std::int64_t remaining = next_ms - now_ms;
+  if (remaining <= 0) {
+    return std::chrono::microseconds(0);
+  }
+  if (remaining == 1) {
+    return kFinalPoll;
+  }
+  return std::chrono::milliseconds(remaining - 1);
+}
 
 RuleManager::RuleManager(Storage& storage, RuleManagerOptions options, Notifier* notifier,
                          const Clock& clock)
@@ -92,14 +105,32 @@ void RuleManager::EvaluateDue(std::int64_t now_ms) {
       due.back().second += missed * interval;
     }
   }
-  for (auto& [group, ts] : due) {
-    std::vector<Notification> notify = group->Evaluate(ts);
-    if (notifier_ != nullptr) {
-      notifier_->Send(notify);
-    }
-    const std::lock_guard lock(mu_);
-    ++counters_.evaluations;
+  if (due.empty()) {
+    return;
   }
+  // The first due group runs on this thread, each other one on its own.
+  std::vector<std::thread> helpers;
+  for (std::size_t i = 1; i < due.size(); ++i) {
+    try {
+      helpers.emplace_back([this, &due, i] { EvaluateGroup(*due[i].first, due[i].second); });
+    } catch (const std::system_error&) {  // No thread to be had: evaluate it here.
+      EvaluateGroup(*due[i].first, due[i].second);
+    }
+  }
+  EvaluateGroup(*due[0].first, due[0].second);
+  for (std::thread& t : helpers) {
+    t.join();
+  }
+}
+
+void RuleManager::EvaluateGroup(RuleGroup& group, std::int64_t ts_ms) {
+  if (notifier_ != nullptr) {
+    group.Evaluate(ts_ms, [this](std::vector<Notification> notify) { notifier_->Send(notify); });
+  } else {
+    group.Evaluate(ts_ms, [](std::vector<Notification> /*notify*/) {});
+  }
+  const std::lock_guard lock(mu_);
+  ++counters_.evaluations;
 }
 
 void RuleManager::Start() {
@@ -126,17 +157,28 @@ void RuleManager::Run() {
   for (;;) {
     EvaluateDue(clock_.UnixMillisNow());
     std::unique_lock lock(mu_);
-    std::int64_t next = 0;
-    for (const Scheduled& s : groups_) {
-      if (s.next_ms != 0 && (next == 0 || s.next_ms < next)) {
-        next = s.next_ms;
+    for (;;) {
+      if (stopping_) {
+        return;
       }
-    }
-    // With no groups, wake now and then (a reload notifies anyway).
-    const std::int64_t wait_ms =
-        next == 0 ? 1000 : std::max<std::int64_t>(next - clock_.UnixMillisNow(), 0);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_; })) {
-      return;
+      std::int64_t next = 0;
+      bool unscheduled = false;
+      for (const Scheduled& s : groups_) {
+        unscheduled = unscheduled || s.next_ms == 0;
+        if (s.next_ms != 0 && (next == 0 || s.next_ms < next)) {
+          next = s.next_ms;
+        }
+      }
+      if (unscheduled) {
+        break;  // A reload added groups: EvaluateDue schedules them.
+      }
+      // With no groups, wake now and then (a reload notifies anyway).
+      const std::chrono::microseconds wait =
+          next == 0 ? std::chrono::seconds(1) : WakeWait(clock_.UnixMillisNow(), next);
+      if (wait.count() <= 0) {
+        break;
+      }
+      cv_.wait_for(lock, wait);
     }
   }
 }

@@ -9,12 +9,21 @@
 // rule, is returned. Groups that survive a reload (same file and name) keep
 // their schedule and the alert state of unchanged rules.
 //
+// Groups due at the same time are evaluated concurrently (Prometheus runs
+// each group in its own goroutine), and each alerting rule's notifications go
+// to the notifier as soon as that rule is evaluated, so one group's (or
+// rule's) evaluation does not hold back another's notifications. The
+// manager's thread wakes at the scheduled millisecond itself, not up to a
+// millisecond after it (see WakeWait).
+//
 // Thread safety: all methods may be called from any thread; evaluation runs
-// on the manager's own thread between Start() and Stop(), or in the caller's
-// with EvaluateDue() (tests drive time that way).
+// on the manager's threads between Start() and Stop(), or in the caller's
+// (and helper threads it joins) with EvaluateDue() (tests drive time that
+// way).
 
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -38,6 +47,15 @@ struct RuleManagerOptions {
   GroupOptions group;
 };
 
+// How long the manager's thread sleeps before it reads the clock again when
+// the next evaluation is due at `next_ms` and the millisecond clock reads
+// `now_ms`: zero once due; otherwise the whole milliseconds that surely
+// remain (now_ms is truncated, so the true time may be up to 1 ms later),
+// and within the last millisecond short polls of kFinalPoll. A single wait
+// of next_ms - now_ms would start evaluation up to a millisecond late.
+inline constexpr std::chrono::microseconds kFinalPoll{50};
+std::chrono::microseconds WakeWait(std::int64_t now_ms, std::int64_t next_ms);
+
 class RuleManager {
  public:
   // `storage`, `clock` and `notifier` (may be null: no notifications) must
@@ -54,11 +72,12 @@ class RuleManager {
   // Replaces the options; takes effect at the next Load().
   void SetOptions(RuleManagerOptions options);
 
-  // Evaluates every group whose next evaluation time is <= now_ms.
+  // Evaluates every group whose next evaluation time is <= now_ms (several
+  // concurrently) and returns when all are done.
   void EvaluateDue(std::int64_t now_ms);
 
   // Runs EvaluateDue on a background thread, waking at each group's next
-  // evaluation time.
+  // evaluation time (groups not scheduled yet are scheduled at once).
   void Start();
   void Stop();
 
@@ -81,6 +100,8 @@ class RuleManager {
   };
   std::vector<std::shared_ptr<RuleGroup>> Groups() const;
   void Run();
+  // Evaluates `group` at `ts_ms`, sending its notifications rule by rule.
+  void EvaluateGroup(RuleGroup& group, std::int64_t ts_ms);
 
   Storage& storage_;
   RuleManagerOptions options_;

@@ -37,6 +37,9 @@ namespace obs::loadgen {
 
 struct Notification {
   std::int64_t arrival_unix_ms = 0;
+  // The same instant in microseconds (arrival_unix_ms * 1000 when the
+  // receiver runs on an injected Clock, which has only milliseconds).
+  std::int64_t arrival_unix_us = 0;
   SteadyClock::time_point arrival{};
   std::string format;  // "webhook" | "alertmanager".
   std::string path;    // The request target, e.g. "/api/v2/alerts".
@@ -82,6 +85,7 @@ class AlertReceiver {
 
 // Parses one body as AlertReceiver does (for tests and fuzzing): kInvalidArgument
 // with the reason for anything that is not one of the two formats.
+// arrival_unix_us is set to arrival_unix_ms * 1000.
 Result<Notification> ParseNotification(std::string_view body, std::int64_t arrival_unix_ms);
 
 }  // namespace obs::loadgen
