@@ -1,5 +1,7 @@
 #include "batch_builder.h"
 
+#include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "obs/base/check.h"
@@ -8,7 +10,7 @@ namespace obs::loadgen::internal {
 namespace {
 
 constexpr std::size_t kInitialIndexSize = 1024;
-// 1.5 MiB, enough to find neighbours among the last few thousand series.
+// At most 1.5 MiB, enough to find neighbours among the last ~16k series.
 constexpr std::size_t kNeighbourTableSize = std::size_t{1} << 16;
 // How many series ahead Add() prefetches.
 constexpr std::size_t kPrefetchAhead = 8;
@@ -41,7 +43,9 @@ std::size_t HashSlot(std::uint32_t slot, std::size_t mask) {
 
 BatchBuilder::BatchBuilder(const SeriesModel& model)
     : model_(&model), slots_(static_cast<std::uint32_t>(model.slots())), index_(kInitialIndexSize) {
-  neighbours_.resize(kNeighbourTableSize);
+  // About 4 entries per series (each has ~10 labels, later ones overwrite),
+  // at most kNeighbourTableSize: a small run keeps a small table.
+  neighbours_.resize(std::min(kNeighbourTableSize, std::bit_ceil(4 * model.slots() + 64)));
 }
 
 void BatchBuilder::Reset() {

@@ -180,10 +180,16 @@ ShardOutcome RunShard(const ShardEnv& env, std::size_t shard, HttpClient& client
     }
     builder.Reset();
     batch.clear();
+    // A sample's timestamp is its due time in ms. Due times increase, so when
+    // the batch's first and last fall in one millisecond every sample's does.
+    const auto due_ms_of = [&](std::uint64_t e) {
+      return env.wall_start_ms + ToNanos(schedule.DueTime(e) - env.start) / 1'000'000;
+    };
+    const std::int64_t first_due_ms = due_ms_of(next);
+    const bool one_ms = first_due_ms == due_ms_of(last);
     for (std::uint64_t e = next; e <= last; ++e) {
       const std::size_t local = e % plan.slots.size();
-      const std::int64_t due_ms =
-          env.wall_start_ms + ToNanos(schedule.DueTime(e) - env.start) / 1'000'000;
+      const std::int64_t due_ms = one_ms ? first_due_ms : due_ms_of(e);
       const std::int64_t ts = std::max(due_ms, last_ts[local] + 1);
       last_ts[local] = ts;
       const std::uint32_t id = series.SeriesId(plan.slots[local], ts);

@@ -158,8 +158,8 @@ void BM_RemoteWrite_BuildBatchVsSnappy(benchmark::State& state) {
     obs::wire::SnappyCompressTo(body, compressed);
     benchmark::DoNotOptimize(compressed.data());
     const Clock::time_point t3 = Clock::now();
-    built_bytes += builder.Finish().size();
-    snappy_bytes += compressed.size();
+    built_bytes += static_cast<double>(builder.Finish().size());
+    snappy_bytes += static_cast<double>(compressed.size());
     build_time += t1 - t0;
     snappy_time += t3 - t2;
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
