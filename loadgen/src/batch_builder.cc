@@ -176,8 +176,11 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
 
 void BatchBuilder::EncodeLabels(CachedSeries& entry) {
   scratch_.clear();
+  label_hashes_.clear();
   model_->ForEachLabel(entry.ref, [this](std::string_view name, std::string_view value) {
+    const std::size_t before = scratch_.size();
     wire::WriteRequestEncoder::EncodeLabel(name, value, scratch_);
+    label_hashes_.push_back(HashLabel(std::string_view(scratch_).substr(before)));
   });
   const std::size_t size = scratch_.size();
   OBS_CHECK(size < 0xffffffffU / 2) << "label set of " << size << " bytes";
@@ -199,28 +202,12 @@ void BatchBuilder::EncodeLabels(CachedSeries& entry) {
 
 void BatchBuilder::ChooseReference(std::size_t i) {
   CachedSeries& e = entries_[i];
-  // The label set's encoded labels (each a tag, a one- or two-byte length
-  // and the Label message), hashed one by one.
-  std::uint64_t hashes[64];
-  std::size_t n = 0;
-  const std::string_view bytes(labels_.data() + e.labels_offset, e.labels_size);
-  for (std::size_t at = 0; at < bytes.size() && n < std::size(hashes);) {
-    std::size_t length = 0;
-    std::size_t p = at + 1;
-    for (unsigned shift = 0; p < bytes.size(); shift += 7) {
-      const auto byte = static_cast<unsigned char>(bytes[p++]);
-      length |= static_cast<std::size_t>(byte & 0x7fU) << shift;
-      if ((byte & 0x80U) == 0) {
-        break;
-      }
-    }
-    const std::size_t end = std::min(bytes.size(), p + length);
-    hashes[n++] = HashLabel(bytes.substr(at, end - at));
-    at = end;
-  }
+  // The hash of the label set without label k is `all - label_hashes_[k]`.
+  const std::vector<std::uint64_t>& hashes = label_hashes_;
+  const std::size_t n = hashes.size();
   std::uint64_t all = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    all += hashes[k];
+  for (const std::uint64_t h : hashes) {
+    all += h;
   }
   const std::size_t mask = neighbours_.size() - 1;
   // Among the neighbours, one whose labels have the same size as these

@@ -101,6 +101,7 @@ class BatchBuilder {
   [[gnu::noinline]] std::size_t FindOrInsert(std::uint32_t slot, std::uint32_t series_id);
   [[gnu::noinline]] void EncodeLabels(CachedSeries& entry);
   // Sets entry `i`'s reference from neighbours_, then enters its labels.
+  // REQUIRES: EncodeLabels(entries_[i]) just ran (label_hashes_ are its).
   [[gnu::noinline]] void ChooseReference(std::size_t i);
   // True if entry `i` holds a series added in this batch that is still the
   // slot's series (so its mark describes its current labels).
@@ -144,9 +145,10 @@ class BatchBuilder {
   // Open addressing with linear probing, size a power of two: entry index
   // + 1, or 0 when empty.
   std::vector<std::uint32_t> index_;
-  std::string labels_;                // Encoded label sets, back to back.
-  std::size_t live_label_bytes_ = 0;  // Sum of the entries' labels_capacity.
-  std::string scratch_;               // One label set being encoded.
+  std::string labels_;                       // Encoded label sets, back to back.
+  std::size_t live_label_bytes_ = 0;         // Sum of the entries' labels_capacity.
+  std::string scratch_;                      // One label set being encoded.
+  std::vector<std::uint64_t> label_hashes_;  // Of each of its labels.
   CurveCache curves_;
   wire::SnappyWriteRequestEncoder encoder_;
 };

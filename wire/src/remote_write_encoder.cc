@@ -173,27 +173,29 @@ void WriteRequestEncoder::AddSample(double value, std::int64_t timestamp_ms) {
   ++sample_count_;
 }
 
+void internal::TimestampField::Encode(std::int64_t timestamp_ms) {
+  const auto ts = static_cast<std::uint64_t>(timestamp_ms);
+  char* p = bytes_;
+  if (ts != 0) {  // proto3 omits a zero timestamp.
+    *p++ = kSampleTimestampTag;
+    p = WriteVarint(p, ts);
+  }
+  timestamp_ms_ = timestamp_ms;
+  size_ = static_cast<std::size_t>(p - bytes_);
+}
+
 void WriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels, double value,
                                            std::int64_t timestamp_ms) {
   OBS_CHECK(!in_series_ && !finished_) << "AddEncodedSeries inside a series or after Finish";
-  if (timestamp_ms != encoded_ts_) {
-    const auto ts = static_cast<std::uint64_t>(timestamp_ms);
-    char* p = encoded_ts_field_;
-    if (ts != 0) {  // proto3 omits a zero timestamp.
-      *p++ = kSampleTimestampTag;
-      p = WriteVarint(p, ts);
-    }
-    encoded_ts_ = timestamp_ms;
-    encoded_ts_size_ = static_cast<std::size_t>(p - encoded_ts_field_);
-  }
+  ts_field_.Set(timestamp_ms);
   const auto bits = std::bit_cast<std::uint64_t>(value);
-  const std::size_t sample_body = (bits != 0 ? 9 : 0) + encoded_ts_size_;
+  const std::size_t sample_body = (bits != 0 ? 9 : 0) + ts_field_.size();
   // Every size is known up front, so the length prefix is written once.
   const std::size_t body = encoded_labels.size() + 2 + sample_body;
   // The timestamp field is copied as a whole array; the tail past its size
   // is overwritten by what follows.
   char* const start =
-      request_.Reserve(1 + internal::kMaxVarintBytes + body + sizeof encoded_ts_field_);
+      request_.Reserve(1 + internal::kMaxVarintBytes + body + internal::TimestampField::kCapacity);
   char* p = start;
   *p++ = kTimeSeriesTag;
   p = WriteVarint(p, body);
@@ -204,8 +206,8 @@ void WriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels, doub
     *p++ = kSampleValueTag;
     p = internal::WriteFixed64(p, bits);
   }
-  std::memcpy(p, encoded_ts_field_, sizeof encoded_ts_field_);
-  p += encoded_ts_size_;
+  std::memcpy(p, ts_field_.data(), internal::TimestampField::kCapacity);
+  p += ts_field_.size();
   request_.size += static_cast<std::size_t>(p - start);
   ++series_count_;
   ++sample_count_;
@@ -290,18 +292,10 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
                                                  const SeriesMark* reference, double value,
                                                  std::int64_t timestamp_ms, SeriesMark& mark) {
   OBS_CHECK((delta == nullptr) == (reference == nullptr)) << "a delta needs its reference";
-  if (timestamp_ms != encoded_ts_ || encoded_ts_size_ == 0) {
-    const auto ts = static_cast<std::uint64_t>(timestamp_ms);
-    char* p = encoded_ts_field_;
-    if (ts != 0) {  // proto3 omits a zero timestamp.
-      *p++ = kSampleTimestampTag;
-      p = WriteVarint(p, ts);
-    }
-    encoded_ts_ = timestamp_ms;
-    encoded_ts_size_ = static_cast<std::size_t>(p - encoded_ts_field_);
-  }
+  ts_field_.Set(timestamp_ms);
+  const std::size_t ts_size = ts_field_.size();
   const auto bits = std::bit_cast<std::uint64_t>(value);
-  const std::size_t sample_body = (bits != 0 ? 9 : 0) + encoded_ts_size_;
+  const std::size_t sample_body = (bits != 0 ? 9 : 0) + ts_size;
 
   // The tag and length: a copy of the reference's when they are equal and
   // the labels begin as a copy of the reference's labels (the two copies
@@ -332,7 +326,7 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
   // timestamp and the value's high bytes) are copies. Worked out from the
   // numbers rather than the bytes just written: reading those back would
   // stall on the stores.
-  char sample[2 + 9 + sizeof encoded_ts_field_];
+  char sample[2 + 9 + internal::TimestampField::kCapacity];
   char* p = sample;
   *p++ = kSampleTag;
   *p++ = static_cast<char>(sample_body);
@@ -340,8 +334,8 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
     *p++ = kSampleValueTag;
     p = internal::WriteFixed64(p, bits);
   }
-  std::memcpy(p, encoded_ts_field_, encoded_ts_size_);
-  const std::size_t size = static_cast<std::size_t>(p - sample) + encoded_ts_size_;
+  std::memcpy(p, ts_field_.data(), ts_size);
+  const std::size_t size = static_cast<std::size_t>(p - sample) + ts_size;
   mark.sample_at = block_.uncompressed_size();
   mark.sample_size = size;
   mark.value_bits = bits;
@@ -353,19 +347,18 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
     const bool same_ts = timestamp_ms == reference->timestamp_ms;
     if (bits != 0 && reference->value_bits != 0) {  // Both carry a value.
       if (differ == 0) {
-        front = same_ts ? size : 3 + 8 + (encoded_ts_size_ != 0 ? 1 : 0);
+        front = same_ts ? size : 3 + 8 + (ts_size != 0 ? 1 : 0);
       } else {
         front = 3 + static_cast<std::size_t>(std::countr_zero(differ)) / 8;
-        back =
-            same_ts ? encoded_ts_size_ + static_cast<std::size_t>(std::countl_zero(differ)) / 8 : 0;
+        back = same_ts ? ts_size + static_cast<std::size_t>(std::countl_zero(differ)) / 8 : 0;
       }
     } else if (bits == 0 && reference->value_bits == 0) {
-      front = same_ts ? size : 2 + (encoded_ts_size_ != 0 ? 1 : 0);
+      front = same_ts ? size : 2 + (ts_size != 0 ? 1 : 0);
     } else if (same_ts) {
-      back = encoded_ts_size_;
+      back = ts_size;
     }
   } else if (reference != nullptr && timestamp_ms == reference->timestamp_ms) {
-    back = encoded_ts_size_;  // Only one of the two carries a value.
+    back = ts_size;  // Only one of the two carries a value.
   }
   const std::size_t front_offset =
       mark.sample_at - (reference != nullptr ? reference->sample_at : 0);

@@ -56,6 +56,34 @@ struct Sample {
   std::int64_t timestamp_ms = 0;
 };
 
+namespace internal {
+
+// The Sample.timestamp field of the last timestamp set: in a batch most
+// samples share one, so its varint is encoded once. Starts as the (omitted,
+// empty) field of timestamp 0. Shared by the two encoders below.
+class TimestampField {
+ public:
+  static constexpr std::size_t kCapacity = 16;  // Tag and varint, with slack.
+  void Set(std::int64_t timestamp_ms) {
+    if (timestamp_ms != timestamp_ms_) {
+      Encode(timestamp_ms);
+    }
+  }
+  std::int64_t timestamp_ms() const { return timestamp_ms_; }
+  // The field's bytes; kCapacity of them may be read.
+  const char* data() const { return bytes_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  void Encode(std::int64_t timestamp_ms);
+
+  std::int64_t timestamp_ms_ = 0;
+  std::size_t size_ = 0;
+  char bytes_[kCapacity] = {};
+};
+
+}  // namespace internal
+
 // Streaming encoder for one WriteRequest at a time. Usage:
 //
 //   encoder.Reset();
@@ -154,13 +182,8 @@ class WriteRequestEncoder {
   Buffer compressed_;
   std::size_t flushed_ = 0;  // Uncompressed bytes already in compressed_.
   std::string_view finished_view_;
-  // The Sample.timestamp field of the last AddEncodedSeries timestamp: in a
-  // batch most samples share one, so its varint is encoded once. Starts as
-  // the (omitted, empty) field of timestamp 0.
-  std::int64_t encoded_ts_ = 0;
-  std::size_t encoded_ts_size_ = 0;
-  char encoded_ts_field_[16] = {};
-  std::size_t series_start_ = 0;  // Offset of the open series' body in `request_`.
+  internal::TimestampField ts_field_;  // Of the last AddEncodedSeries.
+  std::size_t series_start_ = 0;       // Offset of the open series' body in `request_`.
   bool in_series_ = false;
   bool finished_ = false;
   std::size_t series_count_ = 0;
@@ -221,9 +244,7 @@ class SnappyWriteRequestEncoder {
   SnappyBlockWriter block_;
   SnappyDelta own_;  // Labels compressed on their own.
   std::size_t series_count_ = 0;
-  std::int64_t encoded_ts_ = 0;  // The timestamp encoded_ts_field_ holds.
-  std::size_t encoded_ts_size_ = 0;
-  char encoded_ts_field_[16] = {};
+  internal::TimestampField ts_field_;
 };
 
 // Zero-copy decoded form: every string_view points into the buffer given to
