@@ -59,16 +59,12 @@ void BatchBuilder::Reset() {
 // function; the rare paths it reaches are noinline.
 [[gnu::flatten]] void BatchBuilder::Add(std::uint32_t series_id, std::int64_t ts_ms) {
   const std::size_t i = Lookup(series_id);
-  // A sender asks for the entries in order, and a series reads only a few
-  // scattered bytes of its labels (its literals) and its delta: with more
-  // series than the cache holds, each would be a miss. Fetch ahead.
+  // A sender asks for the entries in order, and a series reads its entry and
+  // its delta's program (which carries the literal bytes, so the label bytes
+  // are not read): with more series than the cache holds, each would be a
+  // miss. Fetch ahead.
   if (i + kPrefetchAhead < entries_.size()) [[likely]] {
-    const CachedSeries& ahead = entries_[i + kPrefetchAhead];
-    const char* const bytes = labels_.data() + ahead.labels_offset;
-    for (std::size_t at = 0; at < ahead.labels_size; at += 64) {
-      __builtin_prefetch(bytes + at);
-    }
-    __builtin_prefetch(ahead.reference_delta.ops.data());
+    __builtin_prefetch(entries_[i + kPrefetchAhead].reference_delta.ops.program_data());
   }
   std::size_t r = kNoEntry;
   DeltaCache* cache = nullptr;

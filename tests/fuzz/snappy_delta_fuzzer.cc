@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   writer.AppendLiteral(reference.data(), reference.size());
   const std::string filler(gap, 'g');
   writer.AppendLiteral(filler.data(), filler.size());
-  writer.AppendDelta(delta, target, reference.size() + filler.size());
+  writer.AppendDelta(delta, reference.size() + filler.size());
   auto raw = obs::wire::SnappyUncompress(writer.Finish(), std::size_t{1} << 24);
   if (!raw.ok() || *raw != std::string(reference) + filler + std::string(target)) {
     std::abort();

@@ -305,8 +305,7 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
   char head[1 + internal::kMaxVarintBytes];
   head[0] = kTimeSeriesTag;
   const auto head_size = static_cast<std::size_t>(WriteVarint(head + 1, mark.body) - head);
-  if (reference != nullptr && mark.body == reference->body && !delta->empty() &&
-      delta->front().kind == SnappyDeltaOp::Kind::kCopyReference && delta->front().source == 0) {
+  if (reference != nullptr && mark.body == reference->body && delta->starts_with_reference()) {
     block_.AppendCopy(mark.head_at - reference->head_at, head_size);
   } else {
     block_.AppendLiteral(head, head_size);
@@ -314,10 +313,10 @@ void SnappyWriteRequestEncoder::AddEncodedSeries(std::string_view encoded_labels
 
   mark.labels_at = block_.uncompressed_size();
   if (reference != nullptr) {
-    block_.AppendDelta(*delta, encoded_labels, mark.labels_at - reference->labels_at);
+    block_.AppendDelta(*delta, mark.labels_at - reference->labels_at);
   } else {
     CompileSnappyDelta({}, encoded_labels, own_);
-    block_.AppendDelta(own_, encoded_labels, 0);
+    block_.AppendDelta(own_, 0);
   }
 
   // The Sample field: tag, length, [value tag, 8 value bytes], [timestamp

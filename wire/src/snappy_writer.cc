@@ -37,9 +37,54 @@ std::size_t MatchLength(const char* a, const char* b, std::size_t max) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kMaxStep = 65535;  // Lengths and sources fit 2 bytes.
+
+std::uint32_t Load16(const char* p) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(p[0])) |
+         (static_cast<std::uint32_t>(static_cast<unsigned char>(p[1])) << 8U);
+}
+
+void Put16(std::string& out, std::size_t v) {
+  out.push_back(static_cast<char>(v & 0xffU));
+  out.push_back(static_cast<char>(v >> 8U));
+}
+
+void PutLiteral(std::string& program, const char* bytes, std::size_t n) {
+  while (n > 0) {
+    const std::size_t take = std::min(n, kMaxStep);
+    program.push_back(static_cast<char>(SnappyDeltaOp::Kind::kLiteral));
+    Put16(program, take);
+    program.append(bytes, take);
+    bytes += take;
+    n -= take;
+  }
+}
+
+// A reference copy ends below kMaxStep (see CompileSnappyDelta), so the
+// sources of its chunks fit too.
+void PutCopy(std::string& program, SnappyDeltaOp::Kind kind, std::size_t length,
+             std::size_t source) {
+  while (length > 0) {
+    const std::size_t take = std::min(length, kMaxStep);
+    program.push_back(static_cast<char>(kind));
+    Put16(program, take);
+    Put16(program, source);
+    if (kind == SnappyDeltaOp::Kind::kCopyReference) {
+      source += take;
+    }
+    length -= take;
+  }
+}
+
+}  // namespace
+
 void CompileSnappyDelta(std::string_view reference, std::string_view target, SnappyDelta& out) {
   using Kind = SnappyDeltaOp::Kind;
-  out.clear();
+  out.program_.clear();
+  out.target_size_ = target.size();
+  out.starts_with_reference_ = false;
   const std::size_t rn = reference.size();
   const std::size_t tn = target.size();
   OBS_CHECK(rn < (1U << 31) && tn < (1U << 31)) << "delta of " << rn << " and " << tn << " bytes";
@@ -52,6 +97,11 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
   for (std::size_t j = 0; j + kMinMatch <= rn; ++j) {
     table[Hash(Load32(ref + j))] = static_cast<std::int32_t>(j);
   }
+  // Only matches the program can hold: a reference copy must end at or
+  // below kMaxStep, a self copy's offset must be at most kMaxStep.
+  const auto ref_fits = [](std::size_t at, std::size_t n) {
+    return at + n <= kMaxStep;
+  };
   std::size_t i = 0;
   std::size_t literal_from = 0;
   // Reference position minus target position of the last reference copy;
@@ -71,9 +121,12 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
       const std::int64_t a = static_cast<std::int64_t>(i) + align;
       if (a >= 0 && static_cast<std::size_t>(a) < rn) {
         const auto at = static_cast<std::size_t>(a);
-        best = MatchLength(ref + at, tgt + i, std::min(rn - at, tn - i));
-        kind = Kind::kCopyReference;
-        source = at;
+        const std::size_t n = MatchLength(ref + at, tgt + i, std::min(rn - at, tn - i));
+        if (ref_fits(at, n)) {
+          best = n;
+          kind = Kind::kCopyReference;
+          source = at;
+        }
         tried = a;
       }
     }
@@ -81,7 +134,7 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
       const auto c = static_cast<std::size_t>(candidate);
       if (c < rn) {
         const std::size_t n = MatchLength(ref + c, tgt + i, std::min(rn - c, tn - i));
-        if (n > best) {
+        if (n > best && ref_fits(c, n)) {
           best = n;
           kind = Kind::kCopyReference;
           source = c;
@@ -89,7 +142,7 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
       } else {
         const std::size_t s = c - rn;  // < i: inserted before.
         const std::size_t n = MatchLength(tgt + s, tgt + i, tn - i);
-        if (n > best) {
+        if (n > best && i - s <= kMaxStep) {
           best = n;
           kind = Kind::kCopySelf;
           source = i - s;
@@ -101,9 +154,11 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
       continue;
     }
     if (literal_from < i) {
-      out.push_back({Kind::kLiteral, static_cast<std::uint32_t>(i - literal_from), 0});
+      PutLiteral(out.program_, tgt + literal_from, i - literal_from);
+    } else if (i == 0) {
+      out.starts_with_reference_ = kind == Kind::kCopyReference && source == 0;
     }
-    out.push_back({kind, static_cast<std::uint32_t>(best), static_cast<std::uint32_t>(source)});
+    PutCopy(out.program_, kind, best, source);
     if (kind == Kind::kCopyReference) {
       aligned = true;
       align = static_cast<std::int64_t>(source) - static_cast<std::int64_t>(i);
@@ -115,16 +170,28 @@ void CompileSnappyDelta(std::string_view reference, std::string_view target, Sna
     literal_from = i;
   }
   if (literal_from < tn) {
-    out.push_back({Kind::kLiteral, static_cast<std::uint32_t>(tn - literal_from), 0});
+    PutLiteral(out.program_, tgt + literal_from, tn - literal_from);
   }
 }
 
-std::size_t SnappyDeltaSize(const SnappyDelta& delta) {
-  std::size_t n = 0;
-  for (const SnappyDeltaOp& op : delta) {
-    n += op.length;
+std::vector<SnappyDeltaOp> SnappyDelta::Ops() const {
+  std::vector<SnappyDeltaOp> ops;
+  const char* p = program_.data();
+  const char* const end = p + program_.size();
+  while (p < end) {
+    SnappyDeltaOp op;
+    op.kind = static_cast<SnappyDeltaOp::Kind>(*p);
+    op.length = Load16(p + 1);
+    p += 3;
+    if (op.kind == SnappyDeltaOp::Kind::kLiteral) {
+      p += op.length;
+    } else {
+      op.source = Load16(p);
+      p += 2;
+    }
+    ops.push_back(op);
   }
-  return n;
+  return ops;
 }
 
 void SnappyBlockWriter::Reset() {
@@ -199,22 +266,29 @@ void SnappyBlockWriter::FlushCopy() {
   size_ += static_cast<std::size_t>(p - start);
 }
 
-void SnappyBlockWriter::AppendDelta(const SnappyDelta& delta, std::string_view target,
-                                    std::size_t distance) {
+void SnappyBlockWriter::AppendDelta(const SnappyDelta& delta, std::size_t distance) {
+  const char* p = delta.program_.data();
+  const char* const end = p + delta.program_.size();
   std::size_t pos = 0;
-  for (const SnappyDeltaOp& op : delta) {
-    switch (op.kind) {
+  while (p < end) {
+    const auto kind = static_cast<SnappyDeltaOp::Kind>(*p);
+    const std::size_t length = Load16(p + 1);
+    p += 3;
+    switch (kind) {
       case SnappyDeltaOp::Kind::kLiteral:
-        AppendLiteral(target.data() + pos, op.length);
+        AppendLiteral(p, length);
+        p += length;
         break;
       case SnappyDeltaOp::Kind::kCopyReference:
-        AppendCopy(distance + pos - op.source, op.length);
+        AppendCopy(distance + pos - Load16(p), length);
+        p += 2;
         break;
       case SnappyDeltaOp::Kind::kCopySelf:
-        AppendCopy(op.source, op.length);
+        AppendCopy(Load16(p), length);
+        p += 2;
         break;
     }
-    pos += op.length;
+    pos += length;
   }
 }
 

@@ -226,7 +226,8 @@ class SnappyWriteRequestEncoder {
   // AddEncodedSeries does, and fills `mark`. `reference` is the mark of a
   // series added earlier in this request and `delta` is
   // CompileSnappyDelta(<that series' encoded labels>, `encoded_labels`); or
-  // both are null (the labels are then compressed on their own).
+  // both are null (the labels are then compressed on their own). With a
+  // delta, `encoded_labels` is not read, only its size.
   void AddEncodedSeries(std::string_view encoded_labels, const SnappyDelta* delta,
                         const SeriesMark* reference, double value, std::int64_t timestamp_ms,
                         SeriesMark& mark);

@@ -42,7 +42,32 @@ struct SnappyDeltaOp {
   std::uint32_t source = 0;  // kCopyReference: position in the reference; kCopySelf: offset.
 };
 
-using SnappyDelta = std::vector<SnappyDeltaOp>;
+// A compiled delta: its steps as a byte program with the literal bytes
+// inline, so replaying it reads nothing but the program (a sender replays
+// one per series per request; with many series, reading the label bytes
+// again for their literals costs a cache miss each).
+class SnappyDelta {
+ public:
+  // The bytes the delta produces.
+  std::size_t target_size() const { return target_size_; }
+  // True if the first step copies the reference from its start.
+  bool starts_with_reference() const { return starts_with_reference_; }
+  // The program's bytes (to prefetch them) and their number.
+  const char* program_data() const { return program_.data(); }
+  std::size_t program_size() const { return program_.size(); }
+  // The steps, decoded (for tests and tools; AppendDelta reads the program).
+  std::vector<SnappyDeltaOp> Ops() const;
+
+ private:
+  friend void CompileSnappyDelta(std::string_view, std::string_view, SnappyDelta&);
+  friend class SnappyBlockWriter;
+  // Per step: kind (1 byte), length (2 bytes), then the reference position
+  // or self offset (2 bytes) or the literal bytes. Lengths and sources stay
+  // below 65536: longer steps are split, farther matches are not used.
+  std::string program_;
+  std::size_t target_size_ = 0;
+  bool starts_with_reference_ = false;
+};
 
 // Replaces `out` with a description of `target` in terms of `reference`
 // (which may be empty): greedy, longest match of at least 4 bytes among the
@@ -52,9 +77,6 @@ using SnappyDelta = std::vector<SnappyDeltaOp>;
 // Keeps `out`'s capacity. Cost: linear in the two sizes plus a 4 KiB table.
 // REQUIRES: both sizes < 2^31.
 void CompileSnappyDelta(std::string_view reference, std::string_view target, SnappyDelta& out);
-
-// Total bytes `delta` produces (the size of the target it was compiled for).
-std::size_t SnappyDeltaSize(const SnappyDelta& delta);
 
 class SnappyBlockWriter {
  public:
@@ -110,12 +132,12 @@ class SnappyBlockWriter {
   // (or nothing): a copy from there is free.
   std::size_t open_copy_offset() const { return copy_length_ != 0 ? copy_offset_ : 0; }
 
-  // Appends `target` as `delta` describes it. `distance` is how far back
+  // Appends the target `delta` was compiled for. `distance` is how far back
   // from where the target begins (the current uncompressed size) the
   // reference `delta` was compiled against begins; unused when the delta
-  // has no reference copies. REQUIRES: `delta` was compiled for `target`,
-  // and the reference bytes are at that distance in this block.
-  void AppendDelta(const SnappyDelta& delta, std::string_view target, std::size_t distance);
+  // has no reference copies. REQUIRES: the reference bytes are at that
+  // distance in this block.
+  void AppendDelta(const SnappyDelta& delta, std::size_t distance);
 
   // Bytes the block decompresses to so far.
   std::size_t uncompressed_size() const { return uncompressed_; }
