@@ -7,6 +7,7 @@
 #include "obs/base/check.h"
 
 namespace obs::loadgen::internal {
+
 namespace {
 
 constexpr std::size_t kInitialIndexSize = 1024;
@@ -46,10 +47,12 @@ BatchBuilder::BatchBuilder(const SeriesModel& model)
   // About 4 entries per series (each has ~10 labels, later ones overwrite),
   // at most kNeighbourTableSize: a small run keeps a small table.
   neighbours_.resize(std::min(kNeighbourTableSize, std::bit_ceil(4 * model.slots() + 64)));
+  static_assert(sizeof(CachedSeries) == 192, "three cache lines (batch_builder.h)");
 }
 
 void BatchBuilder::Reset() {
-  encoder_.Reset();
+  current_ ^= 1U;
+  encoders_[current_].Reset();
   ++batch_;
   previous_ = kNoEntry;
   marks_used_ = 0;
@@ -63,21 +66,24 @@ void BatchBuilder::Reset() {
   // its delta's program (which carries the literal bytes, so the label bytes
   // are not read): with more series than the cache holds, each would be a
   // miss. Fetch ahead.
-  if (i + kPrefetchAhead < entries_.size()) [[likely]] {
-    __builtin_prefetch(entries_[i + kPrefetchAhead].reference_delta.ops.program_data());
+  if (i + 2 * kPrefetchAhead < entries_.size()) [[likely]] {
+    const char* ahead = reinterpret_cast<const char*>(&entries_[i + 2 * kPrefetchAhead]);
+    for (std::size_t b = 0; b < sizeof(CachedSeries); b += 64) {
+      __builtin_prefetch(ahead + b);
+    }
+    __builtin_prefetch(entries_[i + kPrefetchAhead].delta.ops.program_data());
+  } else if (i + kPrefetchAhead < entries_.size()) {
+    __builtin_prefetch(entries_[i + kPrefetchAhead].delta.ops.program_data());
   }
   std::size_t r = kNoEntry;
-  DeltaCache* cache = nullptr;
   const std::uint32_t chosen = entries_[i].reference;
   if (chosen != kNoReference && MarkedNow(chosen) &&
-      encoder_.uncompressed_bytes() - marks_[entries_[chosen].mark_index].head_at +
+      encoders_[current_].uncompressed_bytes() - marks_[entries_[chosen].mark_index].head_at +
               entries_[i].labels_size <
           kNearBytes) [[likely]] {
     r = chosen;
-    cache = &entries_[i].reference_delta;
   } else if (previous_ != kNoEntry && MarkedNow(previous_)) {
     r = previous_;
-    cache = &entries_[i].previous_delta;
   }
   if (marks_used_ == marks_.size()) {
     marks_.emplace_back();
@@ -88,15 +94,21 @@ void BatchBuilder::Reset() {
   const SeriesMark* reference = nullptr;
   if (r != kNoEntry) {
     const CachedSeries& ref = entries_[r];
-    if (!cache->valid || cache->reference_id != ref.id) [[unlikely]] {
-      CompileDelta(s, ref, *cache);
+    if (!s.delta.valid || s.delta.reference_id != ref.id) [[unlikely]] {
+      // The other reference of this series (its chosen one, or the series
+      // just before it) is in the spare; otherwise compile it there.
+      DeltaCache& spare = spare_deltas_[i];
+      if (!spare.valid || spare.reference_id != ref.id) {
+        CompileDelta(s, ref, spare);
+      }
+      std::swap(s.delta, spare);
     }
-    delta = &cache->ops;
+    delta = &s.delta.ops;
     reference = &marks_[ref.mark_index];
   }
-  encoder_.AddEncodedSeries(std::string_view(labels_.data() + s.labels_offset, s.labels_size),
-                            delta, reference, model_->Value(s.recipe, s.ref, ts_ms, curves_), ts_ms,
-                            mark);
+  encoders_[current_].AddEncodedSeries(
+      std::string_view(labels_.data() + s.labels_offset, s.labels_size), delta, reference,
+      model_->Value(s.recipe, s.ref, ts_ms, curves_), ts_ms, mark);
   s.mark_batch = batch_;
   s.mark_id = series_id;
   s.mark_index = static_cast<std::uint32_t>(marks_used_++);
@@ -113,14 +125,15 @@ void BatchBuilder::CompileDelta(const CachedSeries& entry, const CachedSeries& r
 }
 
 std::string_view BatchBuilder::Finish() {
-  return encoder_.Finish();
+  return encoders_[current_].Finish();
 }
 
 std::size_t BatchBuilder::Lookup(std::uint32_t series_id) {
   // Generation 0 (every id without churn) needs no division.
   const std::uint32_t slot = series_id < slots_ ? series_id : series_id % slots_;
   std::size_t i = next_;
-  if (i >= entries_.size() || entries_[i].slot != slot) [[unlikely]] {
+  if (i >= entries_.size() || (entries_[i].id != series_id && entries_[i].id % slots_ != slot))
+      [[unlikely]] {
     i = FindOrInsert(slot, series_id);
   }
   next_ = i + 1;
@@ -129,8 +142,8 @@ std::size_t BatchBuilder::Lookup(std::uint32_t series_id) {
     e.id = series_id;
     e.ref = model_->Decode(series_id);
     e.recipe = model_->Recipe(e.ref);
-    e.reference_delta.valid = false;
-    e.previous_delta.valid = false;
+    e.delta.valid = false;
+    spare_deltas_[i].valid = false;
     EncodeLabels(e);
     ChooseReference(i);
   }
@@ -141,7 +154,7 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
   std::size_t mask = index_.size() - 1;
   std::size_t h = HashSlot(slot, mask);
   for (; index_[h] != 0; h = (h + 1) & mask) {
-    if (entries_[index_[h] - 1].slot == slot) {
+    if (entries_[index_[h] - 1].id % slots_ == slot) {
       return index_[h] - 1;
     }
   }
@@ -153,19 +166,18 @@ std::size_t BatchBuilder::FindOrInsert(std::uint32_t slot, std::uint32_t series_
       h = (h + 1) & mask;
     }
   }
-  entries_.push_back({.slot = slot,
-                      .reference = kNoReference,
+  entries_.push_back({.reference = kNoReference,
                       .id = series_id,
                       .labels_size = 0,
                       .labels_capacity = 0,
+                      .mark_id = 0,
+                      .mark_index = 0,
                       .labels_offset = 0,
+                      .mark_batch = 0,
                       .ref = {},
                       .recipe = {},
-                      .reference_delta = {},
-                      .previous_delta = {},
-                      .mark_batch = 0,
-                      .mark_id = 0,
-                      .mark_index = 0});
+                      .delta = {}});
+  spare_deltas_.emplace_back();
   index_[h] = static_cast<std::uint32_t>(entries_.size());
   return entries_.size() - 1;
 }
@@ -236,7 +248,7 @@ void BatchBuilder::GrowIndex() {
   index_.assign(index_.size() * 2, 0);
   const std::size_t mask = index_.size() - 1;
   for (std::size_t e = 0; e < entries_.size(); ++e) {
-    std::size_t h = HashSlot(entries_[e].slot, mask);
+    std::size_t h = HashSlot(entries_[e].id % slots_, mask);
     while (index_[h] != 0) {
       h = (h + 1) & mask;
     }

@@ -36,6 +36,7 @@
 
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -57,10 +58,10 @@ class BatchBuilder {
   // Appends one series with one sample: the model's value at `ts_ms`.
   // REQUIRES: series_id < model.slots() * model.generations().
   void Add(std::uint32_t series_id, std::int64_t ts_ms);
-  // The compressed body; valid until the next Reset().
+  // The compressed body; valid until the second Reset() from now.
   std::string_view Finish();
 
-  std::size_t samples() const { return encoder_.samples(); }
+  std::size_t samples() const { return encoders_[current_].samples(); }
   // Bytes of encoded label sets held, live and dead (for memory tests).
   std::size_t label_bytes() const { return labels_.size(); }
 
@@ -73,24 +74,26 @@ class BatchBuilder {
   };
   using SeriesMark = wire::SnappyWriteRequestEncoder::SeriesMark;
 
-  // One slot's current series and its encoded label set.
-  struct CachedSeries {
-    std::uint32_t slot = 0;
+  // One slot's current series and its encoded label set: what a sample
+  // reads, in three cache lines (a sender walks the entries in order, and
+  // with many series each line is a miss to prefetch). The slot is id %
+  // slots_.
+  struct alignas(64) CachedSeries {
     // The entry of the series chosen as reference (kNoReference: none).
     std::uint32_t reference = 0;
     std::uint32_t id = 0;
     std::uint32_t labels_size = 0;
     std::uint32_t labels_capacity = 0;  // Bytes reserved at labels_offset.
-    std::size_t labels_offset = 0;      // In labels_.
-    SeriesModel::SeriesRef ref;
-    SeriesModel::ValueRecipe recipe;
-    // Against that series, and against the one just before.
-    DeltaCache reference_delta;
-    DeltaCache previous_delta;
     // Series `mark_id` went in batch `mark_batch` where marks_[mark_index] says.
-    std::uint64_t mark_batch = 0;
     std::uint32_t mark_id = 0;
     std::uint32_t mark_index = 0;
+    std::size_t labels_offset = 0;  // In labels_.
+    std::uint64_t mark_batch = 0;
+    SeriesModel::SeriesRef ref;
+    SeriesModel::ValueRecipe recipe;
+    // The labels as a delta against the reference used last: the chosen
+    // one, or (when that is not in the batch) the series added just before.
+    DeltaCache delta;
   };
 
   // The index in entries_ of `series_id`'s entry, encoding its labels if the
@@ -123,6 +126,11 @@ class BatchBuilder {
   // always the next one asked for: `next_` is tried before the hash index,
   // and entries and label bytes are read sequentially.
   std::vector<CachedSeries> entries_;
+  // Per entry: its delta against the other of its two references, swapped
+  // with CachedSeries::delta when the reference changes. A series near a
+  // batch boundary alternates between the two when batches do not divide
+  // the slots; neither is compiled again.
+  std::vector<DeltaCache> spare_deltas_;
   std::size_t next_ = 0;
   static constexpr std::size_t kNoEntry = ~std::size_t{0};
   std::uint64_t batch_ = 1;          // Counts Reset()s.
@@ -150,7 +158,10 @@ class BatchBuilder {
   std::string scratch_;                      // One label set being encoded.
   std::vector<std::uint64_t> label_hashes_;  // Of each of its labels.
   CurveCache curves_;
-  wire::SnappyWriteRequestEncoder encoder_;
+  // Batches alternate between the two, so a body stays valid while the next
+  // batch is built (the sender builds it while the body is in flight).
+  std::array<wire::SnappyWriteRequestEncoder, 2> encoders_;
+  unsigned current_ = 0;
 };
 
 }  // namespace obs::loadgen::internal

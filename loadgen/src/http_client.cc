@@ -1,9 +1,13 @@
 #include "http_client.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -65,26 +69,115 @@ struct HttpClient::Impl {
     if (connected) {
       beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true), result);
       result = {};
+      // HttpResponse::queued; without it, queued stays zero.
+      wire::FdStream::EnableReceiveTimestamps(fd());
     }
     return result;
   }
 
-  error_code Exchange(const http::request<http::string_body>& req,
-                      http::response_parser<http::string_body>& parser) {
-    error_code ec;
-    buffer.clear();
-    wire::FdStream io(beast::get_lowest_layer(stream).socket().native_handle(),
-                      std::chrono::steady_clock::now() + timeout);
-    http::write(io, req, ec);
-    if (!ec) {
-      http::read(io, buffer, parser, ec);
-    }
-    return ec;
+  int fd() { return beast::get_lowest_layer(stream).socket().native_handle(); }
+
+  // Starts an exchange: connects if needed and writes `req`.
+  template <class Body>
+  void Start(const http::request<Body>& req) {
+    failed = false;
+    failure = {};
+    round = 0;
+    Write(req);
   }
 
-  // Sends `req` (connecting first if needed; once more on a reused
-  // connection the peer closed before answering) and reads the answer.
-  HttpResponse Send(const http::request<http::string_body>& req);
+  // Reads the answer to the request Start() wrote, writing it once more if
+  // the peer had closed a reused connection; or returns Start()'s failure.
+  template <class Body>
+  HttpResponse Finish(const http::request<Body>& req) {
+    while (!failed) {
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(kMaxResponseBody);
+      buffer.clear();
+      wire::FdStream io(fd(), deadline);
+      io.KeepReceiveTimes();
+      error_code ec;
+      http::read(io, buffer, parser, ec);
+      if (ec) {
+        if (Resend(ec)) {
+          Write(req);
+        }
+        continue;
+      }
+      const std::int64_t read_at = UnixNanosNow();
+      const std::int64_t arrived = io.last_receive_unix_ns();
+      HttpResponse out;
+      const http::response<http::string_body>& res = parser.get();
+      out.status = static_cast<int>(res.result_int());
+      if (auto it = res.find(http::field::retry_after); it != res.end()) {
+        out.retry_after = std::string(it->value());
+      }
+      out.body = res.body();
+      if (arrived > 0 && read_at > arrived) {
+        out.queued = std::chrono::nanoseconds(read_at - arrived);
+      }
+      reused = true;
+      if (!res.keep_alive()) {
+        stream.close();
+        connected = false;
+      }
+      return out;
+    }
+    return std::move(failure);
+  }
+
+  // Connects if needed and writes `req` (once more on a reused connection
+  // the peer closed). False, with `failure` set, if that fails.
+  template <class Body>
+  bool Write(const http::request<Body>& req) {
+    for (;;) {
+      if (!connected) {
+        const error_code ec = DoConnect();
+        if (ec) {
+          Fail("connect: " + ec.message(), ec == beast::error::timeout);
+          return false;
+        }
+      }
+      deadline = std::chrono::steady_clock::now() + timeout;
+      wire::FdStream io(fd(), deadline);
+      error_code ec;
+      http::write(io, req, ec);
+      if (!ec) {
+        return true;
+      }
+      if (!Resend(ec)) {
+        return false;
+      }
+    }
+  }
+
+  // After `ec` on the connection, closes it. True if it was a reused
+  // keep-alive connection the peer closed, the first time in this exchange:
+  // the request is to be sent once more. Otherwise records the failure.
+  bool Resend(const error_code& ec) {
+    const bool stale = reused && PeerClosed(ec) && round == 0;
+    stream.close();
+    connected = false;
+    if (stale) {
+      ++round;
+      return true;
+    }
+    Fail(ec.message(), ec == beast::error::timeout);
+    return false;
+  }
+
+  void Fail(std::string error, bool timed_out) {
+    failed = true;
+    failure = {};
+    failure.error = std::move(error);
+    failure.timed_out = timed_out;
+  }
+
+  static std::int64_t UnixNanosNow() {
+    timespec t{};
+    clock_gettime(CLOCK_REALTIME, &t);
+    return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+  }
 
   HttpClientOptions options;
   std::chrono::steady_clock::duration timeout;
@@ -92,15 +185,21 @@ struct HttpClient::Impl {
   tcp::resolver resolver{ioc};
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buffer;
-  http::request<http::string_body> request;  // Post()'s, headers set once.
+  // Post()'s request, headers set once; the body is the caller's bytes.
+  http::request<http::span_body<const char>> post;
   http::request<http::string_body> general;  // Request()'s, rebuilt per call.
   bool connected = false;
   bool reused = false;
+  // The exchange in progress.
+  std::chrono::steady_clock::time_point deadline;
+  int round = 0;
+  bool failed = false;
+  HttpResponse failure;
 };
 
 HttpClient::HttpClient(HttpClientOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {
-  http::request<http::string_body>& req = impl_->request;
+  http::request<http::span_body<const char>>& req = impl_->post;
   req.method(http::verb::post);
   req.target(impl_->options.url.target);
   req.version(11);
@@ -130,55 +229,29 @@ Status HttpClient::Connect() {
   return ec == beast::error::timeout ? DeadlineExceededError(what) : UnavailableError(what);
 }
 
-HttpResponse HttpClient::Impl::Send(const http::request<http::string_body>& req) {
-  HttpResponse out;
-  for (int round = 0; round < 2; ++round) {
-    if (!connected) {
-      const error_code ec = DoConnect();
-      if (ec) {
-        out.error = "connect: " + ec.message();
-        out.timed_out = ec == beast::error::timeout;
-        return out;
-      }
-    }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBody);
-    const error_code ec = Exchange(req, parser);
-    if (ec) {
-      const bool retry_stale = reused && PeerClosed(ec) && round == 0;
-      stream.close();
-      connected = false;
-      if (retry_stale) {
-        continue;  // The peer closed an idle keep-alive connection: resend once.
-      }
-      out.error = ec.message();
-      out.timed_out = ec == beast::error::timeout;
-      return out;
-    }
-    const http::response<http::string_body>& res = parser.get();
-    out.status = static_cast<int>(res.result_int());
-    if (auto it = res.find(http::field::retry_after); it != res.end()) {
-      out.retry_after = std::string(it->value());
-    }
-    out.body = res.body();
-    reused = true;
-    if (!res.keep_alive()) {
-      stream.close();
-      connected = false;
-    }
-    return out;
-  }
-  return out;
+HttpResponse HttpClient::Post(std::string_view body) noexcept {
+  StartPost(body);
+  return FinishPost();
 }
 
-HttpResponse HttpClient::Post(std::string_view body) noexcept {
+void HttpClient::StartPost(std::string_view body) noexcept {
+  Impl& im = *impl_;
   try {
-    Impl& im = *impl_;
-    im.request.body().assign(body.data(), body.size());
-    im.request.prepare_payload();
-    return im.Send(im.request);
+    im.post.body() = {body.data(), body.size()};
+    im.post.prepare_payload();
+    im.Start(im.post);
   } catch (const std::exception& e) {
-    impl_->connected = false;
+    im.connected = false;
+    im.Fail(e.what(), false);
+  }
+}
+
+HttpResponse HttpClient::FinishPost() noexcept {
+  Impl& im = *impl_;
+  try {
+    return im.Finish(im.post);
+  } catch (const std::exception& e) {
+    im.connected = false;
     HttpResponse out;
     out.error = e.what();
     return out;
@@ -213,7 +286,8 @@ HttpResponse HttpClient::Request(std::string_view method, std::string_view targe
     req.keep_alive(true);
     req.body().assign(body.data(), body.size());
     req.prepare_payload();
-    return im.Send(req);
+    im.Start(req);
+    return im.Finish(req);
   } catch (const std::exception& e) {
     impl_->connected = false;
     HttpResponse out;

@@ -7,10 +7,16 @@
 // by the exchange's deadline, which costs a third of the system calls of an
 // io_context round per request.
 //
+// A POST can be split (StartPost, then FinishPost) so that the caller works
+// while the request is in flight; the answer's arrival is then taken from
+// the kernel's receive timestamp (HttpResponse::queued), not from when the
+// caller got round to reading it.
+//
 // Thread safety: none; one client per sender thread.
 
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +43,10 @@ struct HttpResponse {
   bool timed_out = false;   // The error was the timeout.
   std::string retry_after;  // The Retry-After header, if any.
   std::string body;         // At most 64 KiB are kept.
+  // How long the end of the answer had waited in the socket's receive queue
+  // when it was read: arrival = (time read) - queued. From the kernel's
+  // receive timestamp; zero when there is none (or it is in the future).
+  std::chrono::nanoseconds queued{0};
 };
 
 class HttpClient {
@@ -54,6 +64,15 @@ class HttpClient {
   // first if needed; if a reused keep-alive connection turns out closed by
   // the peer before any answer, reconnects and sends once more. Never throws.
   HttpResponse Post(std::string_view body) noexcept;
+
+  // Post() in two halves. StartPost writes the request (connecting first if
+  // needed) and returns; FinishPost reads the answer, or returns StartPost's
+  // failure. `body` must stay valid until FinishPost returns: a reused
+  // connection the peer closed is detected when reading, and the request is
+  // then sent once more. Every StartPost must be followed by one FinishPost
+  // before any other call. Never throw.
+  void StartPost(std::string_view body) noexcept;
+  HttpResponse FinishPost() noexcept;
 
   // Sends one request with `method` (any token: "GET", "PATCH", ...) to
   // `target` (origin form, "/path?query"), the configured headers minus any

@@ -13,19 +13,6 @@ const LedgerEntry& Ledger::entry(std::uint32_t series_id) const {
   return entries_[series_id];
 }
 
-bool Ledger::RecordAcked(std::uint32_t series_id, std::int64_t ts_ms) noexcept {
-  if (series_id >= entries_.size()) {
-    return false;
-  }
-  LedgerEntry& e = entries_[series_id];
-  if (e.acked == 0) {
-    e.first_ms = ts_ms;
-  }
-  ++e.acked;
-  e.last_ms = ts_ms;
-  return true;
-}
-
 bool Ledger::RecordRejected(std::uint32_t series_id) noexcept {
   if (series_id >= entries_.size()) {
     return false;

@@ -58,9 +58,13 @@ struct BatchSample {
 
 // Sends one batch until it is settled: acked, rejected (non-retryable
 // answer), or failed (retries exhausted, past the retry deadline, or stop).
+// `in_flight` runs once, while the first attempt is on the wire (the caller
+// builds its next batch then). An answer's time is when it arrived (the
+// kernel's receive timestamp), not when this thread got round to reading it.
+template <typename InFlight>
 Settled SendWithRetries(const ShardEnv& env, HttpClient& client, std::string_view body,
                         const std::vector<BatchSample>& batch, std::mt19937_64& rng,
-                        WorkloadRecord& rec) {
+                        WorkloadRecord& rec, InFlight&& in_flight) {
   const RetryOptions& retry = env.options->retry;
   const SteadyClock::time_point retry_deadline =
       env.end + FromSeconds(env.options->request_timeout_seconds);
@@ -75,8 +79,12 @@ Settled SendWithRetries(const ShardEnv& env, HttpClient& client, std::string_vie
         env.ledger->RecordRetried(b.series_id);
       }
     }
-    const HttpResponse res = client.Post(body);
-    s.answer = env.clock->SteadyNow();
+    client.StartPost(body);
+    if (attempt == 0) {
+      in_flight();
+    }
+    const HttpResponse res = client.FinishPost();
+    s.answer = std::max(sent, env.clock->SteadyNow() - res.queued);
     ++rec.attempts;
     NoteAnswer(rec, res);
     if (res.status >= 200 && res.status <= 299) {
@@ -162,14 +170,56 @@ ShardOutcome RunShard(const ShardEnv& env, std::size_t shard, HttpClient& client
   OpenLoopSchedule& schedule = schedule_or.value();
   std::mt19937_64 rng(series.options().seed * 7919 + shard);
   BatchBuilder builder(series.model());
-  std::vector<BatchSample> batch;
   std::vector<std::int64_t> last_ts(plan.slots.size(), 0);
   const auto late_threshold = FromSeconds(env.options->late_threshold_seconds);
   IntervalRecorder intervals(rec, env.start, Seconds(env.end - env.start), env.options->progress);
+  // Builds the request of events [first, last] into `batch`; the body stays
+  // valid until the builder's second Reset() from now. A sample's timestamp
+  // is its due time in ms, so a batch can be built before it is due (while
+  // the one before is in flight) and hold the same bytes.
+  const auto build = [&](std::uint64_t first, std::uint64_t last,
+                         std::vector<BatchSample>& batch) -> std::string_view {
+    builder.Reset();
+    batch.clear();
+    // Due times increase, so when the batch's first and last fall in one
+    // millisecond every sample's does.
+    const auto due_ms_of = [&](std::uint64_t e) {
+      return env.wall_start_ms + ToNanos(schedule.DueTime(e) - env.start) / 1'000'000;
+    };
+    const std::int64_t first_due_ms = due_ms_of(first);
+    const bool one_ms = first_due_ms == due_ms_of(last);
+    std::size_t local = first % plan.slots.size();
+    for (std::uint64_t e = first; e <= last; ++e) {
+      const std::int64_t due_ms = one_ms ? first_due_ms : due_ms_of(e);
+      const std::int64_t ts = std::max(due_ms, last_ts[local] + 1);
+      last_ts[local] = ts;
+      const std::uint32_t id = series.SeriesId(plan.slots[local], ts);
+      builder.Add(id, ts);
+      batch.push_back({id, ts});
+      local = local + 1 == plan.slots.size() ? 0 : local + 1;
+    }
+    return builder.Finish();
+  };
+  const auto last_of = [&](std::uint64_t first) {
+    return std::min<std::uint64_t>(first + plan.batch, schedule.total()) - 1;
+  };
+  // This request's samples, and the next one's once it is built.
+  std::vector<BatchSample> batch;
+  std::vector<BatchSample> next_batch;
+  std::string_view body;
+  std::string_view next_body;
+  bool built = false;  // The request at `next` is built already.
   std::uint64_t next = 0;
   while (next < schedule.total()) {
-    const std::uint64_t last = std::min<std::uint64_t>(next + plan.batch, schedule.total()) - 1;
+    const std::uint64_t last = last_of(next);
     const SteadyClock::time_point due = schedule.DueTime(last);
+    if (built) {
+      batch.swap(next_batch);
+      body = next_body;
+    } else {
+      body = build(next, last, batch);
+    }
+    built = false;
     if (!SleepUntil(env, due)) {
       out.effective_end = std::min(env.end, env.clock->SteadyNow());
       break;
@@ -178,28 +228,14 @@ ShardOutcome RunShard(const ShardEnv& env, std::size_t shard, HttpClient& client
     if (now > env.end && now - due > late_threshold) {
       break;  // The run is over and this request is late: it stays unsent.
     }
-    builder.Reset();
-    batch.clear();
-    // A sample's timestamp is its due time in ms. Due times increase, so when
-    // the batch's first and last fall in one millisecond every sample's does.
-    const auto due_ms_of = [&](std::uint64_t e) {
-      return env.wall_start_ms + ToNanos(schedule.DueTime(e) - env.start) / 1'000'000;
-    };
-    const std::int64_t first_due_ms = due_ms_of(next);
-    const bool one_ms = first_due_ms == due_ms_of(last);
-    for (std::uint64_t e = next; e <= last; ++e) {
-      const std::size_t local = e % plan.slots.size();
-      const std::int64_t due_ms = one_ms ? first_due_ms : due_ms_of(e);
-      const std::int64_t ts = std::max(due_ms, last_ts[local] + 1);
-      last_ts[local] = ts;
-      const std::uint32_t id = series.SeriesId(plan.slots[local], ts);
-      builder.Add(id, ts);
-      batch.push_back({id, ts});
-    }
-    const std::string_view body = builder.Finish();
     ++rec.requests;
     rec.samples_sent += batch.size();
-    const Settled settled = SendWithRetries(env, client, body, batch, rng, rec);
+    const Settled settled = SendWithRetries(env, client, body, batch, rng, rec, [&] {
+      if (last + 1 < schedule.total()) {
+        next_body = build(last + 1, last_of(last + 1), next_batch);
+        built = true;
+      }
+    });
     if (settled.first_send - due > late_threshold) {
       ++rec.requests_late;
     }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -97,6 +98,34 @@ TEST(BatchBuilderTest, BatchesCarryTheSetsLabelsAndValuesBitForBit) {
     sent.push_back({id, t});
   }
   ExpectBatch(*set, builder.Finish(), sent);
+}
+
+// The sender builds the next request while the last one is in flight (and
+// may be resent): a body stays intact through the next batch's building.
+TEST(BatchBuilderTest, ABodyStaysValidWhileTheNextBatchIsBuilt) {
+  Result<SeriesSet> set = SeriesSet::Create(Options(0));
+  ASSERT_TRUE(set.ok()) << set.status();
+  BatchBuilder builder(set->model());
+  const auto slots = static_cast<std::uint32_t>(set->slots());
+  std::vector<Sent> previous_sent;
+  std::string_view previous;
+  std::int64_t t = kT0;
+  for (int batch = 0; batch < 8; ++batch, t += 15'000) {
+    builder.Reset();
+    std::vector<Sent> sent;
+    for (std::uint32_t id = 0; id < slots; id += 1 + static_cast<std::uint32_t>(batch % 3)) {
+      builder.Add(id, t);
+      sent.push_back({id, t});
+    }
+    const std::string_view body = builder.Finish();
+    if (!previous.empty()) {
+      SCOPED_TRACE("batch " + std::to_string(batch - 1) + " after batch " + std::to_string(batch));
+      ExpectBatch(*set, previous, previous_sent);
+    }
+    ExpectBatch(*set, body, sent);
+    previous = body;
+    previous_sent = std::move(sent);
+  }
 }
 
 TEST(BatchBuilderTest, ChurnedSlotsAreReEncoded) {

@@ -83,11 +83,11 @@ void PutCopy(std::string& program, SnappyDeltaOp::Kind kind, std::size_t length,
 void CompileSnappyDelta(std::string_view reference, std::string_view target, SnappyDelta& out) {
   using Kind = SnappyDeltaOp::Kind;
   out.program_.clear();
-  out.target_size_ = target.size();
   out.starts_with_reference_ = false;
   const std::size_t rn = reference.size();
   const std::size_t tn = target.size();
   OBS_CHECK(rn < (1U << 31) && tn < (1U << 31)) << "delta of " << rn << " and " << tn << " bytes";
+  out.target_size_ = static_cast<std::uint32_t>(tn);
   const char* const ref = reference.data();
   const char* const tgt = target.data();
   // Last position of each 4-byte hash in the reference followed by the

@@ -49,7 +49,19 @@ class Ledger {
   // nothing) if `series_id` >= size().
   // An acknowledged sample at `ts_ms`; timestamps of one series arrive in
   // increasing order, so last_ms is the newest.
-  bool RecordAcked(std::uint32_t series_id, std::int64_t ts_ms) noexcept;
+  // Inline: a sender records every sample of every request.
+  bool RecordAcked(std::uint32_t series_id, std::int64_t ts_ms) noexcept {
+    if (series_id >= entries_.size()) [[unlikely]] {
+      return false;
+    }
+    LedgerEntry& e = entries_[series_id];
+    if (e.acked == 0) {
+      e.first_ms = ts_ms;
+    }
+    ++e.acked;
+    e.last_ms = ts_ms;
+    return true;
+  }
   bool RecordRejected(std::uint32_t series_id) noexcept;
   bool RecordFailed(std::uint32_t series_id) noexcept;
   // An attempt beyond the first that carried a sample of this series.

@@ -15,6 +15,11 @@
 //     be used with these options.)
 // Linux: EWOULDBLOCK is EAGAIN.
 //
+// KeepReceiveTimes() makes reads collect the kernel's receive timestamp of
+// the data they return (SO_TIMESTAMPNS must be on for the socket:
+// EnableReceiveTimestamps): last_receive_unix_ns() is when the bytes of the
+// last read reached the host, however long they then waited for the reader.
+//
 // Thread safety: none; one stream per connection and thread.
 
 #pragma once
@@ -27,6 +32,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <ctime>
 #include <optional>
 
 #include <boost/asio/buffer.hpp>
@@ -50,6 +57,19 @@ class FdStream {
   // Calls that fail with beast::error::timeout once `deadline` has passed.
   FdStream(int fd, Clock::time_point deadline) : fd_(fd), deadline_(deadline) {}
 
+  // Turns on the kernel's receive timestamps for `fd` (a TCP or UDP
+  // socket). False if the kernel refuses.
+  static bool EnableReceiveTimestamps(int fd) {
+    const int one = 1;
+    return ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) == 0;
+  }
+
+  // Reads from now on keep the kernel's receive time of their data.
+  void KeepReceiveTimes() { keep_receive_times_ = true; }
+  // Unix ns at which the data of the last read arrived; 0 if no read has
+  // returned data with a timestamp.
+  std::int64_t last_receive_unix_ns() const { return last_receive_unix_ns_; }
+
   template <class MutableBufferSequence>
   std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
     const boost::asio::mutable_buffer b = boost::beast::buffers_front(buffers);
@@ -61,7 +81,9 @@ class FdStream {
       if (deadline_ && !Wait(POLLIN, ec)) {
         return 0;
       }
-      const ssize_t n = ::recv(fd_, b.data(), b.size(), deadline_ ? MSG_DONTWAIT : 0);
+      const int flags = deadline_ ? MSG_DONTWAIT : 0;
+      const ssize_t n =
+          keep_receive_times_ ? ReceiveTimed(b, flags) : ::recv(fd_, b.data(), b.size(), flags);
       if (n > 0) {
         return static_cast<std::size_t>(n);
       }
@@ -125,6 +147,28 @@ class FdStream {
   }
 
  private:
+  // recvmsg() that keeps the SCM_TIMESTAMPNS control message, if any.
+  ssize_t ReceiveTimed(const boost::asio::mutable_buffer& b, int flags) {
+    iovec iov{b.data(), b.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(fd_, &msg, flags);
+    if (n > 0) {
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec t{};
+          std::memcpy(&t, CMSG_DATA(c), sizeof(t));
+          last_receive_unix_ns_ = std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+        }
+      }
+    }
+    return n;
+  }
+
   // After a failed recv/send: true to try again (EINTR, or EAGAIN with a
   // deadline: poll first); otherwise sets `ec` (EAGAIN without a deadline is
   // the socket's own timeout).
@@ -163,6 +207,8 @@ class FdStream {
 
   int fd_;
   std::optional<Clock::time_point> deadline_;
+  bool keep_receive_times_ = false;
+  std::int64_t last_receive_unix_ns_ = 0;
 };
 
 }  // namespace obs::wire

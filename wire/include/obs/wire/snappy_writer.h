@@ -65,7 +65,7 @@ class SnappyDelta {
   // or self offset (2 bytes) or the literal bytes. Lengths and sources stay
   // below 65536: longer steps are split, farther matches are not used.
   std::string program_;
-  std::size_t target_size_ = 0;
+  std::uint32_t target_size_ = 0;  // < 2^31 (CompileSnappyDelta checks).
   bool starts_with_reference_ = false;
 };
 
