@@ -144,7 +144,7 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
       ++rec.requests_late;
     }
     const HttpResponse res = client.Request(r.method, env.targets[spec], r.headers, r.body);
-    const SteadyClock::time_point answer = env.clock->SteadyNow();
+    const SteadyClock::time_point answer = internal::AnswerTime(*env.clock, sent, res);
     const bool ok = Settle(rec, res);
     intervals.Request(due, sent, answer, 1, ok);
     out.last_answer = std::max(out.last_answer, answer);

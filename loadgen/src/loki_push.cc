@@ -248,7 +248,7 @@ Result<LokiPushResult> RunLokiPush(const LokiPushOptions& o, const Clock& clock,
           ++rec.retries;
         }
         const HttpResponse res = client.Post(wire_body);
-        answer = clock.SteadyNow();
+        answer = internal::AnswerTime(clock, sent, res);
         ++rec.attempts;
         internal::NoteAnswer(rec, res);
         if (res.status >= 200 && res.status <= 299) {

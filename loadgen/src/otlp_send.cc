@@ -44,7 +44,7 @@ OtlpSettled PostOtlpUntilSettled(HttpClient& client, std::string_view payload,
       ++rec.retries;
     }
     const HttpResponse res = client.Post(payload);
-    s.answer = how.clock->SteadyNow();
+    s.answer = AnswerTime(*how.clock, sent, res);
     ++rec.attempts;
     NoteAnswer(rec, res);
     const otlp::ResponseClass cls =

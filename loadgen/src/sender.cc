@@ -84,7 +84,7 @@ Settled SendWithRetries(const ShardEnv& env, HttpClient& client, std::string_vie
       in_flight();
     }
     const HttpResponse res = client.FinishPost();
-    s.answer = std::max(sent, env.clock->SteadyNow() - res.queued);
+    s.answer = AnswerTime(*env.clock, sent, res);
     ++rec.attempts;
     NoteAnswer(rec, res);
     if (res.status >= 200 && res.status <= 299) {

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -78,6 +79,14 @@ void FinishIntervals(WorkloadRecord& rec);
 void NoteAnswer(WorkloadRecord& rec, int status, std::string_view said);
 inline void NoteAnswer(WorkloadRecord& rec, const HttpResponse& res) {
   NoteAnswer(rec, res.status, res.status == 0 ? std::string_view(res.error) : res.body);
+}
+
+// When the answer to an attempt sent at `sent` arrived: now, less the time
+// the answer waited in the socket before it was read (HttpResponse::queued),
+// never before `sent`. Every sender's latencies end here.
+inline SteadyClock::time_point AnswerTime(const Clock& clock, SteadyClock::time_point sent,
+                                          const HttpResponse& res) {
+  return std::max(sent, clock.SteadyNow() - res.queued);
 }
 
 // The schedule of a `share` (0..1] of a load at `rate` items/s (with
