@@ -6,12 +6,14 @@
 #include <cerrno>
 #include <chrono>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -33,6 +35,15 @@ constexpr std::size_t kMaxResponseBody = 64 * 1024;
 bool PeerClosed(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe || ec == asio::error::eof;
+}
+
+// Writes a request: a Beast message, or bytes from HttpClient::Serialize.
+template <class Body>
+void WriteMessage(wire::FdStream& io, const http::request<Body>& req, error_code& ec) {
+  http::write(io, req, ec);
+}
+void WriteMessage(wire::FdStream& io, std::string_view bytes, error_code& ec) {
+  asio::write(io, asio::buffer(bytes.data(), bytes.size()), ec);
 }
 
 }  // namespace
@@ -78,8 +89,8 @@ struct HttpClient::Impl {
   int fd() { return beast::get_lowest_layer(stream).socket().native_handle(); }
 
   // Starts an exchange: connects if needed and writes `req`.
-  template <class Body>
-  void Start(const http::request<Body>& req) {
+  template <class Message>
+  void Start(const Message& req) {
     failed = false;
     failure = {};
     round = 0;
@@ -88,8 +99,8 @@ struct HttpClient::Impl {
 
   // Reads the answer to the request Start() wrote, writing it once more if
   // the peer had closed a reused connection; or returns Start()'s failure.
-  template <class Body>
-  HttpResponse Finish(const http::request<Body>& req) {
+  template <class Message>
+  HttpResponse Finish(const Message& req) {
     while (!failed) {
       http::response_parser<http::string_body> parser;
       parser.body_limit(kMaxResponseBody);
@@ -128,8 +139,8 @@ struct HttpClient::Impl {
 
   // Connects if needed and writes `req` (once more on a reused connection
   // the peer closed). False, with `failure` set, if that fails.
-  template <class Body>
-  bool Write(const http::request<Body>& req) {
+  template <class Message>
+  bool Write(const Message& req) {
     for (;;) {
       if (!connected) {
         const error_code ec = DoConnect();
@@ -141,7 +152,7 @@ struct HttpClient::Impl {
       deadline = std::chrono::steady_clock::now() + timeout;
       wire::FdStream io(fd(), deadline);
       error_code ec;
-      http::write(io, req, ec);
+      WriteMessage(io, req, ec);
       if (!ec) {
         return true;
       }
@@ -187,7 +198,6 @@ struct HttpClient::Impl {
   beast::flat_buffer buffer;
   // Post()'s request, headers set once; the body is the caller's bytes.
   http::request<http::span_body<const char>> post;
-  http::request<http::string_body> general;  // Request()'s, rebuilt per call.
   bool connected = false;
   bool reused = false;
   // The exchange in progress.
@@ -258,42 +268,61 @@ HttpResponse HttpClient::FinishPost() noexcept {
   }
 }
 
-HttpResponse HttpClient::Request(std::string_view method, std::string_view target,
-                                 const std::vector<std::pair<std::string, std::string>>& headers,
-                                 std::string_view body) noexcept {
+std::string HttpClient::Serialize(std::string_view method, std::string_view target,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  std::string_view body) const {
+  http::request<http::string_body> req;
+  const http::verb verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) {
+    req.method_string(method);
+  } else {
+    req.method(verb);
+  }
+  req.target(target);
+  req.version(11);
+  req.set(http::field::host, impl_->options.url.host_header);
+  for (const auto& [name, value] : impl_->options.headers) {
+    req.insert(name, value);
+  }
+  for (const auto& header : headers) {
+    req.erase(header.first);
+  }
+  for (const auto& [name, value] : headers) {
+    req.insert(name, value);
+  }
+  req.keep_alive(true);
+  req.body().assign(body.data(), body.size());
+  req.prepare_payload();
+  std::ostringstream out;
+  out << req;
+  return std::move(out).str();
+}
+
+HttpResponse HttpClient::Send(std::string_view request) noexcept {
+  Impl& im = *impl_;
   try {
-    Impl& im = *impl_;
-    http::request<http::string_body>& req = im.general;
-    req = {};
-    const http::verb verb = http::string_to_verb(method);
-    if (verb == http::verb::unknown) {
-      req.method_string(method);
-    } else {
-      req.method(verb);
-    }
-    req.target(target);
-    req.version(11);
-    req.set(http::field::host, im.options.url.host_header);
-    for (const auto& [name, value] : im.options.headers) {
-      req.insert(name, value);
-    }
-    for (const auto& header : headers) {
-      req.erase(header.first);
-    }
-    for (const auto& [name, value] : headers) {
-      req.insert(name, value);
-    }
-    req.keep_alive(true);
-    req.body().assign(body.data(), body.size());
-    req.prepare_payload();
-    im.Start(req);
-    return im.Finish(req);
+    im.Start(request);
+    return im.Finish(request);
   } catch (const std::exception& e) {
-    impl_->connected = false;
+    im.connected = false;
     HttpResponse out;
     out.error = e.what();
     return out;
   }
+}
+
+HttpResponse HttpClient::Request(std::string_view method, std::string_view target,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 std::string_view body) noexcept {
+  std::string request;
+  try {
+    request = Serialize(method, target, headers, body);
+  } catch (const std::exception& e) {
+    HttpResponse out;
+    out.error = e.what();
+    return out;
+  }
+  return Send(request);
 }
 
 }  // namespace obs::loadgen::internal

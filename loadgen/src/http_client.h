@@ -74,12 +74,19 @@ class HttpClient {
   void StartPost(std::string_view body) noexcept;
   HttpResponse FinishPost() noexcept;
 
-  // Sends one request with `method` (any token: "GET", "PATCH", ...) to
-  // `target` (origin form, "/path?query"), the configured headers minus any
-  // that `headers` names again (case-insensitively; Host included), then
-  // `headers` in order, and `body` (Content-Length set when the method
-  // carries one). Same connection, reconnect and timeout rules as Post().
-  // Never throws.
+  // The bytes of one request with `method` (any token: "GET", "PATCH",
+  // ...) to `target` (origin form, "/path?query"): the configured headers
+  // minus any that `headers` names again (case-insensitively; Host
+  // included), then `headers` in order, and `body` (Content-Length set when
+  // the method carries one). Serialized once, sent many times with Send().
+  // Throws std::exception on a method or target Beast refuses.
+  std::string Serialize(std::string_view method, std::string_view target,
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        std::string_view body) const;
+  // Sends `request` (from Serialize) and reads the answer. Same connection,
+  // reconnect and timeout rules as Post(). Never throws.
+  HttpResponse Send(std::string_view request) noexcept;
+  // Send(Serialize(...)). Never throws.
   HttpResponse Request(std::string_view method, std::string_view target,
                        const std::vector<std::pair<std::string, std::string>>& headers,
                        std::string_view body) noexcept;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <string>
 #include <string_view>
 
 #include "http_client.h"
@@ -80,8 +82,8 @@ struct Env {
   const std::atomic<bool>* stop = nullptr;
   SteadyClock::time_point start;
   SteadyClock::time_point end;
-  std::vector<std::string> targets{};  // Per spec: base prefix + path.
-  std::vector<double> cumulative{};    // Per spec: running sum of the weights.
+  std::vector<std::string> wire{};   // Per spec: the request's bytes (HttpClient::Serialize).
+  std::vector<double> cumulative{};  // Per spec: running sum of the weights.
 };
 
 struct ShardOut {
@@ -135,7 +137,6 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
     }
     const std::size_t spec =
         Choose(env.cumulative, o.seed, static_cast<std::uint64_t>(shard) + shards * k);
-    const HttpRequestSpec& r = o.requests[spec];
     ++rec.requests;
     ++rec.samples_sent;
     ++out.by_spec[spec];
@@ -143,7 +144,7 @@ void RunShard(const Env& env, int shard, HttpClient& client, ShardOut& out) {
     if (sent - due > late) {
       ++rec.requests_late;
     }
-    const HttpResponse res = client.Request(r.method, env.targets[spec], r.headers, r.body);
+    const HttpResponse res = client.Send(env.wire[spec]);
     const SteadyClock::time_point answer = internal::AnswerTime(*env.clock, sent, res);
     const bool ok = Settle(rec, res);
     intervals.Request(due, sent, answer, 1, ok);
@@ -227,19 +228,26 @@ Result<HttpLoadResult> RunHttpLoad(const HttpLoadOptions& options, const Clock& 
   HttpClientOptions http{
       .url = url, .headers = {}, .timeout_seconds = options.request_timeout_seconds};
   http.headers.emplace_back("User-Agent", "obsbench-loadgen/" OBS_VERSION);
+  Env env{.options = &options, .clock = &clock, .stop = stop, .start = {}, .end = {}};
   {
     HttpClient probe(http);
     Status reach = probe.Connect();
     if (!reach.ok()) {
       return UnavailableError("http load: target unreachable: " + reach.message());
     }
-  }
-  Env env{.options = &options, .clock = &clock, .stop = stop, .start = {}, .end = {}};
-  double sum = 0;
-  for (const HttpRequestSpec& r : options.requests) {
-    env.targets.push_back(JoinTarget(url.target, r.path));
-    sum += r.weight;
-    env.cumulative.push_back(sum);
+    // Every shard's client has the same options: serialize each request once.
+    double sum = 0;
+    for (std::size_t i = 0; i < options.requests.size(); ++i) {
+      const HttpRequestSpec& r = options.requests[i];
+      try {
+        env.wire.push_back(
+            probe.Serialize(r.method, JoinTarget(url.target, r.path), r.headers, r.body));
+      } catch (const std::exception& e) {
+        return InvalidArgumentError("http load: requests[" + std::to_string(i) + "]: " + e.what());
+      }
+      sum += r.weight;
+      env.cumulative.push_back(sum);
+    }
   }
   env.start = clock.SteadyNow();
   env.end =
