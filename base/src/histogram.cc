@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "obs/base/check.h"
+#include "obs/base/varint.h"
 
 namespace obs {
 namespace {
@@ -16,45 +17,29 @@ constexpr std::int64_t kLinear = 256;
 constexpr int kSubBits = 7;
 constexpr std::size_t kSubBuckets = std::size_t{1} << kSubBits;  // 128
 
-void PutVarint(std::uint64_t v, std::string& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Reads PackedBuckets' own bytes (always well formed).
-std::uint64_t GetVarint(const std::string& in, std::size_t& pos) {
-  std::uint64_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto b = static_cast<unsigned char>(in[pos++]);
-    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80)
-      return v;
-  }
-}
-
 // Walks packed (index, count) pairs in ascending index order.
 class PackedReader {
  public:
-  explicit PackedReader(const std::string& bytes) : bytes_(bytes) { Next(); }
+  explicit PackedReader(const std::string& bytes)
+      : p_(bytes.data()), end_(bytes.data() + bytes.size()) {
+    Next();
+  }
   bool done() const { return done_; }
   std::size_t index() const { return index_; }
   std::uint64_t count() const { return count_; }
   void Next() {
-    if (pos_ == bytes_.size()) {
+    if (p_ == end_) {
       done_ = true;
       return;
     }
-    index_ += static_cast<std::size_t>(GetVarint(bytes_, pos_)) + (first_ ? 0 : 1);
+    index_ += static_cast<std::size_t>(GetVarint(p_)) + (first_ ? 0 : 1);
     first_ = false;
-    count_ = GetVarint(bytes_, pos_);
+    count_ = GetVarint(p_);
   }
 
  private:
-  const std::string& bytes_;
-  std::size_t pos_ = 0;
+  const char* p_;  // PackedBuckets' own bytes: always well formed.
+  const char* end_;
   std::size_t index_ = 0;
   std::uint64_t count_ = 0;
   bool first_ = true;
@@ -66,8 +51,8 @@ class PackedWriter {
  public:
   explicit PackedWriter(std::string& out) : out_(out) {}
   void Add(std::size_t index, std::uint64_t count) {
-    PutVarint(first_ ? index : index - last_ - 1, out_);
-    PutVarint(count, out_);
+    AppendVarint(first_ ? index : index - last_ - 1, out_);
+    AppendVarint(count, out_);
     last_ = index;
     first_ = false;
   }

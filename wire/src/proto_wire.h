@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "obs/base/varint.h"
+
 namespace obs::wire::internal {
 
 // Protobuf wire types (encoding.md).
@@ -25,25 +27,16 @@ enum class WireType : std::uint8_t {
   kFixed32 = 5,
 };
 
-inline constexpr std::size_t kMaxVarintBytes = 10;
+using obs::kMaxVarintBytes;
+using obs::VarintSize;
 
 // The tag byte of a field with a number below 16.
 constexpr char TagByte(std::uint32_t field, WireType type) {
   return static_cast<char>((field << 3) | static_cast<std::uint32_t>(type));
 }
 
-// Bytes the varint encoding of `v` takes: 1 to 10.
-inline std::size_t VarintSize(std::uint64_t v) {
-  return (static_cast<std::size_t>(std::bit_width(v | 1U)) + 6) / 7;
-}
-
 inline char* WriteVarint(char* p, std::uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
+  return obs::PutVarint(p, v);
 }
 
 inline char* WriteFixed64(char* p, std::uint64_t v) {

@@ -206,6 +206,7 @@ class Evaluator {
   std::vector<wire::Sample> non_stale_;
   // A range function's non-empty windows over one series, their steps and
   // values, for its batch form (ForEachRangeStep).
+  std::vector<std::uint32_t> drops_;  // ForEachRangeStep's RangeWindow::drops.
   std::vector<PointRange> windows_;
   std::vector<std::size_t> window_steps_;
   std::vector<double> window_values_;

@@ -243,12 +243,24 @@ void Evaluator::ForEachRangeStep(const Call& c, const MatrixSelector& ms,
     windows_.clear();
     window_steps_.clear();
   }
+  // Where the series' values drop, found once for all its windows
+  // (RangeWindow::drops): a counter function's window then costs its drops,
+  // not its points.
+  const bool drops_known = batch == nullptr && points.size() < (std::size_t{1} << 32U);
+  if (drops_known) {
+    drops_.clear();
+    for (std::size_t i = 1; i < points.size(); ++i) {
+      if (points[i].value < points[i - 1].value) {
+        drops_.push_back(static_cast<std::uint32_t>(i));
+      }
+    }
+  }
   std::size_t lo = 0;
   std::size_t hi = 0;
   for (std::size_t i = 0; i < scalars.size(); ++i) {
     const std::int64_t ts = StepTime(i);
     const std::int64_t ref = RefTime(ms.selector.at, ms.selector.offset_ms, ts);
-    const RangeWindow window{
+    RangeWindow window{
         .range_start = ref - ms.range_ms, .range_end = ref, .range_ms = ms.range_ms, .eval_t = ts};
     // Window bounds only move forward as the steps do.
     while (lo < points.size() && points[lo].timestamp_ms < window.range_start) {
@@ -265,6 +277,11 @@ void Evaluator::ForEachRangeStep(const Call& c, const MatrixSelector& ms,
       windows_.push_back({lo, hi});
       window_steps_.push_back(i);
       continue;
+    }
+    if (drops_known) {
+      window.drops = drops_;
+      window.first = lo;
+      window.drops_known = true;
     }
     emit(i, hi - lo, c.func->range_fn(points.subspan(lo, hi - lo), window, scalars[i]));
   }

@@ -47,6 +47,14 @@ struct RangeWindow {
   std::int64_t range_end = 0;
   std::int64_t range_ms = 0;
   std::int64_t eval_t = 0;  // The step's evaluation time (predict_linear's intercept).
+  // Optional, when drops_known: every index i of the series' points with
+  // points[i] < points[i - 1], ascending, where the window's first point is
+  // the series' point `first`. Counter functions (rate, increase, resets)
+  // then visit the window's drops only instead of scanning every point; the
+  // results are the same, bit for bit.
+  std::span<const std::uint32_t> drops{};
+  std::size_t first = 0;
+  bool drops_known = false;
 };
 
 using RangeFn = std::optional<double> (*)(std::span<const wire::Sample> points,

@@ -36,7 +36,14 @@ std::optional<double> ExtrapolatedRate(Points p, const RangeWindow& w, bool is_c
     return std::nullopt;
   }
   double result = p.back().value - p.front().value;
-  if (is_counter) {
+  if (is_counter && w.drops_known) {
+    // The same additions as the scan below, in the same order.
+    const std::size_t end = w.first + p.size();
+    for (auto it = std::upper_bound(w.drops.begin(), w.drops.end(), w.first);
+         it != w.drops.end() && *it < end; ++it) {
+      result += p[*it - w.first - 1].value;
+    }
+  } else if (is_counter) {
     double last = p.front().value;
     for (const auto& s : p) {
       if (s.value < last) {
@@ -154,8 +161,16 @@ std::optional<double> Changes(Points p, const RangeWindow&, Scalars) {
   return changes;
 }
 
-std::optional<double> Resets(Points p, const RangeWindow&, Scalars) {
+std::optional<double> Resets(Points p, const RangeWindow& w, Scalars) {
   double resets = 0;
+  if (w.drops_known) {
+    const std::size_t end = w.first + p.size();
+    for (auto it = std::upper_bound(w.drops.begin(), w.drops.end(), w.first);
+         it != w.drops.end() && *it < end; ++it) {
+      resets++;
+    }
+    return resets;
+  }
   double prev = p.front().value;
   for (std::size_t i = 1; i < p.size(); ++i) {
     if (p[i].value < prev) {

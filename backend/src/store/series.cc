@@ -10,20 +10,8 @@ namespace obs::backend::internal {
 
 namespace {
 
-std::size_t LengthSize(std::size_t n) {
-  std::size_t bytes = 1;
-  for (; n >= 0x80; n >>= 7) {
-    ++bytes;
-  }
-  return bytes;
-}
-
 char* PutString(char* p, std::string_view s) {
-  std::size_t n = s.size();
-  for (; n >= 0x80; n >>= 7) {
-    *p++ = static_cast<char>((n & 0x7f) | 0x80);
-  }
-  *p++ = static_cast<char>(n);
+  p = PutVarint(p, s.size());
   if (!s.empty()) {
     std::memcpy(p, s.data(), s.size());
   }
@@ -46,7 +34,7 @@ ClosedChunk::Ptr ClosedChunk::Create(std::string_view bytes, std::uint32_t num_s
 MemSeries::MemSeries(std::uint64_t id, const Labels& labels) : id_(id) {
   std::size_t size = 0;
   for (const LabelPair& l : labels) {
-    size += LengthSize(l.name.size()) + l.name.size() + LengthSize(l.value.size()) + l.value.size();
+    size += VarintSize(l.name.size()) + l.name.size() + VarintSize(l.value.size()) + l.value.size();
   }
   blob_ = std::make_unique_for_overwrite<char[]>(size);
   blob_size_ = static_cast<std::uint32_t>(size);

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "obs/base/varint.h"
 #include "obs/wire/remote_write.h"
 
 #include "store/chunk.h"
@@ -177,16 +178,7 @@ class MemSeries {
   Snapshot TakeSnapshot(std::int64_t mint, std::int64_t maxt) const;
 
   // Reads a varint length at `p` and advances past it.
-  static std::size_t ReadLength(const char*& p) {
-    std::size_t n = 0;
-    for (int shift = 0;; shift += 7) {
-      const auto b = static_cast<unsigned char>(*p++);
-      n |= static_cast<std::size_t>(b & 0x7f) << shift;
-      if (b < 0x80) {
-        return n;
-      }
-    }
-  }
+  static std::size_t ReadLength(const char*& p) { return static_cast<std::size_t>(GetVarint(p)); }
   // Whether the length-prefixed string at `p` equals `s`; if so advances past it.
   static bool Consume(const char*& p, std::string_view s) {
     const char* q = p;
