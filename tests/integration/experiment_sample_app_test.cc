@@ -170,11 +170,24 @@ TEST(ExperimentSampleAppTest, ShippedScenarioThroughTheCli) {
       {"run", testing::SourcePath("scenarios/library/dual-export-overhead.yaml"), "--out",
        out.path(), "--quiet", "--repeat", "1", "--set", "duration=2s", "--set",
        "experiment.warmup=500ms", "--set", "workloads[0].rate=100"});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json report = testing::ReadReport(out.path());
-  ASSERT_TRUE(report.contains("experiment")) << report.dump().substr(0, 400);
+  ASSERT_TRUE(report.contains("experiment")) << report.dump().substr(0, 400) << r.err;
   EXPECT_EQ(report["experiment"]["runs"].size(), 3U);
   EXPECT_THAT(r.out, HasSubstr("dual"));
+  // Every assertion holds, except that the shipped timing budgets (made for
+  // minutes-long runs) may be missed by 2-second runs on a busy machine: then
+  // the exit code says an assertion failed, and it must be one of those.
+  bool only_timing_failed = true;
+  for (const auto& a : report["assertions"]) {
+    const std::string figure = a["figure"].get<std::string>();
+    if (a["outcome"] != "passed" && figure != "overhead.p99" && figure != "overhead.cpu" &&
+        figure != "achieved_rate") {
+      only_timing_failed = false;
+      ADD_FAILURE() << a.dump();
+    }
+  }
+  EXPECT_TRUE(r.exit_code == 0 || (r.exit_code == 1 && only_timing_failed)) << r.exit_code << "\n"
+                                                                            << r.out << r.err;
 }
 
 }  // namespace
